@@ -1,0 +1,279 @@
+"""The records engine: the history of all editions in, palmares, titles, streaks and records out.
+
+Pure: no Flask, no SQLAlchemy. Each edition brings its standing (computed or as published,
+possibly partial) and the known placings; what is unknown stays unknown and makes counts
+"at least" rather than inventing a result.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Hashable, Iterable
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class StandingEntry:
+    school: Key
+    rank: int | None
+    points: Fraction | None
+
+
+@dataclass(frozen=True)
+class Placing:
+    discipline: Key
+    school: Key
+    place: int
+
+
+@dataclass(frozen=True)
+class EditionHistory:
+    """What is known of one edition. ``counts`` is False for editions not yet finished."""
+
+    year: int
+    number: int | None
+    host: Key | None
+    cancelled: bool = False
+    counts: bool = True
+    standing: tuple[StandingEntry, ...] = ()
+    programme: frozenset = frozenset()
+    placings: tuple[Placing, ...] = ()
+
+    @property
+    def winners(self) -> tuple[Key, ...]:
+        return tuple(sorted((e.school for e in self.standing if e.rank == 1), key=str))
+
+
+@dataclass(frozen=True)
+class PriorTitles:
+    """Titles a school won before the recorded history starts (editions before ``before_year``)."""
+
+    school: Key
+    before_year: int
+    count: int
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class PalmaresEntry:
+    year: int
+    number: int | None
+    host: Key | None
+    cancelled: bool
+    winners: tuple[Key, ...]
+    winner_points: Fraction | None
+
+
+@dataclass(frozen=True)
+class TitleCount:
+    school: Key
+    count: int
+    at_least: bool  # True when some edition's winner is unknown in the span counted
+
+
+@dataclass(frozen=True)
+class PointsRecord:
+    points: Fraction
+    holders: tuple[tuple[Key, int], ...]  # (school, year), all joint holders
+
+
+@dataclass(frozen=True)
+class Streak:
+    school: Key
+    length: int
+    first_year: int
+    last_year: int
+    at_least: bool  # the edition before the streak has no known winner
+
+
+@dataclass(frozen=True)
+class Records:
+    as_of_year: int | None
+    palmares: tuple[PalmaresEntry, ...]
+    titles: tuple[TitleCount, ...]
+    record_points: PointsRecord | None
+    school_points_records: dict
+    longest_streaks: tuple[Streak, ...]
+    current_streak: Streak | None
+    current_streak_unknown_since: int | None  # year of a finished edition whose winner is unknown
+    podium_in_every_discipline: tuple[tuple[Key, int, int], ...]  # (school, year, disciplines)
+    most_disciplines_won: tuple[tuple[Key, int, int], ...]  # (school, year, wins), joint holders
+    editions_hosted: dict
+
+
+def _counted(editions: Iterable[EditionHistory], as_of_year: int | None) -> list[EditionHistory]:
+    chosen = [e for e in editions if as_of_year is None or e.year <= as_of_year]
+    return sorted(chosen, key=lambda e: e.year)
+
+
+def palmares(editions: Iterable[EditionHistory]) -> tuple[PalmaresEntry, ...]:
+    """Winner and host of every edition, most recent first."""
+    rows = []
+    for e in sorted(editions, key=lambda e: e.year, reverse=True):
+        winners = e.winners if e.counts else ()
+        points = next((s.points for s in e.standing if s.rank == 1), None) if winners else None
+        rows.append(PalmaresEntry(e.year, e.number, e.host, e.cancelled, winners, points))
+    return tuple(rows)
+
+
+def title_counts(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles],
+                 as_of_year: int | None = None) -> tuple[TitleCount, ...]:
+    """Titles per school, most first. A shared 1st place is a title for each winner.
+
+    A prior count for titles before year Y replaces the editions before Y; it applies only once
+    the history reaches Y. The count is "at least" when an edition it spans has an unknown
+    winner or when the school has no prior count (its early history is unknown).
+    """
+    history = [e for e in _counted(editions, as_of_year) if e.counts and not e.cancelled]
+    prior_by_school = {p.school: p for p in prior
+                       if as_of_year is None or p.before_year <= as_of_year}
+    schools = set(prior_by_school) | {w for e in history for w in e.winners}
+    counts = []
+    for school in schools:
+        p = prior_by_school.get(school)
+        start = p.before_year if p else None
+        span = [e for e in history if start is None or e.year >= start]
+        won = sum(1 for e in span if school in e.winners)
+        unknown = any(not e.winners for e in span)
+        counts.append(TitleCount(school, won + (p.count if p else 0), unknown or p is None))
+    return tuple(sorted(counts, key=lambda t: (-t.count, str(t.school))))
+
+
+def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key, int]]:
+    return [(s.points, s.school, e.year) for e in editions if e.counts and not e.cancelled
+            for s in e.standing if s.points is not None]
+
+
+def record_points(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> PointsRecord | None:
+    """The highest points total of one school in one edition, with all joint holders."""
+    known = _points_holders(_counted(editions, as_of_year))
+    if not known:
+        return None
+    best = max(p for p, _, _ in known)
+    holders = tuple(sorted(((s, y) for p, s, y in known if p == best), key=lambda h: (h[1], str(h[0]))))
+    return PointsRecord(best, holders)
+
+
+def school_points_records(editions: Iterable[EditionHistory],
+                          as_of_year: int | None = None) -> dict[Key, PointsRecord]:
+    """Each school's own best points total (all editions where it reached it)."""
+    by_school: dict[Key, list[tuple[Fraction, int]]] = defaultdict(list)
+    for points, school, year in _points_holders(_counted(editions, as_of_year)):
+        by_school[school].append((points, year))
+    result = {}
+    for school, items in by_school.items():
+        best = max(p for p, _ in items)
+        result[school] = PointsRecord(best, tuple((school, y) for p, y in sorted(items, key=lambda i: i[1])
+                                                  if p == best))
+    return result
+
+
+def _runs(editions: list[EditionHistory]) -> list[Streak]:
+    """Winning runs over consecutive edition numbers (cancelled editions have no number)."""
+    numbered = {e.number: e for e in editions if e.number is not None and e.counts and not e.cancelled}
+    runs: list[Streak] = []
+    for number in sorted(numbered):
+        edition = numbered[number]
+        for school in edition.winners:
+            previous = numbered.get(number - 1)
+            if previous is not None and school in previous.winners:
+                continue  # not the start of a run
+            length, n = 1, number
+            while (nxt := numbered.get(n + 1)) is not None and school in nxt.winners:
+                length, n = length + 1, n + 1
+            at_least = number > 1 and (previous is None or not previous.winners)
+            runs.append(Streak(school, length, edition.year, numbered[n].year, at_least))
+    return runs
+
+
+def streaks(editions: Iterable[EditionHistory], as_of_year: int | None = None
+            ) -> tuple[tuple[Streak, ...], Streak | None, int | None]:
+    """Longest winning streaks (all holders), the current streak, and the year that hides it.
+
+    A streak runs over consecutive edition numbers. It is "at least" when the edition before it
+    is unrecorded or its winner unknown. The current streak is the one that includes the latest
+    finished edition; if that edition's winner is unknown, there is no current streak and its
+    year is returned instead.
+    """
+    history = _counted(editions, as_of_year)
+    runs = _runs(history)
+    longest: tuple[Streak, ...] = ()
+    if runs:
+        best = max(r.length for r in runs)
+        longest = tuple(sorted((r for r in runs if r.length == best), key=lambda r: (r.first_year, str(r.school))))
+    finished = [e for e in history if e.counts and not e.cancelled and e.number is not None]
+    if not finished:
+        return longest, None, None
+    latest = finished[-1]
+    if not latest.winners:
+        return longest, None, latest.year
+    current = next((r for r in runs if r.last_year == latest.year), None)
+    return longest, current, None
+
+
+def podium_in_every_discipline(editions: Iterable[EditionHistory],
+                               as_of_year: int | None = None) -> tuple[tuple[Key, int, int], ...]:
+    """(school, year, number of disciplines) for each school on the podium of every discipline
+    of an edition's programme."""
+    found = []
+    for e in _counted(editions, as_of_year):
+        if not e.counts or not e.programme:
+            continue
+        podiums: dict[Key, set] = defaultdict(set)
+        for p in e.placings:
+            if p.place <= 3 and p.discipline in e.programme:
+                podiums[p.school].add(p.discipline)
+        for school, disciplines in podiums.items():
+            if disciplines >= e.programme:
+                found.append((school, e.year, len(e.programme)))
+    return tuple(sorted(found, key=lambda f: (f[1], str(f[0]))))
+
+
+def most_disciplines_won(editions: Iterable[EditionHistory],
+                         as_of_year: int | None = None) -> tuple[tuple[Key, int, int], ...]:
+    """The most 1st places of one school in one edition: (school, year, wins) for each holder."""
+    wins = []
+    for e in _counted(editions, as_of_year):
+        if not e.counts:
+            continue
+        per_school: dict[Key, set] = defaultdict(set)
+        for p in e.placings:
+            if p.place == 1:
+                per_school[p.school].add(p.discipline)
+        wins.extend((school, e.year, len(d)) for school, d in per_school.items())
+    if not wins:
+        return ()
+    best = max(w for _, _, w in wins)
+    return tuple(sorted((w for w in wins if w[2] == best), key=lambda w: (w[1], str(w[0]))))
+
+
+def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> dict[Key, list[int]]:
+    """Years each school hosted an edition that took place."""
+    hosted: dict[Key, list[int]] = defaultdict(list)
+    for e in _counted(editions, as_of_year):
+        if e.host is not None and not e.cancelled and e.counts:
+            hosted[e.host].append(e.year)
+    return dict(hosted)
+
+
+def compute_records(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles] = (),
+                    as_of_year: int | None = None) -> Records:
+    """Every record of the history, as it stood after ``as_of_year`` (None: today)."""
+    editions = list(editions)
+    prior = list(prior)
+    longest, current, unknown_since = streaks(editions, as_of_year)
+    return Records(
+        as_of_year=as_of_year,
+        palmares=palmares(_counted(editions, as_of_year)),
+        titles=title_counts(editions, prior, as_of_year),
+        record_points=record_points(editions, as_of_year),
+        school_points_records=school_points_records(editions, as_of_year),
+        longest_streaks=longest,
+        current_streak=current,
+        current_streak_unknown_since=unknown_since,
+        podium_in_every_discipline=podium_in_every_discipline(editions, as_of_year),
+        most_disciplines_won=most_disciplines_won(editions, as_of_year),
+        editions_hosted=editions_hosted(editions, as_of_year),
+    )

@@ -1,0 +1,247 @@
+"""The points engine: placements and a points scheme in, a general ranking out.
+
+Pure: no Flask, no SQLAlchemy. Points are exact fractions so that split ties add up.
+Schools, disciplines and teams are identified by opaque hashable keys (slugs in practice).
+"""
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Hashable, Iterable, Mapping
+
+Key = Hashable
+
+
+class TieRule(str, enum.Enum):
+    """What schools sharing a place earn."""
+
+    SHARED = "shared"  # each tied team gets the points of the shared place
+    SPLIT = "split"  # the points of the places the tie covers are split equally
+
+
+class SchemeError(ValueError):
+    """A points scheme that cannot rank anything."""
+
+
+@dataclass(frozen=True)
+class ScoringScheme:
+    """Points per place (1st first), the tie rule and the tie-break order of the general ranking.
+
+    ``tie_breaks`` lists places: (1, 2, 3) means "more 1st places, then more 2nd, then more 3rd".
+    A joint team's points are shared equally between its schools.
+    """
+
+    place_points: tuple[Fraction, ...]
+    tie_rule: TieRule = TieRule.SHARED
+    tie_breaks: tuple[int, ...] = (1, 2, 3)
+
+    def __post_init__(self) -> None:
+        points = tuple(Fraction(p) for p in self.place_points)
+        object.__setattr__(self, "place_points", points)
+        object.__setattr__(self, "tie_rule", TieRule(self.tie_rule))
+        object.__setattr__(self, "tie_breaks", tuple(int(p) for p in self.tie_breaks))
+        if not points:
+            raise SchemeError("a scheme gives points to at least the 1st place")
+        if any(p < 0 for p in points):
+            raise SchemeError("points per place cannot be negative")
+        if any(a < b for a, b in zip(points, points[1:])):
+            raise SchemeError("a better place cannot earn fewer points than a worse one")
+        if any(p < 1 for p in self.tie_breaks) or len(set(self.tie_breaks)) != len(self.tie_breaks):
+            raise SchemeError("tie-breaks are distinct places, 1 or more")
+
+    def points_for_place(self, place: int) -> Fraction:
+        """Points of one place; places beyond the scheme earn nothing."""
+        return self.place_points[place - 1] if 1 <= place <= len(self.place_points) else Fraction(0)
+
+    @property
+    def scored_places(self) -> int:
+        """How many places earn points (trailing zero places excluded)."""
+        n = len(self.place_points)
+        while n and self.place_points[n - 1] == 0:
+            n -= 1
+        return n
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A team's place in one discipline. A team is one school or a joint team of several."""
+
+    discipline: Key
+    place: int
+    schools: tuple[Key, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schools", tuple(self.schools))
+        if self.place < 1:
+            raise ValueError("places start at 1")
+        if not self.schools:
+            raise ValueError("a team has at least one school")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A penalty (negative) or bonus (positive) for a school, with its reason."""
+
+    school: Key
+    points: Fraction
+    reason: str
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    school: Key
+    points: Fraction
+    placement_points: Fraction
+    adjustment_points: Fraction
+    medals: tuple[int, int, int]  # counts of 1st, 2nd and 3rd places
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rows: tuple[RankingRow, ...]
+    final_disciplines: int
+    total_disciplines: int
+    points_by_discipline: Mapping[Key, Mapping[Key, Fraction]] = field(default_factory=dict)
+
+    @property
+    def provisional(self) -> bool:
+        """True while any discipline of the programme lacks a final result."""
+        return self.final_disciplines < self.total_disciplines
+
+    def row_for(self, school: Key) -> RankingRow | None:
+        return next((r for r in self.rows if r.school == school), None)
+
+
+def check_places(placements: Iterable[Placement]) -> list[str]:
+    """Problems with one discipline's places, as messages; empty when the places are consistent.
+
+    Places follow the competition rule: after k teams share place p, the next place is p + k
+    (1, 2, 2, 4). A school appears at most once.
+    """
+    problems: list[str] = []
+    seen: set[Key] = set()
+    for p in placements:
+        for school in p.schools:
+            if school in seen:
+                problems.append(f"school {school} is placed twice")
+            seen.add(school)
+    counts: dict[int, int] = defaultdict(int)
+    for p in placements:
+        counts[p.place] += 1
+    expected = 1
+    for place in sorted(counts):
+        if place < expected:
+            problems.append(f"place {place} cannot follow a tie covering it")
+        expected = place + counts[place]
+    return problems
+
+
+def discipline_points(placements: Iterable[Placement], scheme: ScoringScheme,
+                      weight: Fraction | int = 1) -> dict[Key, Fraction]:
+    """Points each school earns in one discipline.
+
+    Ties: under SHARED each of the k teams at place p earns the points of p; under SPLIT they
+    share equally the points of places p .. p+k-1. A joint team's points are divided equally
+    between its schools. Everything is then multiplied by the discipline's weight.
+    """
+    groups: dict[int, list[Placement]] = defaultdict(list)
+    for p in placements:
+        groups[p.place].append(p)
+    result: dict[Key, Fraction] = defaultdict(Fraction)
+    weight = Fraction(weight)
+    for place, teams in groups.items():
+        if scheme.tie_rule is TieRule.SPLIT:
+            covered = sum((scheme.points_for_place(place + i) for i in range(len(teams))), Fraction(0))
+            team_points = covered / len(teams)
+        else:
+            team_points = scheme.points_for_place(place)
+        for team in teams:
+            share = team_points * weight / len(team.schools)
+            for school in team.schools:
+                result[school] += share
+    return dict(result)
+
+
+def rank_schools(
+    schools: Iterable[Key],
+    placements: Iterable[Placement],
+    scheme: ScoringScheme,
+    weights: Mapping[Key, Fraction | int],
+    final_disciplines: Iterable[Key] = (),
+    adjustments: Iterable[Adjustment] = (),
+) -> Ranking:
+    """The general ranking of an edition.
+
+    Total = sum of placement points (x discipline weight) + adjustments. Order: more points;
+    then, in the order of ``scheme.tie_breaks`` (by default 1st, 2nd, 3rd), more of that place.
+    Schools still equal share the rank and the next rank is skipped (1, 2, 2, 4); within a shared
+    rank they are listed by key. Placements in disciplines outside ``weights`` (the programme) are
+    ignored. Every school of ``schools``, of a placement or of an adjustment appears.
+    """
+    placements = [p for p in placements if p.discipline in weights]
+    adjustments = list(adjustments)
+    by_discipline: dict[Key, list[Placement]] = defaultdict(list)
+    for p in placements:
+        by_discipline[p.discipline].append(p)
+
+    everyone: set[Key] = set(schools)
+    placement_points: dict[Key, Fraction] = defaultdict(Fraction)
+    place_counts: dict[Key, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    per_discipline: dict[Key, Mapping[Key, Fraction]] = {}
+    for discipline, items in by_discipline.items():
+        earned = discipline_points(items, scheme, weights[discipline])
+        per_discipline[discipline] = earned
+        for school, pts in earned.items():
+            placement_points[school] += pts
+        for p in items:
+            for school in p.schools:
+                everyone.add(school)
+                place_counts[school][p.place] += 1
+    adjustment_points: dict[Key, Fraction] = defaultdict(Fraction)
+    for a in adjustments:
+        everyone.add(a.school)
+        adjustment_points[a.school] += Fraction(a.points)
+
+    def sort_key(school: Key) -> tuple:
+        total = placement_points[school] + adjustment_points[school]
+        return (-total, *(-place_counts[school][p] for p in scheme.tie_breaks))
+
+    ordered = sorted(everyone, key=lambda s: (sort_key(s), str(s)))
+    rows: list[RankingRow] = []
+    for index, school in enumerate(ordered):
+        if rows and sort_key(rows[-1].school) == sort_key(school):
+            rank = rows[-1].rank
+        else:
+            rank = index + 1
+        counts = place_counts[school]
+        rows.append(RankingRow(
+            rank=rank,
+            school=school,
+            points=placement_points[school] + adjustment_points[school],
+            placement_points=placement_points[school],
+            adjustment_points=adjustment_points[school],
+            medals=(counts[1], counts[2], counts[3]),
+        ))
+    finals = set(final_disciplines) & set(weights)
+    return Ranking(rows=tuple(rows), final_disciplines=len(finals),
+                   total_disciplines=len(weights), points_by_discipline=per_discipline)
+
+
+def medal_counts(placements: Iterable[Placement]) -> dict[Key, tuple[int, int, int]]:
+    """Counts of 1st, 2nd and 3rd places per school (each school of a joint team counts)."""
+    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for p in placements:
+        if p.place <= 3:
+            for school in p.schools:
+                counts[school][p.place - 1] += 1
+    return {school: (c[0], c[1], c[2]) for school, c in counts.items()}
+
+
+def format_points(points: Fraction) -> str:
+    """Points for display: whole numbers as such, others with up to two decimals."""
+    if points.denominator == 1:
+        return str(points.numerator)
+    return f"{float(points):.2f}".rstrip("0").rstrip(".")
