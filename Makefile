@@ -5,7 +5,10 @@ FLASK := $(VENV)/bin/flask --app cartel
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install db seed bench clean
+MO := cartel/translations/fr/LC_MESSAGES/messages.mo
+PO := cartel/translations/fr/LC_MESSAGES/messages.po
+
+.PHONY: run test test-sqlite test-postgres install db bench messages clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -16,12 +19,21 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $@
 
 $(TEST_STAMP): pyproject.toml | $(PY)
+	mkdir -p instance
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP)
 
 install: $(STAMP)
 
-db: $(STAMP)
+$(MO): $(PO) | $(STAMP)
+	$(VENV)/bin/pybabel compile -q -d cartel/translations
+
+# Refresh the French catalogue after changing user-facing strings, then translate the new entries.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -o instance/messages.pot .
+	$(VENV)/bin/pybabel update -q -i instance/messages.pot -d cartel/translations --width 100
+
+db: $(STAMP) $(MO)
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed --if-empty
@@ -30,8 +42,14 @@ run: db
 	@echo "Cartel on http://127.0.0.1:5000  (first admin: $(FLASK) user create EMAIL --role admin)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(TEST_STAMP)
+# The whole suite on SQLite, then every database test again on a real PostgreSQL.
+test: test-sqlite test-postgres
+
+test-sqlite: $(TEST_STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: $(TEST_STAMP) $(MO)
+	scripts/with-postgres $(PY) -m pytest -m "not browser" -k "not test_scoring and not test_records" $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	$(PY) bench/pages.py

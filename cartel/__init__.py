@@ -1,0 +1,45 @@
+"""Cartel: results, rankings and records of the Cartel des Mines."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from cartel.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The application factory: settings, then extensions, blueprints and commands."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.from_mapping(load_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from cartel import i18n, models  # noqa: F401  (models register their tables)
+    from cartel.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from cartel.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from cartel.cli import seed_command
+
+    app.cli.add_command(seed_command)

@@ -153,13 +153,16 @@ def discipline_points(placements: Iterable[Placement], scheme: ScoringScheme,
     result: dict[Key, Fraction] = defaultdict(Fraction)
     weight = Fraction(weight)
     for place, teams in groups.items():
-        if scheme.tie_rule is TieRule.SPLIT:
+        if scheme.tie_rule is TieRule.SPLIT and len(teams) > 1:
             covered = sum((scheme.points_for_place(place + i) for i in range(len(teams))), Fraction(0))
             team_points = covered / len(teams)
         else:
             team_points = scheme.points_for_place(place)
+        if not team_points:
+            continue
+        team_points *= weight
         for team in teams:
-            share = team_points * weight / len(team.schools)
+            share = team_points if len(team.schools) == 1 else team_points / len(team.schools)
             for school in team.schools:
                 result[school] += share
     return dict(result)
@@ -205,22 +208,18 @@ def rank_schools(
         everyone.add(a.school)
         adjustment_points[a.school] += Fraction(a.points)
 
-    def sort_key(school: Key) -> tuple:
-        total = placement_points[school] + adjustment_points[school]
-        return (-total, *(-place_counts[school][p] for p in scheme.tie_breaks))
-
-    ordered = sorted(everyone, key=lambda s: (sort_key(s), str(s)))
+    keys = {school: (-(placement_points[school] + adjustment_points[school]),
+                     *(-place_counts[school][p] for p in scheme.tie_breaks))
+            for school in everyone}
+    ordered = sorted(everyone, key=lambda s: (keys[s], str(s)))
     rows: list[RankingRow] = []
     for index, school in enumerate(ordered):
-        if rows and sort_key(rows[-1].school) == sort_key(school):
-            rank = rows[-1].rank
-        else:
-            rank = index + 1
+        rank = rows[-1].rank if rows and keys[rows[-1].school] == keys[school] else index + 1
         counts = place_counts[school]
         rows.append(RankingRow(
             rank=rank,
             school=school,
-            points=placement_points[school] + adjustment_points[school],
+            points=-keys[school][0],
             placement_points=placement_points[school],
             adjustment_points=adjustment_points[school],
             medals=(counts[1], counts[2], counts[3]),

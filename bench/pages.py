@@ -1,0 +1,69 @@
+"""Server time of each public page on the seeded history and on 60 synthetic editions.
+
+Usage: .venv/bin/python bench/pages.py [--editions 60] [--repeat 30]
+Prints the median and 95th percentile per page (in-process test client, SQLite file).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+
+from cartel import create_app  # noqa: E402
+from cartel.extensions import db  # noqa: E402
+from cartel.seeding import load_seeds  # noqa: E402
+from tests.synthetic import add_synthetic_history  # noqa: E402
+
+PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records"]
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
+    times.sort()
+    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--editions", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fill, label, year, school in [
+            ("seeded", lambda: load_seeds(ROOT / "seeds"), "seeded history", 2023, "imt-mines-ales"),
+            ("synthetic", lambda: add_synthetic_history(editions=args.editions, disciplines=25),
+             f"{args.editions} synthetic editions x 25 disciplines x 12 schools", 1900 + args.editions - 1,
+             "synthetic-3"),
+        ]:
+            app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/{name}.sqlite3", "SECRET_KEY": "bench"})
+            with app.app_context():
+                upgrade()
+                fill()
+                report(app.test_client(), label, year, school, args.repeat)
+                db.engine.dispose()
+
+
+def report(client, label, year, school, repeat):
+    print(f"\n{label}: median / p95 server time, ms ({repeat} requests each)")
+    for page in PAGES:
+        url = page.format(year=year, school=school)
+        median, p95 = measure(client, url, repeat)
+        size = len(client.get(url).get_data())
+        print(f"  {url:32} {median:7.1f} {p95:7.1f}   {size / 1024:5.1f} KB")
+
+
+if __name__ == "__main__":
+    main()

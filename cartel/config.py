@@ -1,0 +1,41 @@
+"""Settings read from the environment (prefix CARTEL_)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _database_url(instance_path: str) -> str:
+    url = os.environ.get("CARTEL_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):  # use psycopg 3, the driver we install
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    return "sqlite:///" + str(Path(instance_path) / "cartel.sqlite3")
+
+
+def load_config(instance_path: str) -> dict:
+    """The app's settings. Outside development a secret key must be given."""
+    env = os.environ.get("CARTEL_ENV", "development")
+    secret = os.environ.get("CARTEL_SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError("CARTEL_SECRET_KEY must be set when CARTEL_ENV=production")
+        secret = secrets.token_hex(32)  # development: a fresh key per process
+    return {
+        "CARTEL_ENV": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "CARTEL_LANGUAGES": ("fr", "en"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+    }

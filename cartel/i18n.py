@@ -1,0 +1,42 @@
+"""Languages: French by default, English on request (a cookie set by a plain link)."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, get_locale, gettext as _
+
+from cartel.extensions import babel
+from cartel.scoring import format_points
+
+LANGUAGE_COOKIE = "cartel_lang"
+
+
+def select_locale() -> str:
+    wanted = request.cookies.get(LANGUAGE_COOKIE)
+    return wanted if wanted in current_app.config["CARTEL_LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def discipline_name(discipline) -> str:
+    """'Handball masculin' / 'Handball (men)'; open disciplines carry the sport's name alone."""
+    sport = discipline.sport.name(str(get_locale()))
+    category = discipline.category.value
+    if category == "men":
+        return _("%(sport)s (men)", sport=sport)
+    if category == "women":
+        return _("%(sport)s (women)", sport=sport)
+    return sport
+
+
+def points(value: Fraction | None) -> str:
+    return "—" if value is None else format_points(value)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.globals["discipline_name"] = discipline_name
+    app.jinja_env.globals["get_locale"] = get_locale

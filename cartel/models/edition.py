@@ -1,0 +1,91 @@
+"""An edition of the Cartel: its participants, programme and points scheme."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cartel.extensions import db
+from cartel.models.school import School
+from cartel.models.sport import Discipline
+
+
+def _enum(cls: type[enum.Enum], length: int = 12) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class EditionStatus(str, enum.Enum):
+    PLANNED = "planned"
+    LIVE = "live"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class ResultState(str, enum.Enum):
+    PENDING = "pending"  # no result yet
+    PROVISIONAL = "provisional"
+    FINAL = "final"
+
+
+class Edition(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    number: Mapped[int | None] = mapped_column(unique=True)  # cancelled editions have none
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+    status: Mapped[EditionStatus] = mapped_column(_enum(EditionStatus), default=EditionStatus.PLANNED)
+    delegation_count: Mapped[int | None]  # how many delegations took part, where known
+    source: Mapped[str | None] = mapped_column(String(300))
+
+    host: Mapped[School | None] = relationship(lazy="joined")
+    participations: Mapped[list[Participation]] = relationship(back_populates="edition", cascade="all, delete-orphan")
+    programme: Mapped[list[ProgrammeEntry]] = relationship(back_populates="edition", cascade="all, delete-orphan")
+    scheme: Mapped[PointsScheme | None] = relationship(back_populates="edition", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Edition {self.year}>"
+
+
+class Participation(db.Model):
+    """A school taking part in an edition, with its delegation size where known."""
+
+    __table_args__ = (UniqueConstraint("edition_id", "school_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    delegation_size: Mapped[int | None]
+
+    edition: Mapped[Edition] = relationship(back_populates="participations")
+    school: Mapped[School] = relationship()
+
+
+class ProgrammeEntry(db.Model):
+    """A discipline contested in an edition, with its points weight and the state of its result."""
+
+    __table_args__ = (UniqueConstraint("edition_id", "discipline_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
+    result_state: Mapped[ResultState] = mapped_column(_enum(ResultState), default=ResultState.PENDING)
+    version: Mapped[int] = mapped_column(default=0)  # bumped on every change of the result
+
+    edition: Mapped[Edition] = relationship(back_populates="programme")
+    discipline: Mapped[Discipline] = relationship()
+
+
+class PointsScheme(db.Model):
+    """The points of each place, the tie rule and the tie-break order of one edition."""
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), primary_key=True)
+    place_points: Mapped[list] = mapped_column(JSON)  # e.g. [10, 7, 5, 3]; decimals as strings
+    tie_rule: Mapped[str] = mapped_column(String(10), default="shared")
+    tie_breaks: Mapped[list] = mapped_column(JSON, default=lambda: [1, 2, 3])
+
+    edition: Mapped[Edition] = relationship(back_populates="scheme")

@@ -1,0 +1,211 @@
+"""The read side: load editions in a fixed number of queries and hand them to the pure engines.
+
+Every public page goes through ``load_editions``, which issues one query per table whatever the
+number of editions, so a page's query count does not grow with the history.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from cartel import records, scoring
+from cartel.extensions import db
+from cartel.models import (
+    Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement, PlacementMember,
+    PointAdjustment, PointsScheme, PriorTitleCount, ProgrammeEntry, ResultState, School,
+)
+
+
+def to_fraction(value) -> Fraction | None:
+    return None if value is None else Fraction(str(value))
+
+
+def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme | None:
+    if row is None:
+        return None
+    return scoring.ScoringScheme(
+        place_points=tuple(Fraction(str(p)) for p in row.place_points),
+        tie_rule=scoring.TieRule(row.tie_rule),
+        tie_breaks=tuple(row.tie_breaks),
+    )
+
+
+@dataclass
+class EditionData:
+    """Everything stored about one edition, loaded in bulk."""
+
+    edition: Edition
+    scheme: scoring.ScoringScheme | None = None
+    programme: list[ProgrammeEntry] = field(default_factory=list)
+    placements: list[scoring.Placement] = field(default_factory=list)
+    adjustments: list[PointAdjustment] = field(default_factory=list)
+    official: list[OfficialStanding] = field(default_factory=list)
+    participants: list[Participation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    rank: int | None
+    school: School
+    points: Fraction | None
+    medals: tuple[int, int, int] | None  # None: no placement of the edition is known
+    adjustment_points: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class Podium:
+    entry: ProgrammeEntry
+    places: tuple[tuple[int, tuple[School, ...]], ...]  # (place, team), best first
+
+
+@dataclass(frozen=True)
+class EditionStanding:
+    """The general ranking of an edition as the public sees it.
+
+    ``kind`` is "official" (as published or frozen at closing), "computed" (from placements with
+    the edition's scheme) or "none" (nothing known, or no scheme to compute with).
+    """
+
+    data: EditionData
+    kind: str
+    rows: tuple[StandingRow, ...]
+    partial: bool
+    provisional: bool
+    final_disciplines: int
+    total_disciplines: int
+
+    @property
+    def edition(self) -> Edition:
+        return self.data.edition
+
+    @property
+    def winners(self) -> tuple[School, ...]:
+        return tuple(r.school for r in self.rows if r.rank == 1)
+
+
+def load_editions(where=None) -> tuple[list[EditionData], dict[int, School]]:
+    """Editions matching ``where`` (all by default), oldest first, with every school by id."""
+    query = sa.select(Edition).order_by(Edition.year)
+    if where is not None:
+        query = query.where(where)
+    editions = list(db.session.scalars(query))
+    schools = {s.id: s for s in db.session.scalars(sa.select(School))}
+    by_id = {e.id: EditionData(e) for e in editions}
+    if not by_id:
+        return [], schools
+    ids = list(by_id)
+    for row in db.session.scalars(sa.select(PointsScheme).where(PointsScheme.edition_id.in_(ids))):
+        by_id[row.edition_id].scheme = scheme_of(row)
+    programme = db.session.scalars(
+        sa.select(ProgrammeEntry).where(ProgrammeEntry.edition_id.in_(ids))
+        .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport)))
+    for entry in programme:
+        by_id[entry.edition_id].programme.append(entry)
+    teams: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+    members = db.session.execute(
+        sa.select(Placement.edition_id, Placement.discipline_id, Placement.place, Placement.id,
+                  PlacementMember.school_id)
+        .join(PlacementMember, PlacementMember.placement_id == Placement.id)
+        .where(Placement.edition_id.in_(ids))
+        .order_by(Placement.id, PlacementMember.id))
+    for edition_id, discipline_id, place, placement_id, school_id in members:
+        teams[(edition_id, discipline_id, place, placement_id)].append(school_id)
+    for (edition_id, discipline_id, place, _), team in teams.items():
+        by_id[edition_id].placements.append(scoring.Placement(discipline_id, place, tuple(team)))
+    for adj in db.session.scalars(sa.select(PointAdjustment).where(PointAdjustment.edition_id.in_(ids))
+                                  .order_by(PointAdjustment.created_at, PointAdjustment.id)):
+        by_id[adj.edition_id].adjustments.append(adj)
+    for row in db.session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
+        by_id[row.edition_id].official.append(row)
+    for row in db.session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
+        by_id[row.edition_id].participants.append(row)
+    for data in by_id.values():
+        data.programme.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    return list(by_id.values()), schools
+
+
+def podiums(data: EditionData, schools: dict[int, School]) -> tuple[Podium, ...]:
+    """Each programme discipline with its placed teams, best place first."""
+    by_discipline: dict[int, list[scoring.Placement]] = defaultdict(list)
+    for p in data.placements:
+        by_discipline[p.discipline].append(p)
+    podiums = []
+    for entry in data.programme:
+        items = sorted(by_discipline.get(entry.discipline_id, []), key=lambda p: p.place)
+        podiums.append(Podium(entry, tuple((p.place, tuple(schools[s] for s in p.schools)) for p in items)))
+    return tuple(podiums)
+
+
+def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
+    """The ranking shown for an edition: official when published, else computed, else none."""
+    edition = data.edition
+    medals = scoring.medal_counts(data.placements)
+    weights = {e.discipline_id: to_fraction(e.weight) for e in data.programme}
+    finals = {e.discipline_id for e in data.programme if e.result_state is ResultState.FINAL}
+    participants = {p.school_id for p in data.participants}
+    expected = max(len(participants), edition.delegation_count or 0)
+    if data.official:
+        rows = tuple(sorted(
+            (StandingRow(o.rank, schools[o.school_id], to_fraction(o.points),
+                         medals.get(o.school_id, (0, 0, 0)) if data.placements else None)
+             for o in data.official),
+            key=lambda r: (r.rank is None, r.rank or 0, r.school.name)))
+        partial = len(rows) < expected or any(r.rank is None or r.points is None for r in rows)
+        return EditionStanding(data, "official", rows, partial, False, len(finals), len(weights))
+    if data.scheme is not None and weights and edition.status is not EditionStatus.CANCELLED:
+        ranking = scoring.rank_schools(
+            participants, data.placements, data.scheme, weights, finals,
+            [scoring.Adjustment(a.school_id, to_fraction(a.points), a.reason) for a in data.adjustments])
+        rows = tuple(StandingRow(r.rank, schools[r.school], r.points, r.medals, r.adjustment_points)
+                     for r in ranking.rows)
+        return EditionStanding(data, "computed", rows, False, ranking.provisional, ranking.final_disciplines,
+                               ranking.total_disciplines)
+    return EditionStanding(data, "none", (), True, False, len(finals), len(weights))
+
+
+def edition_history(standing: EditionStanding) -> records.EditionHistory:
+    """What the records engine needs of one edition; only finished editions count."""
+    edition = standing.edition
+    return records.EditionHistory(
+        year=edition.year,
+        number=edition.number,
+        host=edition.host_id,
+        cancelled=edition.status is EditionStatus.CANCELLED,
+        counts=edition.status in (EditionStatus.FINISHED, EditionStatus.CANCELLED),
+        standing=tuple(records.StandingEntry(r.school.id, r.rank, r.points) for r in standing.rows),
+        programme=frozenset(e.discipline_id for e in standing.data.programme),
+        placings=tuple(records.Placing(p.discipline, school, p.place)
+                       for p in standing.data.placements for school in p.schools),
+    )
+
+
+@dataclass(frozen=True)
+class History:
+    standings: tuple[EditionStanding, ...]  # oldest first
+    schools: dict[int, School]
+    prior: tuple[records.PriorTitles, ...]
+
+    def records(self, as_of_year: int | None = None) -> records.Records:
+        return records.compute_records([edition_history(s) for s in self.standings], self.prior, as_of_year)
+
+
+def load_history() -> History:
+    """Every edition with its standing, and the prior title counts."""
+    editions, schools = load_editions()
+    prior = tuple(records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
+                  for p in db.session.scalars(sa.select(PriorTitleCount)))
+    return History(tuple(build_standing(d, schools) for d in editions), schools, prior)
+
+
+def current_edition_year() -> int | None:
+    """The live edition, else the latest edition that took place or is planned with a programme."""
+    live = db.session.scalar(sa.select(Edition.year).where(Edition.status == EditionStatus.LIVE)
+                             .order_by(Edition.year.desc()).limit(1))
+    if live is not None:
+        return live
+    return db.session.scalar(sa.select(Edition.year).where(Edition.status == EditionStatus.FINISHED)
+                             .order_by(Edition.year.desc()).limit(1))

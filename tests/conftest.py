@@ -1,0 +1,158 @@
+"""Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
+CARTEL_TEST_DATABASE_URL is set), a client, a CLI runner and factories."""
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from cartel import ROOT, create_app
+from cartel.extensions import db
+from cartel.models import (
+    Category, Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement,
+    PlacementMember, PointAdjustment, PointsScheme, ProgrammeEntry, ResultState, School, Sport,
+)
+
+POSTGRES_URL = os.environ.get("CARTEL_TEST_DATABASE_URL")
+SEEDS = ROOT / "seeds"
+
+
+def _config(url: str) -> dict:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test", "SERVER_NAME": "localhost"}
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """Run the migrations once: a SQLite file to copy, or the PostgreSQL test database."""
+    if POSTGRES_URL:
+        app = create_app(_config(POSTGRES_URL))
+        with app.app_context():
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "cartel.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(template_database, tmp_path):
+    if POSTGRES_URL:
+        url = POSTGRES_URL
+    else:
+        copy = tmp_path / "cartel.sqlite3"
+        shutil.copy(template_database, copy)
+        url = f"sqlite:///{copy}"
+    app = create_app(_config(url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if POSTGRES_URL:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    from cartel.seeding import load_seeds
+
+    load_seeds(SEEDS)
+    return app
+
+
+# --- factories --------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_school(app):
+    def make(slug: str, name: str | None = None) -> School:
+        school = School(slug=slug, name=name or slug.replace("-", " ").title(), short_name=slug[:10], country="FR")
+        db.session.add(school)
+        db.session.flush()
+        return school
+    return make
+
+
+@pytest.fixture
+def make_discipline(app):
+    def make(slug: str, category: Category = Category.OPEN) -> Discipline:
+        sport = db.session.scalar(sa.select(Sport).filter_by(slug=slug)) or Sport(slug=slug, name_fr=slug.title(),
+                                                                                  name_en=slug.title())
+        discipline = Discipline(slug=f"{slug}-{category.value}", sport=sport, category=category)
+        db.session.add(discipline)
+        db.session.flush()
+        return discipline
+    return make
+
+
+@pytest.fixture
+def make_edition(app):
+    def make(year: int, number: int | None = None, *, host: School | None = None,
+             status: EditionStatus = EditionStatus.FINISHED, schools=(), disciplines=(),
+             place_points=(10, 6, 4), tie_rule="shared") -> Edition:
+        edition = Edition(year=year, number=number, host=host, status=status)
+        db.session.add(edition)
+        edition.participations = [Participation(school=s) for s in schools]
+        edition.programme = [ProgrammeEntry(discipline=d, weight=Decimal(1), result_state=ResultState.FINAL,
+                                            version=1) for d in disciplines]
+        if place_points is not None:
+            edition.scheme = PointsScheme(place_points=list(place_points), tie_rule=tie_rule, tie_breaks=[1, 2, 3])
+        db.session.flush()
+        return edition
+    return make
+
+
+@pytest.fixture
+def place(app):
+    def make(edition: Edition, discipline: Discipline, place: int, *schools: School) -> Placement:
+        placement = Placement(edition_id=edition.id, discipline_id=discipline.id, place=place)
+        placement.members = [PlacementMember(edition_id=edition.id, discipline_id=discipline.id, school_id=s.id)
+                             for s in schools]
+        db.session.add(placement)
+        db.session.flush()
+        return placement
+    return make
+
+
+@pytest.fixture
+def adjust(app):
+    def make(edition: Edition, school: School, points: int, reason: str) -> PointAdjustment:
+        adjustment = PointAdjustment(edition_id=edition.id, school_id=school.id, points=Decimal(points), reason=reason)
+        db.session.add(adjustment)
+        db.session.flush()
+        return adjustment
+    return make
+
+
+@pytest.fixture
+def official(app):
+    def make(edition: Edition, school: School, rank: int | None, points: int | None) -> OfficialStanding:
+        row = OfficialStanding(edition_id=edition.id, school_id=school.id, rank=rank,
+                               points=None if points is None else Decimal(points))
+        db.session.add(row)
+        db.session.flush()
+        return row
+    return make

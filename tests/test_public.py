@@ -1,0 +1,121 @@
+"""Public pages on the real seeded history, in French and English."""
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from cartel import ROOT
+from cartel.extensions import db
+
+
+def text(response) -> str:
+    """The visible text of a page's main element, whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    main = html.split("<main", 1)[1]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+
+
+@pytest.fixture
+def english(client):
+    client.get("/language/en?next=/")
+    return client
+
+
+def test_records_as_of_2023_show_31_titles_and_the_325_points_record(seeded, client):
+    page = text(client.get("/records?as_of=2023"))
+    assert "IMT Mines Alès 31 " in page
+    assert "au moins" not in page.split("Titres par école")[1].split("« Au moins »")[0]
+    assert "Record de points en une édition 325 points IMT Mines Alès , 2023" in page
+    assert "IMT Mines Alès , 2023: sur le podium des 20 disciplines" in page
+
+
+def test_records_after_2024_show_32_titles(seeded, client):
+    page = text(client.get("/records?as_of=2024"))
+    assert "IMT Mines Alès 32 " in page
+    assert "IMT Mines Alès : au moins 3 d'affilée (2022–2024)" in page
+
+
+def test_records_today_say_at_least_where_2025_is_unknown(seeded, client):
+    page = text(client.get("/records"))
+    assert "IMT Mines Alès au moins 32" in page
+    assert "inconnue : le vainqueur de 2025 n'est pas enregistré." in page
+
+
+def test_edition_2023_shows_ales_on_the_podium_of_all_20_disciplines(seeded, client):
+    html = client.get("/editions/2023").get_data(as_text=True)
+    podiums = html.split('<ul class="podiums">')[1].split("</ul>")[0]
+    items = podiums.split("<li>\n    <h3>")[1:]
+    assert len(items) == 20
+    assert all("IMT Mines Alès" in item and re.search(r'class="place p[123]"', item) for item in items)
+    page = text(client.get("/editions/2023"))
+    assert "Classement partiel" in page
+    assert "1 IMT Mines Alès 325 9 4 7" in page
+
+
+def test_edition_2022_shows_its_top_three(seeded, client):
+    page = text(client.get("/editions/2022"))
+    assert "1 IMT Mines Alès — — — — 2 Mines Saint-Étienne — — — — 3 IMT Nord Europe — — — —" in page
+
+
+def test_editions_list_number_host_winner_and_points(seeded, client):
+    page = text(client.get("/editions"))
+    assert "2023 48 IMT Mines Alès IMT Mines Alès 325" in page
+    assert "2022 47 Mines Saint-Étienne IMT Mines Alès —" in page
+    assert "2021 — — annulée" in page
+    assert "2025 50 Mines Paris – PSL non connu" in page
+
+
+def test_school_page_lists_results_titles_and_records(seeded, client):
+    page = text(client.get("/schools/imt-mines-ales"))
+    assert "Titres: au moins 32" in page
+    assert "Meilleur total de points: 325 (2023)" in page
+    assert "2023 1 325 9/4/7" in page
+    assert client.get("/schools/nowhere").status_code == 404
+
+
+def test_english_through_the_language_link(seeded, english):
+    page = text(english.get("/records?as_of=2023"))
+    assert "Record points total in one edition 325 points" in page
+    assert "Handball (men)" in text(english.get("/editions/2023"))
+
+
+def test_language_link_refuses_to_leave_the_site(client):
+    response = client.get("/language/en?next=//evil.example/")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/language/de").status_code == 404
+
+
+def test_home_shows_the_live_edition_ranking(app, client, make_school, make_discipline, make_edition, place, adjust):
+    from cartel.models import EditionStatus
+    ales, albi = make_school("ales", "IMT Mines Alès"), make_school("albi", "IMT Mines Albi")
+    hb = make_discipline("handball")
+    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=[ales, albi], disciplines=[hb])
+    place(edition, hb, 1, albi)
+    place(edition, hb, 2, ales)
+    adjust(edition, albi, -5, "Comportement antisportif")
+    db.session.commit()
+    page = text(client.get("/"))
+    assert "1 IMT Mines Alès 6 0 1 0 2 IMT Mines Albi 5 (-5) 1 0 0" in page
+    assert "Comportement antisportif" in text(client.get("/editions/2026"))
+
+
+def test_provisional_flag_counts_final_disciplines(app, client, make_school, make_discipline, make_edition, place):
+    from cartel.models import EditionStatus, ResultState
+    ales = make_school("ales")
+    hb, fb = make_discipline("handball"), make_discipline("football")
+    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=[ales], disciplines=[hb, fb])
+    edition.programme[1].result_state = ResultState.PROVISIONAL
+    place(edition, hb, 1, ales)
+    db.session.commit()
+    page = text(client.get("/editions/2026"))
+    assert "Provisoire : 1 disciplines sur 2 ont un résultat définitif." in page
+
+
+@pytest.mark.parametrize("path", ["/", "/editions", "/editions/2023", "/schools/imt-mines-ales", "/records"])
+def test_pages_are_light_and_fit_a_phone(seeded, client, path):
+    html = client.get(path).get_data()
+    css = (ROOT / "static" / "css" / "cartel.css").read_bytes()
+    assert len(html) + len(css) < 60_000
+    assert b'name="viewport" content="width=device-width, initial-scale=1"' in html
+    assert b"<script" not in html  # readable without JavaScript

@@ -1,0 +1,53 @@
+"""Each public page makes a fixed number of SQL queries, whatever the size of the history."""
+import pytest
+from sqlalchemy import event
+
+from cartel.extensions import db
+from tests.synthetic import add_synthetic_history
+
+CEILING = 10
+PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records", "/records?as_of={year}"]
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self.tick)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self.tick)
+
+    def tick(self, *args):
+        self.count += 1
+
+
+def page_queries(client, year, school):
+    counts = {}
+    for page in PAGES:
+        url = page.format(year=year, school=school)
+        with QueryCounter(db.engine) as counter:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[page] = counter.count
+    return counts
+
+
+@pytest.mark.parametrize("editions", [3, 60])
+def test_public_pages_stay_under_the_query_ceiling(app, client, editions):
+    add_synthetic_history(editions=editions, disciplines=25)
+    db.session.remove()
+    counts = page_queries(client, year=1900 + editions - 1, school="synthetic-3")
+    assert max(counts.values()) <= CEILING, counts
+
+
+def test_query_count_does_not_grow_with_history(app, client):
+    add_synthetic_history(editions=3, disciplines=25)
+    db.session.remove()
+    small = page_queries(client, year=1902, school="synthetic-3")
+    add_synthetic_history(editions=57, disciplines=25, first_year=2000, seed=2)
+    db.session.remove()
+    large = page_queries(client, year=1902, school="synthetic-3")
+    assert small == large
