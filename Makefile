@@ -26,12 +26,12 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 $(MO): $(PO) | $(STAMP)
-	$(VENV)/bin/pybabel compile -q -d cartel/translations
+	$(VENV)/bin/pybabel compile --statistics -d cartel/translations
 
 # Refresh the French catalogue after changing user-facing strings, then translate the new entries.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -o instance/messages.pot .
-	$(VENV)/bin/pybabel update -q -i instance/messages.pot -d cartel/translations --width 100
+	$(VENV)/bin/pybabel extract -F babel.cfg -o instance/messages.pot .
+	$(VENV)/bin/pybabel update -i instance/messages.pot -d cartel/translations --width 100
 
 db: $(STAMP) $(MO)
 	mkdir -p instance
