@@ -30,7 +30,7 @@ $(MO): $(PO) | $(STAMP)
 
 # Refresh the French catalogue after changing user-facing strings, then translate the new entries.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -o instance/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o instance/messages.pot .
 	$(VENV)/bin/pybabel update -i instance/messages.pot -d cartel/translations --width 100
 
 db: $(STAMP) $(MO)

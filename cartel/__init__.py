@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """The application factory: settings, then extensions, blueprints and commands."""
+    """The application factory: settings, then extensions, blueprints, error pages and commands."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config.from_mapping(load_config(app.instance_path))
@@ -19,27 +19,42 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_error_pages(app)
     register_commands(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
     from cartel import i18n, models  # noqa: F401  (models register their tables)
+    from cartel.auth import login_manager_setup
     from cartel.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)
+    login_manager_setup(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from cartel.admin import bp as admin_bp
+    from cartel.auth import bp as auth_bp
+    from cartel.entry import bp as entry_bp
+    from cartel.entry.views import links_bp
     from cartel.public import bp as public_bp
 
-    app.register_blueprint(public_bp)
+    for blueprint in (public_bp, auth_bp, entry_bp, links_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_pages(app: Flask) -> None:
+    from cartel.errors import register
+
+    register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from cartel.cli import seed_command
+    from cartel.cli import seed_command, user_group
 
     app.cli.add_command(seed_command)
+    app.cli.add_command(user_group)

@@ -9,7 +9,9 @@ from flask.cli import with_appcontext
 
 from cartel import ROOT
 from cartel.extensions import db
-from cartel.models import School
+from cartel.models import Role, School
+from cartel.operations import Actor
+from cartel.accounts import UserError, create_user
 from cartel.seeding import SeedError, load_seeds
 
 
@@ -30,3 +32,22 @@ def seed_command(directory: Path | None, if_empty: bool) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s) in {directory}: nothing was loaded.")
     click.echo(f"Seeds loaded from {directory}.")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ORGANISER.value, show_default=True)
+@with_appcontext
+def create_user_command(email: str, role: str) -> None:
+    """Create an account; the password is asked for at the prompt (never on the command line)."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, password, Role(role), Actor())
+    except UserError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"Account {user.email} created ({user.role.value}).")

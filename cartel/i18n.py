@@ -5,7 +5,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, get_locale, gettext as _
+from flask_babel import format_date, format_datetime, get_locale, gettext as _
 
 from cartel.extensions import babel
 from cartel.scoring import format_points
@@ -38,5 +38,6 @@ def init_app(app: Flask) -> None:
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime
     app.jinja_env.globals["discipline_name"] = discipline_name
     app.jinja_env.globals["get_locale"] = get_locale

@@ -156,3 +156,39 @@ def official(app):
         db.session.flush()
         return row
     return make
+
+
+@pytest.fixture
+def make_user(app):
+    from cartel.models import Role, User
+
+    def make(email: str, role: str = "organiser", password: str = "correct horse battery", disciplines=()) -> User:
+        user = User(email=email, role=Role(role), disciplines=list(disciplines))
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+def login(client, email: str, password: str = "correct horse battery"):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def live(app, make_school, make_discipline, make_edition):
+    """A live edition: four schools, three disciplines, 10/6/4/2 points, shared-place rule."""
+    from types import SimpleNamespace
+
+    schools = [make_school(slug, name) for slug, name in [
+        ("ales", "IMT Mines Alès"), ("albi", "IMT Mines Albi"), ("nancy", "Mines Nancy"), ("douai", "IMT Nord Europe")]]
+    hb, fb, swim = make_discipline("handball", Category.MEN), make_discipline("football", Category.WOMEN), \
+        make_discipline("swimming")
+    other = make_discipline("chess")
+    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim],
+                           place_points=(10, 6, 4, 2))
+    for entry in edition.programme:
+        entry.result_state, entry.version = ResultState.PENDING, 0
+    db.session.commit()
+    return SimpleNamespace(edition=edition, schools=schools, hb=hb, fb=fb, swim=swim, other=other,
+                           ales=schools[0], albi=schools[1], nancy=schools[2], douai=schools[3])

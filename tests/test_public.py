@@ -1,4 +1,5 @@
 """Public pages on the real seeded history, in French and English."""
+import html
 import re
 
 import pytest
@@ -11,9 +12,9 @@ from cartel.extensions import db
 
 def text(response) -> str:
     """The visible text of a page's main element, whitespace collapsed."""
-    html = response.get_data(as_text=True)
-    main = html.split("<main", 1)[1]
-    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
+    page = response.get_data(as_text=True)
+    main = page.split("<main", 1)[1]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
 
 
 @pytest.fixture

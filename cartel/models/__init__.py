@@ -1,12 +1,15 @@
 """Typed models, one module per aggregate."""
+from cartel.models.audit import AuditEntry, ProcessedSubmission
 from cartel.models.edition import (
     Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, ResultState,
 )
 from cartel.models.result import OfficialStanding, Placement, PlacementMember, PointAdjustment
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
+from cartel.models.user import EntryLink, LoginFailure, Role, User
 
 __all__ = [
+    "AuditEntry", "EntryLink", "LoginFailure", "ProcessedSubmission", "Role", "User",
     "Category", "Discipline", "Edition", "EditionStatus", "OfficialStanding", "Participation",
     "Placement", "PlacementMember", "PointAdjustment", "PointsScheme", "PriorTitleCount",
     "ProgrammeEntry", "ResultState", "School", "Sport",

@@ -25,7 +25,8 @@ class EditionStatus(str, enum.Enum):
 
 
 class ResultState(str, enum.Enum):
-    PENDING = "pending"  # no result yet
+    PENDING = "pending"  # no result yet: to come
+    IN_PROGRESS = "in_progress"  # being played, no result yet
     PROVISIONAL = "provisional"
     FINAL = "final"
 
@@ -75,6 +76,8 @@ class ProgrammeEntry(db.Model):
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
     result_state: Mapped[ResultState] = mapped_column(_enum(ResultState), default=ResultState.PENDING)
     version: Mapped[int] = mapped_column(default=0)  # bumped on every change of the result
+    published_at: Mapped[dt.datetime | None]  # first time a result was saved (UTC)
+    corrected_at: Mapped[dt.datetime | None]  # last change after the first publication (UTC)
 
     edition: Mapped[Edition] = relationship(back_populates="programme")
     discipline: Mapped[Discipline] = relationship()

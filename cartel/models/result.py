@@ -13,7 +13,7 @@ from cartel.models.sport import Discipline
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # stored as naive UTC
 
 
 class Placement(db.Model):
@@ -82,3 +82,5 @@ class OfficialStanding(db.Model):
     source: Mapped[str | None] = mapped_column(String(300))
 
     school: Mapped[School] = relationship(lazy="joined")
+
+    FROZEN = "frozen at closing"  # source of the rows written when an edition is closed

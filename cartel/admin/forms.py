@@ -1,0 +1,133 @@
+"""One FlaskForm per administration form."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField,
+    StringField, SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+
+from cartel.extensions import db
+from cartel.models import Category, Edition, Role, School, Sport, User
+
+SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and hyphens only."))
+
+
+class SchoolForm(FlaskForm):
+    slug = StringField(_l("Short address (slug)"), validators=[DataRequired(), Length(max=60), SLUG])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
+    country = StringField(_l("Country (two-letter code)"), default="FR",
+                          validators=[DataRequired(), Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters."))])
+    colours = StringField(_l("Colours"), validators=[Optional(), Length(max=60)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, school: School | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._school = school
+
+    def validate_slug(self, field) -> None:
+        other = db.session.scalar(sa.select(School).filter_by(slug=field.data))
+        if other is not None and other is not self._school:
+            raise ValidationError(_l("Another school already has this slug."))
+
+    def validate_name(self, field) -> None:
+        other = db.session.scalar(sa.select(School).filter_by(name=field.data))
+        if other is not None and other is not self._school:
+            raise ValidationError(_l("Another school already has this name."))
+
+
+class SportForm(FlaskForm):
+    slug = StringField(_l("Short address (slug)"), validators=[DataRequired(), Length(max=60), SLUG])
+    name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=80)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Add the sport"))
+
+    def validate_slug(self, field) -> None:
+        if db.session.scalar(sa.select(Sport.id).filter_by(slug=field.data)) is not None:
+            raise ValidationError(_l("This sport already exists."))
+
+
+class DisciplineForm(FlaskForm):
+    sport = SelectField(_l("Sport"), validators=[DataRequired()])
+    category = SelectField(_l("Category"), choices=[(Category.MEN.value, _l("men")),
+                                                     (Category.WOMEN.value, _l("women")),
+                                                     (Category.OPEN.value, _l("open / mixed"))])
+    submit = SubmitField(_l("Add the discipline"))
+
+
+class EditionForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(1950, 2200)])
+    number = IntegerField(_l("Number (empty if cancelled)"), validators=[Optional(), NumberRange(1, 500)])
+    host = SelectField(_l("Host school"), validators=[Optional()])
+    start_date = DateField(_l("First day"), validators=[Optional()])
+    end_date = DateField(_l("Last day"), validators=[Optional()])
+    delegation_count = IntegerField(_l("Number of delegations"), validators=[Optional(), NumberRange(1, 100)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, edition: Edition | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._edition = edition
+
+    def validate_year(self, field) -> None:
+        other = db.session.scalar(sa.select(Edition).filter_by(year=field.data))
+        if other is not None and other is not self._edition:
+            raise ValidationError(_l("An edition of this year already exists."))
+
+    def validate_number(self, field) -> None:
+        if field.data is None:
+            return
+        other = db.session.scalar(sa.select(Edition).filter_by(number=field.data))
+        if other is not None and other is not self._edition:
+            raise ValidationError(_l("Another edition has this number."))
+
+    def validate_end_date(self, field) -> None:
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_l("The last day is before the first day."))
+
+
+class SchemeForm(FlaskForm):
+    place_points = StringField(_l("Points per place, 1st first"), validators=[DataRequired()],
+                               description=_l("For example: 10 7 5 3 2 1"))
+    tie_rule = SelectField(_l("Shared places"), choices=[
+        ("shared", _l("each tied team gets the points of the shared place")),
+        ("split", _l("the points of the places covered are split equally"))])
+    tie_breaks = StringField(_l("Tie-breaks (places, in order)"), default="1 2 3",
+                             description=_l("1 2 3: more 1st places, then 2nd, then 3rd"))
+    preview = SubmitField(_l("Preview the ranking"))
+    submit = SubmitField(_l("Save the scheme"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(Role.ORGANISER.value, _l("organiser")), (Role.ADMIN.value, _l("admin"))])
+    disciplines = SelectMultipleField(_l("Limited to these disciplines (none: all)"), validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("Password (at least 10 characters; empty: unchanged)"),
+                             validators=[Optional(), Length(min=10, max=200)])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate_email(self, field) -> None:
+        other = db.session.scalar(sa.select(User).filter_by(email=field.data.strip().lower()))
+        if other is not None and other is not self._user:
+            raise ValidationError(_l("An account with this email already exists."))
+
+    def validate_password(self, field) -> None:
+        if self._user is None and not field.data:
+            raise ValidationError(_l("A new account needs a password."))
+
+
+class LinkForm(FlaskForm):
+    disciplines = SelectMultipleField(_l("Disciplines (one link each)"), validators=[DataRequired()])
+    label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)],
+                        default="Terrain")
+    hours = IntegerField(_l("Valid for (hours)"), default=96, validators=[DataRequired(), NumberRange(1, 24 * 14)])
+    submit = SubmitField(_l("Issue the links and print"))

@@ -1,0 +1,319 @@
+"""Administration pages: thin views over cartel.catalogue, cartel.accounts and cartel.operations."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import segno
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from cartel import accounts, catalogue
+from cartel.admin.forms import DisciplineForm, EditionForm, LinkForm, SchemeForm, SchoolForm, SportForm, UserForm
+from cartel.auth import require_role
+from cartel.extensions import db
+from cartel.models import (
+    AuditEntry, Category, Discipline, Edition, EditionStatus, EntryLink, Role, School, Sport, User,
+)
+from cartel.operations import Actor, TransitionRefused, change_status
+from cartel.scoring import SchemeError
+from cartel.standings import build_standing, load_editions
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class ActionForm(FlaskForm):
+    """CSRF only, for buttons and forms whose fields depend on the data."""
+
+
+@bp.before_request
+@require_role(Role.ADMIN)
+def admins_only():
+    return None
+
+
+def actor() -> Actor:
+    return Actor(user_id=current_user.id)
+
+
+def disciplines_sorted() -> list[Discipline]:
+    return sorted(db.session.scalars(sa.select(Discipline)),
+                  key=lambda d: (d.sport.name_fr, d.category.value))
+
+
+@bp.get("/")
+def index():
+    editions = list(db.session.scalars(sa.select(Edition).order_by(Edition.year.desc())))
+    return render_template("admin/index.html", editions=editions)
+
+
+# --- schools, sports, disciplines ---------------------------------------------------------------
+
+@bp.route("/schools", methods=["GET", "POST"])
+@bp.route("/schools/<slug>", methods=["GET", "POST"])
+def schools(slug: str | None = None):
+    school = None
+    if slug is not None:
+        school = db.session.scalar(sa.select(School).filter_by(slug=slug)) or abort(404)
+    form = SchoolForm(obj=school, school=school)
+    if form.validate_on_submit():
+        catalogue.save_school(school, {f.name: f.data.strip() if isinstance(f.data, str) else f.data
+                                       for f in form if f.name in catalogue.SCHOOL_FIELDS}, actor())
+        flash(_("School saved."))
+        return redirect(url_for("admin.schools"), code=303)
+    rows = db.session.scalars(sa.select(School).order_by(School.name))
+    return render_template("admin/schools.html", form=form, school=school, rows=list(rows)), 422 if form.errors else 200
+
+
+@bp.route("/disciplines", methods=["GET", "POST"])
+def disciplines():
+    sport_form = SportForm(prefix="sport")
+    discipline_form = DisciplineForm(prefix="discipline")
+    sports = list(db.session.scalars(sa.select(Sport).order_by(Sport.name_fr)))
+    discipline_form.sport.choices = [(s.slug, s.name_fr) for s in sports]
+    if sport_form.submit.data and sport_form.validate_on_submit():
+        catalogue.add_sport(sport_form.slug.data, sport_form.name_fr.data.strip(), sport_form.name_en.data.strip(),
+                            actor())
+        flash(_("Sport added."))
+        return redirect(url_for("admin.disciplines"), code=303)
+    if discipline_form.submit.data and discipline_form.validate_on_submit():
+        sport = next(s for s in sports if s.slug == discipline_form.sport.data)
+        category = Category(discipline_form.category.data)
+        if any(d.category is category for d in sport.disciplines):
+            discipline_form.category.errors.append(_("This discipline already exists."))
+        else:
+            catalogue.add_discipline(sport, category, actor())
+            flash(_("Discipline added."))
+            return redirect(url_for("admin.disciplines"), code=303)
+    status = 422 if sport_form.errors or discipline_form.errors else 200
+    return render_template("admin/disciplines.html", sport_form=sport_form, discipline_form=discipline_form,
+                           disciplines=disciplines_sorted()), status
+
+
+# --- editions -------------------------------------------------------------------------------------
+
+def edition_or_404(year: int) -> Edition:
+    return db.session.scalar(sa.select(Edition).filter_by(year=year)) or abort(404)
+
+
+def edition_form(edition: Edition | None) -> EditionForm:
+    form = EditionForm(obj=edition, edition=edition, prefix="edition")
+    form.host.choices = [("", "—")] + [(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))]
+    if edition is not None and not form.is_submitted():
+        form.host.data = edition.host.slug if edition.host else ""
+    return form
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def edition_new():
+    form = edition_form(None)
+    if form.validate_on_submit():
+        edition = save_edition_from(form, None)
+        flash(_("Edition created."))
+        return redirect(url_for("admin.edition", year=edition.year), code=303)
+    return render_template("admin/edition_new.html", form=form), 422 if form.errors else 200
+
+
+def save_edition_from(form: EditionForm, edition: Edition | None) -> Edition:
+    host = db.session.scalar(sa.select(School).filter_by(slug=form.host.data)) if form.host.data else None
+    values = {name: getattr(form, name).data for name in catalogue.EDITION_FIELDS}
+    return catalogue.save_edition(edition, values, host, actor())
+
+
+def edition_page(edition: Edition, *, form=None, scheme_form=None, preview=None, problems=None, status=200):
+    schools = list(db.session.scalars(sa.select(School).order_by(School.name)))
+    if scheme_form is None:
+        scheme_form = SchemeForm(prefix="scheme")
+        if edition.scheme is not None:
+            scheme_form.place_points.data = " ".join(str(p) for p in edition.scheme.place_points)
+            scheme_form.tie_rule.data = edition.scheme.tie_rule
+            scheme_form.tie_breaks.data = " ".join(str(p) for p in edition.scheme.tie_breaks)
+    editions, by_id = load_editions(Edition.id == edition.id)
+    return render_template(
+        "admin/edition.html", edition=edition, form=form or edition_form(edition), scheme_form=scheme_form,
+        action_form=ActionForm(), schools=schools, disciplines=disciplines_sorted(),
+        participants={p.school_id: p for p in edition.participations},
+        programme={e.discipline_id: e for e in edition.programme},
+        standing=build_standing(editions[0], by_id), preview=preview, problems=problems or {},
+        statuses=EditionStatus), status
+
+
+@bp.route("/editions/<int:year>", methods=["GET", "POST"])
+def edition(year: int):
+    edition = edition_or_404(year)
+    form = edition_form(edition)
+    if form.validate_on_submit():
+        save_edition_from(form, edition)
+        flash(_("Edition saved."))
+        return redirect(url_for("admin.edition", year=form.year.data), code=303)
+    return edition_page(edition, form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/editions/<int:year>/participants")
+def participants(year: int):
+    edition = edition_or_404(year)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    sizes, problems = {}, {}
+    for school in db.session.scalars(sa.select(School)):
+        if request.form.get(f"school-{school.slug}") != "on":
+            continue
+        raw = request.form.get(f"size-{school.slug}", "").strip()
+        if raw and (not raw.isdigit() or int(raw) < 1):
+            problems[school.slug] = _("The delegation size of %(school)s must be a whole number above 0.",
+                                      school=school.name)
+        sizes[school] = int(raw) if raw.isdigit() and int(raw) > 0 else None
+    if problems:
+        return edition_page(edition, problems=problems, status=422)
+    try:
+        catalogue.set_participants(edition, sizes, actor())
+    except catalogue.CatalogueError as error:
+        db.session.rollback()
+        return edition_page(edition, problems={"participants": _(
+            "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error))},
+            status=422)
+    flash(_("Participants saved."))
+    return redirect(url_for("admin.edition", year=year) + "#participants", code=303)
+
+
+@bp.post("/editions/<int:year>/programme")
+def programme(year: int):
+    edition = edition_or_404(year)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    weights, problems = {}, {}
+    for discipline in disciplines_sorted():
+        if request.form.get(f"discipline-{discipline.slug}") != "on":
+            continue
+        raw = request.form.get(f"weight-{discipline.slug}", "1").strip().replace(",", ".") or "1"
+        try:
+            weight = Decimal(raw)
+            if not weight.is_finite() or weight <= 0 or weight > 100:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems[discipline.slug] = _("The weight of %(discipline)s must be a number above 0 (up to 100).",
+                                          discipline=discipline.slug)
+            continue
+        weights[discipline] = weight.quantize(Decimal("0.01"))
+    if problems:
+        return edition_page(edition, problems=problems, status=422)
+    try:
+        catalogue.set_programme(edition, weights, actor())
+    except catalogue.CatalogueError as error:
+        db.session.rollback()
+        return edition_page(edition, problems={"programme": _(
+            "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error))},
+            status=422)
+    flash(_("Programme saved."))
+    return redirect(url_for("admin.edition", year=year) + "#programme", code=303)
+
+
+@bp.post("/editions/<int:year>/scheme")
+def scheme(year: int):
+    """Save the points scheme, or preview the ranking it would give without saving."""
+    edition = edition_or_404(year)
+    form = SchemeForm(prefix="scheme")
+    if not form.validate_on_submit():
+        return edition_page(edition, scheme_form=form, status=422)
+    try:
+        parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
+    except (ValueError, ZeroDivisionError, SchemeError) as error:
+        form.place_points.errors.append(_("This scheme cannot be used: %(reason)s.", reason=str(error)))
+        return edition_page(edition, scheme_form=form, status=422)
+    if form.preview.data:
+        editions, schools = load_editions(Edition.id == edition.id)
+        editions[0].scheme = parsed
+        preview = build_standing(editions[0], schools)
+        return edition_page(edition, scheme_form=form, preview=preview)
+    catalogue.set_scheme(edition, parsed, actor())
+    flash(_("Points scheme saved."))
+    return redirect(url_for("admin.edition", year=year) + "#scheme", code=303)
+
+
+@bp.post("/editions/<int:year>/status")
+def status(year: int):
+    edition = edition_or_404(year)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        target = EditionStatus(request.form.get("target", ""))
+        change_status(edition, target, actor())
+    except (ValueError, TransitionRefused) as error:
+        db.session.rollback()
+        flash(_("This change of state is not possible: %(reason)s.", reason=str(error)), "error")
+        return redirect(url_for("admin.edition", year=year), code=303)
+    flash(_("The edition is now %(status)s.", status=target.value))
+    return redirect(url_for("admin.edition", year=year), code=303)
+
+
+# --- accounts and entry links --------------------------------------------------------------------
+
+@bp.route("/users", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def users(user_id: int | None = None):
+    user = db.session.get(User, user_id) if user_id else None
+    if user_id and user is None:
+        abort(404)
+    form = UserForm(obj=user, user=user)
+    all_disciplines = disciplines_sorted()
+    form.disciplines.choices = [(d.slug, d.slug) for d in all_disciplines]
+    if user is not None and not form.is_submitted():
+        form.role.data = user.role.value
+        form.disciplines.data = [d.slug for d in user.disciplines]
+    if form.validate_on_submit():
+        chosen = [d for d in all_disciplines if d.slug in (form.disciplines.data or [])]
+        role = Role(form.role.data)
+        try:
+            if user is None:
+                accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
+            else:
+                accounts.update_user(user, actor(), role=role, active=form.active.data, disciplines=chosen,
+                                     password=form.password.data or None)
+        except accounts.UserError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            flash(_("Account saved."))
+            return redirect(url_for("admin.users"), code=303)
+    rows = db.session.scalars(sa.select(User).order_by(User.email))
+    return render_template("admin/users.html", form=form, user=user, rows=list(rows)), 422 if form.errors else 200
+
+
+@bp.route("/links", methods=["GET", "POST"])
+def links():
+    edition = db.session.scalar(sa.select(Edition).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
+                                .order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc()).limit(1))
+    form = LinkForm()
+    entries = sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value)) \
+        if edition else []
+    form.disciplines.choices = [(e.discipline.slug, e.discipline.slug) for e in entries]
+    if edition is not None and form.validate_on_submit():
+        sheets = []
+        for entry in entries:
+            if entry.discipline.slug in form.disciplines.data:
+                link, token = accounts.create_link(edition, entry.discipline, form.label.data.strip(), form.hours.data,
+                                                   actor())
+                url = url_for("links.use_link", token=token, _external=True)
+                sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000")))
+        return render_template("admin/link_sheet.html", edition=edition, sheets=sheets)
+    rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
+    return render_template("admin/links.html", form=form, edition=edition, rows=list(rows),
+                           action_form=ActionForm()), 422 if form.errors else 200
+
+
+@bp.post("/links/<int:link_id>/revoke")
+def revoke(link_id: int):
+    link = db.session.get(EntryLink, link_id) or abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accounts.revoke_link(link, actor())
+    flash(_("Link revoked."))
+    return redirect(url_for("admin.links"), code=303)
+
+
+@bp.get("/audit")
+def audit_log():
+    rows = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200))
+    return render_template("admin/audit.html", rows=list(rows))

@@ -1,0 +1,151 @@
+"""Changes to schools, sports, disciplines and editions (participants, programme, scheme), audited."""
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from cartel import scoring
+from cartel.extensions import db
+from cartel.models import (
+    Category, Discipline, Edition, EditionStatus, Participation, PlacementMember, PointsScheme, ProgrammeEntry,
+    School, Sport,
+)
+from cartel.operations import Actor, audit
+
+
+class CatalogueError(ValueError):
+    """A change that would leave results without their school or discipline."""
+
+
+def _snapshot(obj, fields: tuple[str, ...]) -> dict:
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        values[name] = value.value if hasattr(value, "value") else (
+            value.isoformat() if hasattr(value, "isoformat") else value)
+    return values
+
+
+SCHOOL_FIELDS = ("slug", "name", "short_name", "city", "country", "colours")
+EDITION_FIELDS = ("year", "number", "start_date", "end_date", "delegation_count")
+
+
+def save_school(school: School | None, values: dict, actor: Actor) -> School:
+    before = None if school is None else _snapshot(school, SCHOOL_FIELDS)
+    school = school or School()
+    for name in SCHOOL_FIELDS:
+        setattr(school, name, values.get(name) or (None if name in ("city", "colours") else values.get(name)))
+    db.session.add(school)
+    db.session.flush()
+    audit(actor, "school.create" if before is None else "school.update", "school", school.slug, before,
+          _snapshot(school, SCHOOL_FIELDS))
+    db.session.commit()
+    return school
+
+
+def add_sport(slug: str, name_fr: str, name_en: str, actor: Actor) -> Sport:
+    sport = Sport(slug=slug, name_fr=name_fr, name_en=name_en)
+    db.session.add(sport)
+    db.session.flush()
+    audit(actor, "sport.create", "sport", slug, None, {"name_fr": name_fr, "name_en": name_en})
+    db.session.commit()
+    return sport
+
+
+def add_discipline(sport: Sport, category: Category, actor: Actor) -> Discipline:
+    slug = sport.slug if category is Category.OPEN else f"{sport.slug}-{category.value}"
+    discipline = Discipline(slug=slug, sport=sport, category=category)
+    db.session.add(discipline)
+    db.session.flush()
+    audit(actor, "discipline.create", "discipline", slug, None, {"sport": sport.slug, "category": category.value})
+    db.session.commit()
+    return discipline
+
+
+def save_edition(edition: Edition | None, values: dict, host: School | None, actor: Actor) -> Edition:
+    before = None if edition is None else {**_snapshot(edition, EDITION_FIELDS),
+                                           "host": edition.host.slug if edition.host else None}
+    edition = edition or Edition(status=EditionStatus.PLANNED)
+    for name in EDITION_FIELDS:
+        setattr(edition, name, values.get(name))
+    edition.host = host
+    db.session.add(edition)
+    db.session.flush()
+    audit(actor, "edition.create" if before is None else "edition.update", "edition", edition.year, before,
+          {**_snapshot(edition, EDITION_FIELDS), "host": host.slug if host else None}, edition_id=edition.id)
+    db.session.commit()
+    return edition
+
+
+def set_participants(edition: Edition, sizes: dict[School, int | None], actor: Actor) -> None:
+    """The participating schools (with delegation sizes); schools placed in a result cannot be removed."""
+    before = {p.school.slug: p.delegation_size for p in edition.participations}
+    current = {p.school_id: p for p in edition.participations}
+    keep = {s.id for s in sizes}
+    placed = set(db.session.scalars(sa.select(PlacementMember.school_id).filter_by(edition_id=edition.id)))
+    blocked = sorted(p.school.name for p in edition.participations if p.school_id not in keep and p.school_id in placed)
+    if blocked:
+        raise CatalogueError(", ".join(blocked))
+    for school, size in sizes.items():
+        participation = current.pop(school.id, None) or Participation(edition=edition, school=school)
+        participation.delegation_size = size
+        db.session.add(participation)
+    for participation in current.values():
+        edition.participations.remove(participation)
+        db.session.delete(participation)
+    audit(actor, "edition.participants", "edition", edition.year, before,
+          {s.slug: size for s, size in sizes.items()}, edition_id=edition.id)
+    db.session.commit()
+
+
+def set_programme(edition: Edition, weights: dict[Discipline, Decimal], actor: Actor) -> None:
+    """The disciplines contested with their weights; entries with a result are kept."""
+    before = {e.discipline.slug: str(e.weight) for e in edition.programme}
+    current = {e.discipline_id: e for e in edition.programme}
+    keep = {d.id for d in weights}
+    placed = set(db.session.scalars(sa.select(PlacementMember.discipline_id).filter_by(edition_id=edition.id)))
+    blocked = sorted(e.discipline.slug for e in edition.programme if e.discipline_id not in keep
+                     and e.discipline_id in placed)
+    if blocked:
+        raise CatalogueError(", ".join(blocked))
+    for discipline, weight in weights.items():
+        entry = current.pop(discipline.id, None) or ProgrammeEntry(edition=edition, discipline=discipline, version=0)
+        entry.weight = weight
+        db.session.add(entry)
+    for entry in current.values():
+        edition.programme.remove(entry)
+        db.session.delete(entry)
+    audit(actor, "edition.programme", "edition", edition.year, before,
+          {d.slug: str(w) for d, w in weights.items()}, edition_id=edition.id)
+    db.session.commit()
+
+
+def scheme_snapshot(row: PointsScheme | None) -> dict | None:
+    if row is None:
+        return None
+    return {"place_points": list(row.place_points), "tie_rule": row.tie_rule, "tie_breaks": list(row.tie_breaks)}
+
+
+def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> scoring.ScoringScheme:
+    """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason."""
+    points = tuple(Fraction(p.strip().replace(",", ".")) for p in points_text.replace(";", " ").split() if p.strip())
+    breaks = tuple(int(p) for p in tie_breaks_text.replace(",", " ").split())
+    return scoring.ScoringScheme(points, scoring.TieRule(tie_rule), breaks)
+
+
+def set_scheme(edition: Edition, scheme: scoring.ScoringScheme, actor: Actor) -> None:
+    before = scheme_snapshot(edition.scheme)
+    points = [int(p) if p.denominator == 1 else str(float(p)) for p in scheme.place_points]
+    if edition.scheme is None:
+        edition.scheme = PointsScheme(place_points=points, tie_rule=scheme.tie_rule.value,
+                                      tie_breaks=list(scheme.tie_breaks))
+    else:
+        edition.scheme.place_points = points
+        edition.scheme.tie_rule = scheme.tie_rule.value
+        edition.scheme.tie_breaks = list(scheme.tie_breaks)
+    db.session.flush()
+    audit(actor, "edition.scheme", "edition", edition.year, before, scheme_snapshot(edition.scheme),
+          edition_id=edition.id)
+    db.session.commit()

@@ -1,0 +1,4 @@
+"""Courtside entry of results by organisers and entry-link holders."""
+from cartel.entry.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,285 @@
+"""Courtside entry: pick a discipline, tap the schools of the podium, save; history and restore."""
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
+from wtforms import DecimalField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from cartel import podium, scoring
+from cartel.entry.access import (
+    LINK_SESSION_KEY, actor_for, link_for_token, may_see, require_organiser, session_link,
+)
+from cartel.extensions import db
+from cartel.models import (
+    AuditEntry, Discipline, Edition, EditionStatus, PointAdjustment, ProgrammeEntry, ResultState, School,
+)
+from cartel.operations import (
+    ValidationFailed, VersionConflict, add_adjustment, confirm_result, current_teams, delete_adjustment,
+    restore_result, save_result,
+)
+from cartel.standings import build_standing, load_editions, to_fraction
+
+bp = Blueprint("entry", __name__, url_prefix="/saisie")
+links_bp = Blueprint("links", __name__)
+
+
+def problem_message(problem: podium.Problem, names: dict[str, str]) -> str:
+    """A courtside organiser's words for each problem code of cartel.podium."""
+    school = names.get(problem.params.get("school"), problem.params.get("school", ""))
+    messages = {
+        "edition_not_live": _("This edition is not live: results cannot be entered."),
+        "not_in_programme": _("This discipline is not in the programme of the edition."),
+        "empty": _("Choose at least the winner."),
+        "gap": _("This place is empty but a place below it is filled."),
+        "tie_without_above": _("“Ex aequo” needs a team on the place above."),
+        "not_participant": _("%(school)s does not take part in this edition.", school=school),
+        "twice": _("%(school)s is already placed above (place row %(row)s).", school=school,
+                   row=problem.params.get("first_row")),
+        "place_inside_tie": _("Place %(place)s is inside a tie above it.", place=problem.params.get("place")),
+        "bad_state": _("Choose provisional or final."),
+    }
+    return messages.get(problem.code, problem.code)
+
+
+class EntryForm(FlaskForm):
+    """CSRF only: the rows are parsed by ``rows_from_request`` (their number depends on the scheme)."""
+
+
+def live_edition() -> Edition | None:
+    return db.session.scalar(sa.select(Edition).where(Edition.status == EditionStatus.LIVE)
+                             .order_by(Edition.year.desc()).limit(1))
+
+
+def programme_entry(edition: Edition, slug: str) -> ProgrammeEntry:
+    discipline = db.session.scalar(sa.select(Discipline).filter_by(slug=slug))
+    if discipline is None:
+        abort(404)
+    entry = db.session.scalar(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id,
+                                                                  discipline_id=discipline.id))
+    if entry is None:
+        abort(404, description=_("This discipline is not in the programme of the edition."))
+    return entry
+
+
+def row_count(edition: Edition, participants: int) -> int:
+    """Enough rows for every place that earns points, plus one for a shared place."""
+    scored = 3
+    if edition.scheme is not None:
+        scored = max(scored, len([p for p in edition.scheme.place_points if float(p) > 0]))
+    return max(2, min(participants, scored + 1))
+
+
+def rows_from_request(form, count: int) -> list[podium.Row]:
+    rows = []
+    for k in range(1, count + 1):
+        main = form.get(f"row-{k}-school", "")
+        partners = [s for s in form.getlist(f"row-{k}-partners") if s and s != main]
+        schools = tuple(([main] if main else []) + partners) if main else ()
+        rows.append(podium.Row(schools, tied_with_above=form.get(f"row-{k}-tied") == "on"))
+    return rows
+
+
+def form_context(edition: Edition, entry: ProgrammeEntry, rows: list[podium.Row], problems=(), **extra):
+    schools = sorted((p.school for p in edition.participations), key=lambda s: s.short_name)
+    names = {s.slug: s.name for s in schools}
+    row_problems: dict[int | None, list[str]] = {}
+    for p in problems:
+        row_problems.setdefault(p.row, []).append(problem_message(p, names))
+    context = dict(edition=edition, entry=entry, rows=rows, schools=schools, names=names, row_problems=row_problems,
+                   form=EntryForm(), submission_id=uuid.uuid4().hex, version=entry.version)
+    context.update(extra)
+    return context
+
+
+@bp.get("/")
+def index():
+    edition = live_edition()
+    link = session_link()
+    if edition is None:
+        return render_template("entry/index.html", edition=None, entries=[])
+    entries = [e for e in db.session.scalars(
+        sa.select(ProgrammeEntry).filter_by(edition_id=edition.id)) if may_see(e.discipline_id, edition.id)]
+    if not entries and link is None:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.path))
+        abort(403)
+    entries.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    return render_template("entry/index.html", edition=edition, entries=entries)
+
+
+@bp.get("/<slug>")
+def discipline_form(slug: str):
+    edition = live_edition() or abort(404, description=_("No edition is live."))
+    entry = programme_entry(edition, slug)
+    actor_for(edition.id, entry.discipline_id)
+    size = row_count(edition, len(edition.participations))
+    rows = podium.rows_from_teams(current_teams(entry), size)
+    return render_template("entry/form.html", **form_context(edition, entry, rows))
+
+
+@bp.post("/<slug>")
+def save(slug: str):
+    edition = live_edition() or abort(409, description=_("No edition is live."))
+    entry = programme_entry(edition, slug)
+    actor = actor_for(edition.id, entry.discipline_id)
+    form = EntryForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("The form has expired: reload the page and enter the result again."))
+    size = row_count(edition, len(edition.participations))
+    rows = rows_from_request(request.form, size)
+    participants = {p.school.slug for p in edition.participations}
+    state_value = request.form.get("state", "")
+    problems = podium.check_rows(rows, participants, edition_live=True, in_programme=True)
+    if state_value not in (ResultState.PROVISIONAL.value, ResultState.FINAL.value):
+        problems.append(podium.Problem("bad_state"))
+    try:
+        expected = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, description=_("The form is incomplete: reload the page."))
+    key = (request.form.get("submission_id") or "")[:64] or None
+    if problems:
+        return render_template("entry/form.html", **form_context(edition, entry, rows, problems,
+                                                                 version=expected, submission_id=key)), 422
+    try:
+        outcome = save_result(edition, entry, podium.teams_from_rows(rows), ResultState(state_value), actor,
+                              expected_version=expected, submission_key=key)
+    except ValidationFailed as failed:
+        return render_template("entry/form.html", **form_context(edition, entry, rows, failed.problems,
+                                                                 version=expected, submission_id=key)), 422
+    except VersionConflict as conflict:
+        theirs = podium.rows_from_teams(current_teams(entry), size)
+        return render_template("entry/conflict.html", **form_context(
+            edition, entry, rows, theirs=theirs, state=state_value, version=conflict.current_version)), 409
+    return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
+
+
+@bp.get("/<slug>/saved/<int:version>")
+def saved(slug: str, version: int):
+    edition = live_edition() or abort(404)
+    entry = programme_entry(edition, slug)
+    actor_for(edition.id, entry.discipline_id)
+    editions, schools = load_editions(Edition.id == edition.id)
+    data = editions[0]
+    standing = build_standing(data, schools)
+    gained = {}
+    if data.scheme is not None:
+        placements = [p for p in data.placements if p.discipline == entry.discipline_id]
+        gained = scoring.discipline_points(placements, data.scheme, to_fraction(entry.weight))
+    teams = current_teams(entry)
+    by_slug = {s.slug: s for s in schools.values()}
+    return render_template("entry/saved.html", edition=edition, entry=entry, standing=standing, teams=teams,
+                           gained=gained, by_slug=by_slug, version=version, stale=version != entry.version,
+                           form=EntryForm(), submission_id=uuid.uuid4().hex)
+
+
+@bp.post("/<slug>/confirm")
+def confirm(slug: str):
+    edition = live_edition() or abort(409)
+    entry = programme_entry(edition, slug)
+    actor = actor_for(edition.id, entry.discipline_id)
+    if not EntryForm().validate_on_submit():
+        abort(400)
+    try:
+        outcome = confirm_result(edition, entry, actor, expected_version=int(request.form.get("version", -1)),
+                                 submission_key=request.form.get("submission_id") or None)
+    except VersionConflict:
+        flash(_("Another organiser changed this result meanwhile: check it before confirming."), "error")
+        return redirect(url_for("entry.discipline_form", slug=slug), code=303)
+    return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
+
+
+@bp.get("/<slug>/history")
+def history(slug: str):
+    edition = live_edition() or abort(404)
+    entry = programme_entry(edition, slug)
+    actor_for(edition.id, entry.discipline_id)
+    entries = list(db.session.scalars(
+        sa.select(AuditEntry).filter_by(edition_id=edition.id, discipline_id=entry.discipline_id, entity="result")
+        .order_by(AuditEntry.id.desc())))
+    names = {s.slug: s.name for s in db.session.scalars(sa.select(School))}
+    return render_template("entry/history.html", edition=edition, entry=entry, entries=entries, names=names,
+                           form=EntryForm())
+
+
+@bp.post("/<slug>/restore/<int:audit_id>")
+def restore(slug: str, audit_id: int):
+    edition = live_edition() or abort(409)
+    entry = programme_entry(edition, slug)
+    actor = actor_for(edition.id, entry.discipline_id)
+    if not EntryForm().validate_on_submit():
+        abort(400)
+    audit_entry = db.session.get(AuditEntry, audit_id)
+    if audit_entry is None or audit_entry.discipline_id != entry.discipline_id or audit_entry.edition_id != edition.id:
+        abort(404)
+    side = "before" if request.form.get("side") == "before" else "after"
+    try:
+        outcome = restore_result(edition, entry, audit_entry, side, actor)
+    except ValidationFailed:
+        flash(_("That version has no placed team: nothing to restore."), "error")
+        return redirect(url_for("entry.history", slug=slug), code=303)
+    flash(_("Earlier version restored."))
+    return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
+
+
+@links_bp.get("/e/<token>")
+def use_link(token: str):
+    """An entry link: opens its discipline's form for whoever holds it, until it expires."""
+    link = link_for_token(token)
+    if link is None or not link.usable():
+        return render_template("entry/link_invalid.html"), 410 if link is not None else 404
+    session[LINK_SESSION_KEY] = link.id
+    return redirect(url_for("entry.discipline_form", slug=link.discipline.slug))
+
+
+# --- penalties and bonuses ------------------------------------------------------------------------
+
+class AdjustmentForm(FlaskForm):
+    school = SelectField(_l("School"), validators=[DataRequired()])
+    points = DecimalField(_l("Points (negative for a penalty)"), places=2,
+                          validators=[InputRequired(), NumberRange(-1000, 1000)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
+    submit = SubmitField(_l("Add"))
+
+    def validate_points(self, field) -> None:
+        if field.data == 0:
+            raise ValidationError(_("An adjustment of 0 points changes nothing."))
+
+
+@bp.route("/adjustments", methods=["GET", "POST"])
+def adjustments():
+    actor = require_organiser()
+    edition = live_edition() or abort(404, description=_("No edition is live."))
+    form = AdjustmentForm()
+    form.school.choices = [(p.school.slug, p.school.name) for p in
+                           sorted(edition.participations, key=lambda p: p.school.name)]
+    if form.validate_on_submit():
+        school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
+        add_adjustment(edition, school, form.points.data, form.reason.data.strip(), actor)
+        flash(_("Adjustment recorded."))
+        return redirect(url_for("entry.adjustments"), code=303)
+    rows = db.session.scalars(sa.select(PointAdjustment).filter_by(edition_id=edition.id)
+                              .order_by(PointAdjustment.created_at.desc()))
+    status = 422 if form.errors else 200
+    return render_template("entry/adjustments.html", edition=edition, form=form, rows=list(rows),
+                           delete_form=EntryForm()), status
+
+
+@bp.post("/adjustments/<int:adjustment_id>/delete")
+def delete_adjustment_view(adjustment_id: int):
+    actor = require_organiser()
+    edition = live_edition() or abort(409)
+    if not EntryForm().validate_on_submit():
+        abort(400)
+    adjustment = db.session.get(PointAdjustment, adjustment_id)
+    if adjustment is None or adjustment.edition_id != edition.id:
+        abort(404)
+    delete_adjustment(adjustment, actor)
+    flash(_("Adjustment removed."))
+    return redirect(url_for("entry.adjustments"), code=303)

@@ -1,0 +1,88 @@
+"""Accounts, entry links and login throttling."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Column, Enum, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from cartel.extensions import db
+from cartel.models.sport import Discipline
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+
+
+user_discipline = Table(
+    "user_discipline", db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("discipline_id", ForeignKey("discipline.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=12,
+                                            values_callable=lambda e: [m.value for m in e]))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # an organiser limited to some disciplines; empty means every discipline
+    disciplines: Mapped[list[Discipline]] = relationship(secondary=user_discipline, lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def may_enter(self, discipline_id: int) -> bool:
+        """Whether this account may enter results of a discipline."""
+        return self.is_admin or not self.disciplines or any(d.id == discipline_id for d in self.disciplines)
+
+
+class EntryLink(db.Model):
+    """A secret link that lets its holder enter one discipline's result of one edition."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
+    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
+    label: Mapped[str] = mapped_column(String(120))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+    discipline: Mapped[Discipline] = relationship(lazy="joined")
+
+    def usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or _now()
+        return self.revoked_at is None and now < self.expires_at
+
+
+class LoginFailure(db.Model):
+    """A failed login, kept in the database so that every app process throttles alike."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)

@@ -1,0 +1,110 @@
+"""Rules of one discipline's result as an organiser enters it. Pure: no Flask, no database.
+
+The entry form has rows, best first; each row is a team (one school, or a joint team) and may be
+marked "ex aequo" with the row above. Places follow from the rows: row k takes place k unless it is
+tied with the row above, whose place it shares (rows 1, 2, 3, 4-tied give places 1, 2, 3, 3).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Hashable, Iterable
+
+Key = Hashable
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the entry form: a team (empty when not filled) and the ex aequo mark."""
+
+    schools: tuple[Key, ...] = ()
+    tied_with_above: bool = False
+
+
+@dataclass(frozen=True)
+class Team:
+    place: int
+    schools: tuple[Key, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong, and where: ``row`` is the 1-based form row, or None for the whole result."""
+
+    code: str
+    row: int | None = None
+    params: dict = field(default_factory=dict)
+
+
+def teams_from_rows(rows: Iterable[Row]) -> list[Team]:
+    """Places from form rows (see the module docstring); empty rows are skipped."""
+    teams: list[Team] = []
+    place = 0
+    for index, row in enumerate(rows, start=1):
+        if not row.schools:
+            continue
+        if not (row.tied_with_above and teams):
+            place = index
+        teams.append(Team(place, tuple(row.schools)))
+    return teams
+
+
+def rows_from_teams(teams: Iterable[Team], size: int) -> list[Row]:
+    """Form rows for a saved result, padded with empty rows to ``size``."""
+    rows: list[Row] = []
+    previous = None
+    for team in sorted(teams, key=lambda t: t.place):
+        while len(rows) + 1 < team.place:  # an unknown place above this one
+            rows.append(Row())
+        rows.append(Row(team.schools, tied_with_above=previous == team.place))
+        previous = team.place
+    rows.extend(Row() for _ in range(size - len(rows)))
+    return rows
+
+
+def check_rows(rows: list[Row], participants: set, *, edition_live: bool, in_programme: bool) -> list[Problem]:
+    """Every problem of an entered result; empty when it can be saved.
+
+    Codes: edition_not_live, not_in_programme, empty (no team at all), gap (an empty row above a
+    filled one), tie_without_above (ex aequo on the first row or below an empty row),
+    not_participant (school not taking part), twice (school in two rows or twice in one team).
+    """
+    problems: list[Problem] = []
+    if not edition_live:
+        problems.append(Problem("edition_not_live"))
+    if not in_programme:
+        problems.append(Problem("not_in_programme"))
+    filled = [i for i, row in enumerate(rows, start=1) if row.schools]
+    if not filled:
+        problems.append(Problem("empty"))
+    seen: dict[Key, int] = {}
+    for index, row in enumerate(rows, start=1):
+        if not row.schools:
+            if row.tied_with_above:
+                continue  # an unticked empty row is harmless; a ticked empty one is ignored
+            if filled and index < filled[-1]:
+                problems.append(Problem("gap", index))
+            continue
+        if row.tied_with_above and index > 1 and not rows[index - 2].schools:
+            problems.append(Problem("tie_without_above", index))
+        for school in row.schools:
+            if school not in participants:
+                problems.append(Problem("not_participant", index, {"school": school}))
+            if school in seen:
+                problems.append(Problem("twice", index, {"school": school, "first_row": seen[school]}))
+            else:
+                seen[school] = index
+    return problems
+
+
+def check_teams(teams: list[Team]) -> list[Problem]:
+    """Places given directly (imports, restores): after k teams share place p, the next is p + k."""
+    problems: list[Problem] = []
+    counts: dict[int, int] = {}
+    for team in teams:
+        counts[team.place] = counts.get(team.place, 0) + 1
+    expected = 1
+    for place in sorted(counts):
+        if place < 1 or place < expected:
+            problems.append(Problem("place_inside_tie", None, {"place": place}))
+        expected = place + counts[place]
+    return problems
