@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from cartel import ROOT, create_app
@@ -56,11 +57,19 @@ def app(template_database, tmp_path):
         shutil.copy(template_database, copy)
         url = f"sqlite:///{copy}"
     app = create_app(_config(url))
+
+    @app.teardown_request
+    def forget_request_state(exc):
+        # Requests reuse the test's app context, hence its ``g``: drop what one request cached
+        # (the logged-in user, the locale) so that it does not leak into the next client's.
+        for key in list(g):
+            g.pop(key)
+
     with app.app_context():
         yield app
         db.session.remove()
         if POSTGRES_URL:
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms import (
     BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField,
     StringField, SubmitField,
@@ -54,9 +55,9 @@ class SportForm(FlaskForm):
 
 class DisciplineForm(FlaskForm):
     sport = SelectField(_l("Sport"), validators=[DataRequired()])
-    category = SelectField(_l("Category"), choices=[(Category.MEN.value, _l("men")),
-                                                     (Category.WOMEN.value, _l("women")),
-                                                     (Category.OPEN.value, _l("open / mixed"))])
+    category = SelectField(_l("Category"), choices=[SelectChoice(Category.MEN.value, _l("men")),
+                                                     SelectChoice(Category.WOMEN.value, _l("women")),
+                                                     SelectChoice(Category.OPEN.value, _l("open / mixed"))])
     submit = SubmitField(_l("Add the discipline"))
 
 
@@ -94,8 +95,8 @@ class SchemeForm(FlaskForm):
     place_points = StringField(_l("Points per place, 1st first"), validators=[DataRequired()],
                                description=_l("For example: 10 7 5 3 2 1"))
     tie_rule = SelectField(_l("Shared places"), choices=[
-        ("shared", _l("each tied team gets the points of the shared place")),
-        ("split", _l("the points of the places covered are split equally"))])
+        SelectChoice("shared", _l("each tied team gets the points of the shared place")),
+        SelectChoice("split", _l("the points of the places covered are split equally"))])
     tie_breaks = StringField(_l("Tie-breaks (places, in order)"), default="1 2 3",
                              description=_l("1 2 3: more 1st places, then 2nd, then 3rd"))
     preview = SubmitField(_l("Preview the ranking"))
@@ -104,7 +105,7 @@ class SchemeForm(FlaskForm):
 
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(Role.ORGANISER.value, _l("organiser")), (Role.ADMIN.value, _l("admin"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice(Role.ORGANISER.value, _l("organiser")), SelectChoice(Role.ADMIN.value, _l("admin"))])
     disciplines = SelectMultipleField(_l("Limited to these disciplines (none: all)"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password (at least 10 characters; empty: unchanged)"),

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from cartel import accounts, catalogue
 from cartel.admin.forms import DisciplineForm, EditionForm, LinkForm, SchemeForm, SchoolForm, SportForm, UserForm
@@ -72,7 +73,7 @@ def disciplines():
     sport_form = SportForm(prefix="sport")
     discipline_form = DisciplineForm(prefix="discipline")
     sports = list(db.session.scalars(sa.select(Sport).order_by(Sport.name_fr)))
-    discipline_form.sport.choices = [(s.slug, s.name_fr) for s in sports]
+    discipline_form.sport.choices = [SelectChoice(s.slug, s.name_fr) for s in sports]
     if sport_form.submit.data and sport_form.validate_on_submit():
         catalogue.add_sport(sport_form.slug.data, sport_form.name_fr.data.strip(), sport_form.name_en.data.strip(),
                             actor())
@@ -100,7 +101,7 @@ def edition_or_404(year: int) -> Edition:
 
 def edition_form(edition: Edition | None) -> EditionForm:
     form = EditionForm(obj=edition, edition=edition, prefix="edition")
-    form.host.choices = [("", "—")] + [(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))]
+    form.host.choices = [SelectChoice("", "—")] + [SelectChoice(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))]
     if edition is not None and not form.is_submitted():
         form.host.data = edition.host.slug if edition.host else ""
     return form
@@ -258,7 +259,7 @@ def users(user_id: int | None = None):
         abort(404)
     form = UserForm(obj=user, user=user)
     all_disciplines = disciplines_sorted()
-    form.disciplines.choices = [(d.slug, d.slug) for d in all_disciplines]
+    form.disciplines.choices = [SelectChoice(d.slug, d.slug) for d in all_disciplines]
     if user is not None and not form.is_submitted():
         form.role.data = user.role.value
         form.disciplines.data = [d.slug for d in user.disciplines]
@@ -288,7 +289,7 @@ def links():
     form = LinkForm()
     entries = sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value)) \
         if edition else []
-    form.disciplines.choices = [(e.discipline.slug, e.discipline.slug) for e in entries]
+    form.disciplines.choices = [SelectChoice(e.discipline.slug, e.discipline.slug) for e in entries]
     if edition is not None and form.validate_on_submit():
         sheets = []
         for entry in entries:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -257,7 +258,7 @@ def adjustments():
     actor = require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
     form = AdjustmentForm()
-    form.school.choices = [(p.school.slug, p.school.name) for p in
+    form.school.choices = [SelectChoice(p.school.slug, p.school.name) for p in
                            sorted(edition.participations, key=lambda p: p.school.name)]
     if form.validate_on_submit():
         school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
