@@ -53,6 +53,7 @@ test-postgres: $(TEST_STAMP) $(MO)
 
 bench: $(TEST_STAMP)
 	$(PY) bench/pages.py
+	$(PY) bench/entry.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3
