@@ -183,6 +183,27 @@ def confirm_result(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, exp
                        submission_key=submission_key, action="result.confirm")
 
 
+def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int) -> None:
+    """Tell the public a discipline is being played (only before any result is saved)."""
+    if edition.status is not EditionStatus.LIVE:
+        raise ValidationFailed([podium.Problem("edition_not_live")])
+    changed = db.session.execute(
+        sa.update(ProgrammeEntry)
+        .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version,
+               ProgrammeEntry.result_state == ResultState.PENDING)
+        .values(version=expected_version + 1, result_state=ResultState.IN_PROGRESS)
+        .execution_options(synchronize_session=False))
+    if changed.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(entry)
+        raise VersionConflict(entry.version)
+    audit(actor, "result.start", "result", f"{edition.year}/{entry.discipline.slug}",
+          {"state": ResultState.PENDING.value, "version": expected_version},
+          {"state": ResultState.IN_PROGRESS.value, "version": expected_version + 1, "places": []},
+          edition_id=edition.id, discipline_id=entry.discipline_id)
+    db.session.commit()
+
+
 # --- edition lifecycle ---------------------------------------------------------------------------
 
 TRANSITIONS = {

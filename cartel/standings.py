@@ -89,7 +89,7 @@ class EditionStanding:
 
 def load_editions(where=None) -> tuple[list[EditionData], dict[int, School]]:
     """Editions matching ``where`` (all by default), oldest first, with every school by id."""
-    query = sa.select(Edition).order_by(Edition.year)
+    query = sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)
     if where is not None:
         query = query.where(where)
     editions = list(db.session.scalars(query))
@@ -98,8 +98,8 @@ def load_editions(where=None) -> tuple[list[EditionData], dict[int, School]]:
     if not by_id:
         return [], schools
     ids = list(by_id)
-    for row in db.session.scalars(sa.select(PointsScheme).where(PointsScheme.edition_id.in_(ids))):
-        by_id[row.edition_id].scheme = scheme_of(row)
+    for data in by_id.values():
+        data.scheme = scheme_of(data.edition.scheme)  # loaded with the edition (joined)
     programme = db.session.scalars(
         sa.select(ProgrammeEntry).where(ProgrammeEntry.edition_id.in_(ids))
         .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport)))
@@ -203,9 +203,6 @@ def load_history() -> History:
 
 def current_edition_year() -> int | None:
     """The live edition, else the latest edition that took place or is planned with a programme."""
-    live = db.session.scalar(sa.select(Edition.year).where(Edition.status == EditionStatus.LIVE)
-                             .order_by(Edition.year.desc()).limit(1))
-    if live is not None:
-        return live
-    return db.session.scalar(sa.select(Edition.year).where(Edition.status == EditionStatus.FINISHED)
-                             .order_by(Edition.year.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Edition.year).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.FINISHED]))
+        .order_by((Edition.status == EditionStatus.LIVE).desc(), Edition.year.desc()).limit(1))

@@ -51,3 +51,13 @@ def test_query_count_does_not_grow_with_history(app, client):
     db.session.remove()
     large = page_queries(client, year=1902, school="synthetic-3")
     assert small == large
+
+
+def test_logged_in_organisers_stay_under_the_ceiling_too(app, client, make_user):
+    from tests.conftest import login
+    add_synthetic_history(editions=60, disciplines=25)
+    make_user("orga@example.org")
+    login(client, "orga@example.org")
+    db.session.remove()
+    counts = page_queries(client, year=1959, school="synthetic-3")
+    assert max(counts.values()) <= CEILING, counts

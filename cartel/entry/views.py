@@ -23,7 +23,7 @@ from cartel.models import (
 )
 from cartel.operations import (
     ValidationFailed, VersionConflict, add_adjustment, confirm_result, current_teams, delete_adjustment,
-    restore_result, save_result,
+    mark_in_progress, restore_result, save_result,
 )
 from cartel.standings import build_standing, load_editions, to_fraction
 
@@ -194,6 +194,20 @@ def confirm(slug: str):
         flash(_("Another organiser changed this result meanwhile: check it before confirming."), "error")
         return redirect(url_for("entry.discipline_form", slug=slug), code=303)
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
+
+
+@bp.post("/<slug>/start")
+def start(slug: str):
+    edition = live_edition() or abort(409)
+    entry = programme_entry(edition, slug)
+    actor = actor_for(edition.id, entry.discipline_id)
+    if not EntryForm().validate_on_submit():
+        abort(400)
+    try:
+        mark_in_progress(edition, entry, actor, expected_version=int(request.form.get("version", -1)))
+    except VersionConflict:
+        flash(_("Another organiser changed this discipline meanwhile."), "error")
+    return redirect(url_for("entry.discipline_form", slug=slug), code=303)
 
 
 @bp.get("/<slug>/history")
