@@ -22,6 +22,7 @@ from cartel.models import (
     AuditEntry, Discipline, Edition, EditionStatus, PointAdjustment, ProgrammeEntry, ResultState, School,
 )
 from cartel.operations import (
+    Actor,
     ValidationFailed, VersionConflict, add_adjustment, confirm_result, current_teams, delete_adjustment,
     mark_in_progress, restore_result, save_result,
 )
@@ -67,6 +68,18 @@ def programme_entry(edition: Edition, slug: str) -> ProgrammeEntry:
     if entry is None:
         abort(404, description=_("This discipline is not in the programme of the edition."))
     return entry
+
+
+def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Edition, ProgrammeEntry, Actor]:
+    """The live edition, the discipline's programme entry and who acts; 404/409/403 otherwise.
+
+    Writes also check the form's CSRF token (a plain 400 otherwise)."""
+    edition = live_edition() or abort(409 if write else 404, description=_("No edition is live."))
+    entry = programme_entry(edition, slug)
+    actor = actor_for(edition.id, entry.discipline_id)
+    if write and request.method == "POST" and not EntryForm().validate_on_submit():
+        abort(400, description=_("The form has expired: reload the page and enter the result again."))
+    return edition, entry, actor
 
 
 def row_count(edition: Edition, participants: int) -> int:
@@ -117,9 +130,7 @@ def index():
 
 @bp.get("/<slug>")
 def discipline_form(slug: str):
-    edition = live_edition() or abort(404, description=_("No edition is live."))
-    entry = programme_entry(edition, slug)
-    actor_for(edition.id, entry.discipline_id)
+    edition, entry, _actor = discipline_in_live_edition(slug)
     size = row_count(edition, len(edition.participations))
     rows = podium.rows_from_teams(current_teams(entry), size)
     return render_template("entry/form.html", **form_context(edition, entry, rows))
@@ -127,12 +138,7 @@ def discipline_form(slug: str):
 
 @bp.post("/<slug>")
 def save(slug: str):
-    edition = live_edition() or abort(409, description=_("No edition is live."))
-    entry = programme_entry(edition, slug)
-    actor = actor_for(edition.id, entry.discipline_id)
-    form = EntryForm()
-    if not form.validate_on_submit():
-        abort(400, description=_("The form has expired: reload the page and enter the result again."))
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
     size = row_count(edition, len(edition.participations))
     rows = rows_from_request(request.form, size)
     participants = {p.school.slug for p in edition.participations}
@@ -163,9 +169,7 @@ def save(slug: str):
 
 @bp.get("/<slug>/saved/<int:version>")
 def saved(slug: str, version: int):
-    edition = live_edition() or abort(404)
-    entry = programme_entry(edition, slug)
-    actor_for(edition.id, entry.discipline_id)
+    edition, entry, _actor = discipline_in_live_edition(slug)
     editions, schools = load_editions(Edition.id == edition.id)
     data = editions[0]
     standing = build_standing(data, schools)
@@ -182,11 +186,7 @@ def saved(slug: str, version: int):
 
 @bp.post("/<slug>/confirm")
 def confirm(slug: str):
-    edition = live_edition() or abort(409)
-    entry = programme_entry(edition, slug)
-    actor = actor_for(edition.id, entry.discipline_id)
-    if not EntryForm().validate_on_submit():
-        abort(400)
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
     try:
         outcome = confirm_result(edition, entry, actor, expected_version=int(request.form.get("version", -1)),
                                  submission_key=request.form.get("submission_id") or None)
@@ -198,11 +198,7 @@ def confirm(slug: str):
 
 @bp.post("/<slug>/start")
 def start(slug: str):
-    edition = live_edition() or abort(409)
-    entry = programme_entry(edition, slug)
-    actor = actor_for(edition.id, entry.discipline_id)
-    if not EntryForm().validate_on_submit():
-        abort(400)
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
     try:
         mark_in_progress(edition, entry, actor, expected_version=int(request.form.get("version", -1)))
     except VersionConflict:
@@ -212,9 +208,7 @@ def start(slug: str):
 
 @bp.get("/<slug>/history")
 def history(slug: str):
-    edition = live_edition() or abort(404)
-    entry = programme_entry(edition, slug)
-    actor_for(edition.id, entry.discipline_id)
+    edition, entry, _actor = discipline_in_live_edition(slug)
     entries = list(db.session.scalars(
         sa.select(AuditEntry).filter_by(edition_id=edition.id, discipline_id=entry.discipline_id, entity="result")
         .order_by(AuditEntry.id.desc())))
@@ -225,11 +219,7 @@ def history(slug: str):
 
 @bp.post("/<slug>/restore/<int:audit_id>")
 def restore(slug: str, audit_id: int):
-    edition = live_edition() or abort(409)
-    entry = programme_entry(edition, slug)
-    actor = actor_for(edition.id, entry.discipline_id)
-    if not EntryForm().validate_on_submit():
-        abort(400)
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
     audit_entry = db.session.get(AuditEntry, audit_id)
     if audit_entry is None or audit_entry.discipline_id != entry.discipline_id or audit_entry.edition_id != edition.id:
         abort(404)
