@@ -55,7 +55,11 @@ class VersionConflict(Exception):
 
 
 class TransitionRefused(Exception):
-    pass
+    """A lifecycle step that cannot be taken; ``code`` says why (not_a_step, no_scheme, published)."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code, self.detail = code, detail
 
 
 def audit(actor: Actor, action: str, entity: str, key: str, before=None, after=None, *,
@@ -218,16 +222,16 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
     """planned -> live -> finished (closing freezes the ranking); finished -> live reopens it."""
     action = TRANSITIONS.get((edition.status, target))
     if action is None:
-        raise TransitionRefused(f"{edition.status.value} -> {target.value}")
+        raise TransitionRefused("not_a_step", f"{edition.status.value} -> {target.value}")
     before = {"status": edition.status.value}
     after = {"status": target.value}
     if action == "edition.close":
         if edition.scheme is None:
-            raise TransitionRefused("no points scheme")
+            raise TransitionRefused("no_scheme")
         editions, schools = load_editions(Edition.id == edition.id)
         standing = build_standing(editions[0], schools)
         if standing.kind == "official":
-            raise TransitionRefused("already has a published standing")
+            raise TransitionRefused("published")
         for row in standing.rows:
             db.session.add(OfficialStanding(edition_id=edition.id, school_id=row.school.id, rank=row.rank,
                                             points=to_decimal(row.points),

@@ -22,7 +22,11 @@ class TieRule(str, enum.Enum):
 
 
 class SchemeError(ValueError):
-    """A points scheme that cannot rank anything."""
+    """A points scheme that cannot rank anything; ``code`` says why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,13 @@ class ScoringScheme:
         object.__setattr__(self, "tie_rule", TieRule(self.tie_rule))
         object.__setattr__(self, "tie_breaks", tuple(int(p) for p in self.tie_breaks))
         if not points:
-            raise SchemeError("a scheme gives points to at least the 1st place")
+            raise SchemeError("empty", "a scheme gives points to at least the 1st place")
         if any(p < 0 for p in points):
-            raise SchemeError("points per place cannot be negative")
+            raise SchemeError("negative", "points per place cannot be negative")
         if any(a < b for a, b in zip(points, points[1:])):
-            raise SchemeError("a better place cannot earn fewer points than a worse one")
+            raise SchemeError("increasing", "a better place cannot earn fewer points than a worse one")
         if any(p < 1 for p in self.tie_breaks) or len(set(self.tie_breaks)) != len(self.tie_breaks):
-            raise SchemeError("tie-breaks are distinct places, 1 or more")
+            raise SchemeError("tie_breaks", "tie-breaks are distinct places, 1 or more")
 
     def points_for_place(self, place: int) -> Fraction:
         """Points of one place; places beyond the scheme earn nothing."""

@@ -35,7 +35,7 @@ def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, clien
 
 def test_impossible_transition_is_refused_with_a_message(admin, live):
     response = admin.post("/admin/editions/2026/status", data={"target": "cancelled"}, follow_redirects=True)
-    assert "Ce changement d'état n'est pas possible" in text(response)
+    assert "Ce changement d'état n'est pas possible : ce n'est pas une étape de la vie d'une édition." in text(response)
     db.session.expire_all()
     assert live.edition.status is EditionStatus.LIVE
 
@@ -65,10 +65,12 @@ def test_bad_scheme_says_why(admin, live):
     response = admin.post("/admin/editions/2026/scheme", data={
         "scheme-place_points": "5 10", "scheme-tie_rule": "shared", "scheme-tie_breaks": "1 2 3", "scheme-submit": "y"})
     assert response.status_code == 422
-    assert "Ce barème n'est pas utilisable : a better place cannot earn fewer points than a worse one." in text(response)
+    assert ("Ce barème n'est pas utilisable : une meilleure place ne peut pas rapporter moins de points "
+            "qu'une moins bonne.") in text(response)
     response = admin.post("/admin/editions/2026/scheme", data={
         "scheme-place_points": "ten", "scheme-tie_rule": "shared", "scheme-tie_breaks": "", "scheme-submit": "y"})
     assert response.status_code == 422
+    assert "les points sont des nombres comme 10 ou 7,5" in text(response)
 
 
 def test_programme_weights_and_participants(admin, live):
@@ -147,3 +149,10 @@ def test_first_admin_can_log_in(runner, app, client):
     runner.invoke(args=["user", "create", "boss@example.org", "--role", "admin"], input="a long password\n" * 2)
     assert login(client, "boss@example.org", "a long password").status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_closing_needs_a_points_scheme(admin, live):
+    live.edition.scheme = None
+    db.session.commit()
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
+    assert "Ce changement d'état n'est pas possible : définissez d'abord le barème de points." in text(response)

@@ -220,8 +220,16 @@ def scheme(year: int):
         return edition_page(edition, scheme_form=form, status=422)
     try:
         parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
-    except (ValueError, ZeroDivisionError, SchemeError) as error:
-        form.place_points.errors.append(_("This scheme cannot be used: %(reason)s.", reason=str(error)))
+    except (ValueError, ZeroDivisionError) as error:
+        reasons = {
+            "empty": _("give the points of at least the 1st place"),
+            "negative": _("points cannot be negative"),
+            "increasing": _("a better place cannot earn fewer points than a worse one"),
+            "tie_breaks": _("tie-breaks are distinct places, such as 1 2 3"),
+        }
+        reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
+        form.place_points.errors.append(_("This scheme cannot be used: %(reason)s.", reason=reason or _(
+            "points are numbers such as 10 or 7.5 separated by spaces, tie-breaks whole numbers")))
         return edition_page(edition, scheme_form=form, status=422)
     if form.preview.data:
         editions, schools = load_editions(Edition.id == edition.id)
@@ -243,7 +251,10 @@ def status(year: int):
         change_status(edition, target, actor())
     except (ValueError, TransitionRefused) as error:
         db.session.rollback()
-        flash(_("This change of state is not possible: %(reason)s.", reason=str(error)), "error")
+        reasons = {"no_scheme": _("set the points scheme first"),
+                   "published": _("this edition already has a published standing")}
+        reason = reasons.get(getattr(error, "code", ""), _("it is not a step of the edition's life"))
+        flash(_("This change of state is not possible: %(reason)s.", reason=reason), "error")
         return redirect(url_for("admin.edition", year=year), code=303)
     flash(_("The edition is now %(status)s.", status=target.value))
     return redirect(url_for("admin.edition", year=year), code=303)
