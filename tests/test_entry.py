@@ -187,3 +187,34 @@ def test_marking_a_discipline_in_progress(organiser, live, client):
     assert organiser.post("/saisie/swimming-open", data=podium("ales", version=1)).status_code == 303
     assert organiser.post("/saisie/swimming-open/start", data={"version": "2"}, follow_redirects=True).status_code == 200
     assert entry_of(live, live.swim).result_state is ResultState.FINAL
+
+
+@pytest.mark.parametrize("same_submission", [False, True])
+def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, live, same_submission):
+    """Two organisers (or one double tap) at the same instant: one save, then a 409 or the same redirect."""
+    import threading
+    from tests.conftest import login as log_in
+
+    make_user("a@example.org")
+    clients = [app.test_client(), app.test_client()]
+    for c in clients:
+        log_in(c, "a@example.org")
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def save(i):
+        data = podium(("ales", "albi")[i], ("nancy", "douai")[i],
+                      submission_id="same" if same_submission else f"sub-{i}")
+        barrier.wait()
+        results[i] = clients[i].post("/saisie/handball-men", data=data).status_code
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    expected = [303, 303] if same_submission else [303, 409]
+    assert sorted(results) == expected
+    assert entry_of(live, live.hb).version == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="result.save")) == 1
+    assert len(places(live, live.hb)) == 2
