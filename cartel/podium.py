@@ -61,6 +61,12 @@ def rows_from_teams(teams: Iterable[Team], size: int) -> list[Row]:
     return rows
 
 
+def rows_needed(scored_places: int, participants: int) -> int:
+    """Form rows for a discipline: every place that earns points (at least the podium), plus one
+    for a shared place, but never more rows than schools taking part (and at least two)."""
+    return max(2, min(participants, max(3, scored_places) + 1))
+
+
 def check_rows(rows: list[Row], participants: set, *, edition_live: bool, in_programme: bool) -> list[Problem]:
     """Every problem of an entered result; empty when it can be saved.
 

@@ -209,3 +209,11 @@ def test_split_rule_hands_out_exactly_the_points_of_the_places_covered(scheme, g
 @given(schemes, discipline_groups())
 def test_generated_places_are_consistent(scheme, groups):
     assert check_places(placements_from("d", groups)) == []
+
+
+def test_entry_rows_cover_the_scored_places_and_a_shared_place():
+    from cartel.podium import rows_needed
+    assert rows_needed(0, 12) == 4  # no scheme: the podium and a shared 3rd
+    assert rows_needed(8, 12) == 9
+    assert rows_needed(8, 5) == 5  # never more rows than schools
+    assert rows_needed(3, 1) == 2

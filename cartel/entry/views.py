@@ -26,7 +26,7 @@ from cartel.operations import (
     ValidationFailed, VersionConflict, add_adjustment, confirm_result, current_teams, delete_adjustment,
     mark_in_progress, restore_result, save_result,
 )
-from cartel.standings import build_standing, load_editions, to_fraction
+from cartel.standings import build_standing, load_editions, scheme_of, to_fraction
 
 bp = Blueprint("entry", __name__, url_prefix="/saisie")
 links_bp = Blueprint("links", __name__)
@@ -83,11 +83,13 @@ def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Editi
 
 
 def row_count(edition: Edition, participants: int) -> int:
-    """Enough rows for every place that earns points, plus one for a shared place."""
-    scored = 3
-    if edition.scheme is not None:
-        scored = max(scored, len([p for p in edition.scheme.place_points if float(p) > 0]))
-    return max(2, min(participants, scored + 1))
+    scored = scoring_scheme_places(edition)
+    return podium.rows_needed(scored, participants)
+
+
+def scoring_scheme_places(edition: Edition) -> int:
+    """How many places earn points under the edition's scheme (0 without a scheme)."""
+    return scheme_of(edition.scheme).scored_places if edition.scheme is not None else 0
 
 
 def rows_from_request(form, count: int) -> list[podium.Row]:

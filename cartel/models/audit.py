@@ -26,13 +26,6 @@ class AuditEntry(db.Model):
     user: Mapped[User | None] = relationship(lazy="joined")
     link: Mapped[EntryLink | None] = relationship(lazy="joined")
 
-    @property
-    def actor(self) -> str:
-        if self.user is not None:
-            return self.user.email
-        if self.link is not None:
-            return f"link: {self.link.label}"
-        return "system"
 
 
 class ProcessedSubmission(db.Model):
