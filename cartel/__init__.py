@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from cartel import i18n, models  # noqa: F401  (models register their tables)
+    from cartel import i18n, models, snapshots  # noqa: F401  (models register their tables)
     from cartel.auth import login_manager_setup
     from cartel.extensions import csrf, db, migrate
 
@@ -34,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     login_manager_setup(app)
+    snapshots.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

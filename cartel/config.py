@@ -19,6 +19,13 @@ def _database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "cartel.sqlite3")
 
 
+def _seconds(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or not 0 <= int(value) <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 3600, not {value!r}")
+    return int(value)
+
+
 def load_config(instance_path: str) -> dict:
     """The app's settings. Outside development a secret key must be given."""
     env = os.environ.get("CARTEL_ENV", "development")
@@ -38,4 +45,7 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
+        # live pages poll their fragment this often; a reverse proxy may keep public answers this long
+        "CARTEL_POLL_SECONDS": max(1, _seconds("CARTEL_POLL_SECONDS", 10)),
+        "CARTEL_PROXY_MAX_AGE": _seconds("CARTEL_PROXY_MAX_AGE", 2),
     }

@@ -14,8 +14,12 @@ LANGUAGE_COOKIE = "cartel_lang"
 
 
 def select_locale() -> str:
-    wanted = request.cookies.get(LANGUAGE_COOKIE)
-    return wanted if wanted in current_app.config["CARTEL_LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    """``?lang=`` when given (the live fragments name theirs), else the cookie, else French."""
+    languages = current_app.config["CARTEL_LANGUAGES"]
+    for wanted in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if wanted in languages:
+            return wanted
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def discipline_name(discipline) -> str:

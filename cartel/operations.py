@@ -12,7 +12,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from cartel import podium
+from cartel import podium, revisions
 from cartel.extensions import db
 from cartel.models import (
     AuditEntry, Edition, EditionStatus, OfficialStanding, Placement, PlacementMember, PointAdjustment,
@@ -62,8 +62,19 @@ class TransitionRefused(Exception):
         self.code, self.detail = code, detail
 
 
+# Audited entities the public never sees: changing them leaves the public revisions alone.
+PRIVATE_ENTITIES = frozenset({"user", "link"})
+
+
 def audit(actor: Actor, action: str, entity: str, key: str, before=None, after=None, *,
           edition_id: int | None = None, discipline_id: int | None = None) -> None:
+    """Record a change in the audit trail and, in the same transaction, bump the public revisions.
+
+    A change tied to an edition bumps that edition; one that is not (a school, sport or discipline,
+    shown on every edition's pages) bumps every edition. Both bump the history revision.
+    """
+    if entity not in PRIVATE_ENTITIES:
+        revisions.bump(edition_id)
     db.session.add(AuditEntry(user_id=actor.user_id, link_id=actor.link_id, action=action, entity=entity,
                               entity_key=str(key), before=before, after=after, edition_id=edition_id,
                               discipline_id=discipline_id))
@@ -88,7 +99,7 @@ def result_snapshot(entry: ProgrammeEntry, teams: list[podium.Team] | None = Non
     """A result as stored in the audit trail: restorable, readable."""
     teams = current_teams(entry) if teams is None else teams
     return {"version": entry.version, "state": entry.result_state.value,
-            "places": [[t.place, list(t.schools)] for t in sorted(teams, key=lambda t: t.place)]}
+            "places": [[t.place, list(t.schools)] for t in sorted(teams, key=lambda t: (t.place, t.schools))]}
 
 
 @dataclass(frozen=True)
@@ -123,12 +134,14 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
         raise ValidationFailed(problems)
     before = result_snapshot(entry)
     now = utcnow()
+    # A correction changes the places of a published result; confirming it unchanged is not one.
+    corrected = entry.published_at is not None and before["places"] != result_snapshot(entry, teams)["places"]
     changed = db.session.execute(
         sa.update(ProgrammeEntry)
         .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version)
-        .values(version=expected_version + 1, result_state=state,
+        .values(version=expected_version + 1, result_state=state, updated_at=now,
                 published_at=sa.func.coalesce(ProgrammeEntry.published_at, now),
-                corrected_at=now if entry.published_at is not None else None)
+                corrected_at=now if corrected else ProgrammeEntry.corrected_at)
         .execution_options(synchronize_session=False))
     if changed.rowcount != 1:
         db.session.rollback()

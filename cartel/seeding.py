@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 import sqlalchemy as sa
 
-from cartel import scoring
+from cartel import revisions, scoring
 from cartel.extensions import db
 from cartel.models import (
     Category, Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement,
@@ -330,6 +330,7 @@ def load_seeds(directory: Path) -> None:
         if loader.problems:
             raise SeedError(loader.problems)
         db.session.flush()
+        revisions.bump(None)  # everything the public sees may have changed
     except SeedError:
         db.session.rollback()
         raise

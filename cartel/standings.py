@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from cartel import records, scoring
 from cartel.extensions import db
@@ -87,26 +88,30 @@ class EditionStanding:
         return tuple(r.school for r in self.rows if r.rank == 1)
 
 
-def load_editions(where=None) -> tuple[list[EditionData], dict[int, School]]:
-    """Editions matching ``where`` (all by default), oldest first, with every school by id."""
+def load_editions(where=None, session: Session | None = None) -> tuple[list[EditionData], dict[int, School]]:
+    """Editions matching ``where`` (all by default), oldest first, with every school by id.
+
+    Everything a page reads is loaded here, so the objects stay usable once ``session`` is closed.
+    """
+    session = session or db.session
     query = sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)
     if where is not None:
         query = query.where(where)
-    editions = list(db.session.scalars(query))
-    schools = {s.id: s for s in db.session.scalars(sa.select(School))}
+    editions = list(session.scalars(query))
+    schools = {s.id: s for s in session.scalars(sa.select(School))}
     by_id = {e.id: EditionData(e) for e in editions}
     if not by_id:
         return [], schools
     ids = list(by_id)
     for data in by_id.values():
         data.scheme = scheme_of(data.edition.scheme)  # loaded with the edition (joined)
-    programme = db.session.scalars(
+    programme = session.scalars(
         sa.select(ProgrammeEntry).where(ProgrammeEntry.edition_id.in_(ids))
         .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport)))
     for entry in programme:
         by_id[entry.edition_id].programme.append(entry)
     teams: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
-    members = db.session.execute(
+    members = session.execute(
         sa.select(Placement.edition_id, Placement.discipline_id, Placement.place, Placement.id,
                   PlacementMember.school_id)
         .join(PlacementMember, PlacementMember.placement_id == Placement.id)
@@ -116,12 +121,12 @@ def load_editions(where=None) -> tuple[list[EditionData], dict[int, School]]:
         teams[(edition_id, discipline_id, place, placement_id)].append(school_id)
     for (edition_id, discipline_id, place, _), team in teams.items():
         by_id[edition_id].placements.append(scoring.Placement(discipline_id, place, tuple(team)))
-    for adj in db.session.scalars(sa.select(PointAdjustment).where(PointAdjustment.edition_id.in_(ids))
+    for adj in session.scalars(sa.select(PointAdjustment).where(PointAdjustment.edition_id.in_(ids))
                                   .order_by(PointAdjustment.created_at, PointAdjustment.id)):
         by_id[adj.edition_id].adjustments.append(adj)
-    for row in db.session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
+    for row in session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
         by_id[row.edition_id].official.append(row)
-    for row in db.session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
+    for row in session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
         by_id[row.edition_id].participants.append(row)
     for data in by_id.values():
         data.programme.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
@@ -193,16 +198,19 @@ class History:
         return records.compute_records([edition_history(s) for s in self.standings], self.prior, as_of_year)
 
 
-def load_history() -> History:
-    """Every edition with its standing, and the prior title counts."""
-    editions, schools = load_editions()
+def load_history(build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing,
+                 session: Session | None = None) -> History:
+    """Every edition with its standing (made by ``build``), and the prior title counts."""
+    session = session or db.session
+    editions, schools = load_editions(session=session)
     prior = tuple(records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
-                  for p in db.session.scalars(sa.select(PriorTitleCount)))
-    return History(tuple(build_standing(d, schools) for d in editions), schools, prior)
+                  for p in session.scalars(sa.select(PriorTitleCount)))
+    return History(tuple(build(d, schools) for d in editions), schools, prior)
 
 
-def current_edition_year() -> int | None:
-    """The live edition, else the latest edition that took place or is planned with a programme."""
-    return db.session.scalar(
-        sa.select(Edition.year).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.FINISHED]))
-        .order_by((Edition.status == EditionStatus.LIVE).desc(), Edition.year.desc()).limit(1))
+def current_edition(session: Session | None = None) -> tuple[int, int] | None:
+    """(id, revision) of the live edition, else of the latest edition that took place."""
+    row = (session or db.session).execute(
+        sa.select(Edition.id, Edition.revision).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.FINISHED]))
+        .order_by((Edition.status == EditionStatus.LIVE).desc(), Edition.year.desc()).limit(1)).first()
+    return None if row is None else (row[0], row[1])

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from cartel import revisions
 from cartel.extensions import db
 from cartel.models import (
     Category, Discipline, Edition, EditionStatus, Participation, Placement, PlacementMember, PointsScheme,
@@ -44,6 +45,7 @@ def add_synthetic_history(editions: int, disciplines: int = 25, schools: int = 1
                 placement = Placement(edition_id=edition.id, discipline_id=d.id, place=place)
                 placement.members = [PlacementMember(edition_id=edition.id, discipline_id=d.id, school_id=school.id)]
                 db.session.add(placement)
+    revisions.bump(None)
     db.session.commit()
 
 

@@ -3,6 +3,7 @@ from cartel.models.audit import AuditEntry, ProcessedSubmission
 from cartel.models.edition import (
     Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, ResultState,
 )
+from cartel.models.revision import HistoryRevision
 from cartel.models.result import OfficialStanding, Placement, PlacementMember, PointAdjustment
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
@@ -10,7 +11,7 @@ from cartel.models.user import EntryLink, LoginFailure, Role, User
 
 __all__ = [
     "AuditEntry", "EntryLink", "LoginFailure", "ProcessedSubmission", "Role", "User",
-    "Category", "Discipline", "Edition", "EditionStatus", "OfficialStanding", "Participation",
+    "Category", "Discipline", "Edition", "EditionStatus", "HistoryRevision", "OfficialStanding", "Participation",
     "Placement", "PlacementMember", "PointAdjustment", "PointsScheme", "PriorTitleCount",
     "ProgrammeEntry", "ResultState", "School", "Sport",
 ]

@@ -41,6 +41,10 @@ class Edition(db.Model):
     status: Mapped[EditionStatus] = mapped_column(_enum(EditionStatus), default=EditionStatus.PLANNED)
     delegation_count: Mapped[int | None]  # how many delegations took part, where known
     source: Mapped[str | None] = mapped_column(String(300))
+    # What the public sees of this edition: bumped in the transaction of every change to it
+    # (cartel.revisions), so that pages and ETags computed for a revision stay valid until then.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    revised_at: Mapped[dt.datetime | None]  # time of the last public change (UTC)
 
     host: Mapped[School | None] = relationship(lazy="joined")
     participations: Mapped[list[Participation]] = relationship(back_populates="edition", cascade="all, delete-orphan")
@@ -77,7 +81,8 @@ class ProgrammeEntry(db.Model):
     result_state: Mapped[ResultState] = mapped_column(_enum(ResultState), default=ResultState.PENDING)
     version: Mapped[int] = mapped_column(default=0)  # bumped on every change of the result
     published_at: Mapped[dt.datetime | None]  # first time a result was saved (UTC)
-    corrected_at: Mapped[dt.datetime | None]  # last change after the first publication (UTC)
+    corrected_at: Mapped[dt.datetime | None]  # last change of the places after the first publication (UTC)
+    updated_at: Mapped[dt.datetime | None]  # last save of any kind: result, confirmation, restore (UTC)
 
     edition: Mapped[Edition] = relationship(back_populates="programme")
     discipline: Mapped[Discipline] = relationship()

@@ -38,7 +38,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     # an organiser limited to some disciplines; empty means every discipline
-    disciplines: Mapped[list[Discipline]] = relationship(secondary=user_discipline, lazy="selectin")
+    # loaded when asked (entry checks), not on every page an organiser opens
+    disciplines: Mapped[list[Discipline]] = relationship(secondary=user_discipline)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in

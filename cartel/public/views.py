@@ -1,72 +1,160 @@
-"""Thin views: load through cartel.standings, compute with the pure engines, render."""
+"""Thin views: read the revision, then serve what cartel.published computed for it.
+
+Every page costs one query when nothing changed (the revision), and a conditional request that
+still holds the page's ETag gets a 304. Live regions (home and edition pages) have a fragment URL
+that the page's script polls.
+"""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from cartel.i18n import LANGUAGE_COOKIE
-from cartel.models import Edition
-from cartel.standings import build_standing, current_edition_year, load_editions, load_history, podiums
+from cartel import published, revisions, snapshots
+from cartel.i18n import LANGUAGE_COOKIE, select_locale
 
 bp = Blueprint("public", __name__)
+
+YEARS = range(1, 10_000)  # a year outside is a 404, never a database overflow
+
+
+def _quoted(tag: str) -> str:
+    return f'"{tag}"'
+
+
+def _live_context(tag: str, endpoint: str, **values) -> dict:
+    """What a page with a live region needs: its fragment URL and the ETag it starts from."""
+    return {"etag": _quoted(tag), "live_url": url_for(endpoint, lang=select_locale(), **values),
+            "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"]}
+
+
+def _fragment_vary() -> bool:
+    """Fragments name their language in the URL (?lang=), so a proxy keeps one copy per language."""
+    return "lang" not in request.args
+
+
+# --- home -------------------------------------------------------------------------------------
+
+def _home_tag(revision: int) -> str:
+    return snapshots.etag("home", revision, select_locale())
 
 
 @bp.get("/")
 def home():
-    year = current_edition_year()
-    standing = None
-    if year is not None:
-        editions, schools = load_editions(Edition.year == year)
-        standing = build_standing(editions[0], schools)
-    return render_template("public/home.html", standing=standing)
+    revision = revisions.history_revision()
+    tag = _home_tag(revision)
+    return snapshots.serve(("home", select_locale()), tag, lambda: render_template(
+        "public/home.html", view=published.current_view(revision), here=request.path,
+        **_live_context(tag, "public.home_live")))
 
 
-@bp.get("/editions")
-def editions():
-    history = load_history()
-    return render_template("public/editions.html", standings=list(reversed(history.standings)))
+@bp.get("/live")
+def home_live():
+    """The home page's live region alone (ranking and latest results), for its script."""
+    revision = revisions.history_revision()
+    tag = _home_tag(revision)
+    return snapshots.serve(("home-live", select_locale()), tag, lambda: render_template(
+        "public/_home_live.html", view=published.current_view(revision)),
+        vary_cookie=_fragment_vary(), shared=True)
+
+
+# --- an edition -------------------------------------------------------------------------------
+
+def _edition(year: int) -> tuple[int, int, str]:
+    found = revisions.edition_revision(year) if year in YEARS else None
+    if found is None:
+        abort(404)
+    edition_id, revision = found
+    return edition_id, revision, snapshots.etag("edition", edition_id, revision, select_locale())
 
 
 @bp.get("/editions/<int:year>")
 def edition(year: int):
-    editions, schools = load_editions(Edition.year == year)
-    if not editions:
-        abort(404)
-    return render_template("public/edition.html", standing=build_standing(editions[0], schools),
-                           podiums=podiums(editions[0], schools))
+    edition_id, revision, tag = _edition(year)
+    return snapshots.serve(("edition", year, select_locale()), tag, lambda: render_template(
+        "public/edition.html", view=published.edition_view(edition_id, revision), here=request.path,
+        **_live_context(tag, "public.edition_live", year=year)))
 
 
-@bp.get("/schools/<slug>")
-def school(slug: str):
-    history = load_history()
-    school = next((s for s in history.schools.values() if s.slug == slug), None)
-    if school is None:
-        abort(404)
+@bp.get("/editions/<int:year>/live")
+def edition_live(year: int):
+    """The edition page's live region alone (ranking, latest results, podiums), for its script."""
+    edition_id, revision, tag = _edition(year)
+    return snapshots.serve(("edition-live", year, select_locale()), tag, lambda: render_template(
+        "public/_edition_live.html", view=published.edition_view(edition_id, revision)),
+        vary_cookie=_fragment_vary(), shared=True)
+
+
+# --- pages spanning editions ------------------------------------------------------------------
+
+@bp.get("/editions")
+def editions():
+    revision = revisions.history_revision()
+    tag = snapshots.etag("editions", revision, select_locale())
+    return snapshots.serve(("editions", select_locale()), tag, lambda: render_template(
+        "public/editions.html", standings=list(reversed(published.history(revision).standings)),
+        here=request.path))
+
+
+def school_rows(history, school) -> list:
+    """(standing, row) for each edition the school took part in, placed in, or hosted; newest first."""
     rows = []
     for standing in reversed(history.standings):
         row = next((r for r in standing.rows if r.school.id == school.id), None)
         took_part = any(p.school_id == school.id for p in standing.data.participants)
         if row or took_part or standing.edition.host_id == school.id:
             rows.append((standing, row))
-    records = history.records()
+    return rows
+
+
+def _render_school(revision: int, school) -> str:
+    history = published.history(revision)
+    records = published.records(revision)
     titles = next((t for t in records.titles if t.school == school.id), None)
-    return render_template("public/school.html", school=school, rows=rows, titles=titles,
+    return render_template("public/school.html", school=school, rows=school_rows(history, school), titles=titles,
                            points_record=records.school_points_records.get(school.id),
                            hosted=records.editions_hosted.get(school.id, []), records=records,
-                           schools=history.schools)
+                           schools=history.schools, here=request.path)
+
+
+@bp.get("/schools/<slug>")
+def school(slug: str):
+    revision = revisions.history_revision()
+    history = published.history(revision)
+    school = next((s for s in history.schools.values() if s.slug == slug), None)
+    if school is None:
+        abort(404)
+    tag = snapshots.etag("school", school.id, revision, select_locale())
+    return snapshots.serve(("school", slug, select_locale()), tag, lambda: _render_school(revision, school))
+
+
+def counted_editions(history) -> list:
+    """Editions the records can be shown "as of": finished and numbered, oldest first."""
+    return [s.edition for s in history.standings if s.edition.number is not None
+            and s.edition.status.value == "finished"]
 
 
 @bp.get("/records")
 def records():
-    history = load_history()
-    counted = [s.edition for s in history.standings if s.edition.number is not None
-               and s.edition.status.value == "finished"]
+    revision = revisions.history_revision()
+    counted = counted_editions(published.history(revision))
     as_of = request.args.get("as_of", type=int)
     if as_of is not None and as_of not in {e.year for e in counted}:
         as_of = None
-    return render_template("public/records.html", records=history.records(as_of), as_of=as_of,
-                           choices=list(reversed(counted)), schools=history.schools)
+    tag = snapshots.etag("records", as_of or "now", revision, select_locale())
+    here = url_for("public.records", as_of=as_of)
+    return snapshots.serve(("records", as_of, select_locale()), tag, lambda: render_template(
+        "public/records.html", records=published.records(revision, as_of), as_of=as_of,
+        choices=list(reversed(counted)), schools=published.history(revision).schools, here=here))
+
+
+@bp.get("/health")
+def health():
+    """A constant answer for load balancers, and the baseline route of the benchmarks."""
+    response = make_response("ok")
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/language/<code>")

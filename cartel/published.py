@@ -1,0 +1,97 @@
+"""What the public sees, computed at most once per revision in each process.
+
+Pages and the API ask here; the first request after a change computes (through cartel.standings
+and the pure engines), the others get the stored result. Rankings are stored per edition revision,
+so the history pages recompute only the editions that changed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from flask import abort
+from sqlalchemy.orm import Session
+
+from cartel import records as records_engine
+from cartel.extensions import db
+from cartel.models import Edition, School
+from cartel.snapshots import cache
+from cartel.standings import (
+    EditionData, EditionStanding, History, Podium, build_standing, current_edition, load_editions,
+    load_history, podiums,
+)
+
+LATEST = 10  # results shown in "latest results"
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """An edition as its public page shows it."""
+
+    standing: EditionStanding
+    podiums: tuple[Podium, ...]
+    latest: tuple[Podium, ...]  # disciplines with a result, most recently saved first
+    revision: int
+    revised_at: dt.datetime | None
+
+    @property
+    def edition(self) -> Edition:
+        return self.standing.edition
+
+
+def latest_results(all_podiums: tuple[Podium, ...], limit: int = LATEST) -> tuple[Podium, ...]:
+    """Disciplines with a saved result, the most recently saved (or corrected, or confirmed) first."""
+    saved = [p for p in all_podiums if p.entry.updated_at is not None and p.places]
+    saved.sort(key=lambda p: (p.entry.updated_at, p.entry.id), reverse=True)
+    return tuple(saved[:limit])
+
+
+def standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
+    """An edition's ranking, computed once per edition revision."""
+    return cache().get(("standing", data.edition.id), data.edition.revision, lambda: build_standing(data, schools))
+
+
+@contextmanager
+def _reading() -> Iterator[Session]:
+    """A session of its own: what it loads outlives it, and no commit of the request expires it."""
+    session = Session(db.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def edition_view(edition_id: int, revision: int) -> EditionView:
+    def compute() -> EditionView:
+        with _reading() as session:
+            editions, schools = load_editions(Edition.id == edition_id, session)
+        if not editions:
+            abort(404)
+        data = editions[0]
+        all_podiums = podiums(data, schools)
+        return EditionView(standing(data, schools), all_podiums, latest_results(all_podiums),
+                           data.edition.revision, data.edition.revised_at)
+    return cache().get(("edition", edition_id), revision, compute)
+
+
+def history(revision: int) -> History:
+    """Every edition with its standing; only editions whose revision changed are ranked again."""
+    def compute() -> History:
+        with _reading() as session:
+            return load_history(build=standing, session=session)
+    return cache().get(("history",), revision, compute)
+
+
+def records(revision: int, as_of: int | None = None) -> records_engine.Records:
+    return cache().get(("records", as_of), revision, lambda: history(revision).records(as_of))
+
+
+def current_view(revision: int) -> EditionView | None:
+    """The edition the home page shows (the live one, else the latest that took place)."""
+    def compute() -> EditionView | None:
+        with _reading() as session:
+            current = current_edition(session)
+        return None if current is None else edition_view(*current)
+    return cache().get(("current",), revision, compute)
