@@ -39,12 +39,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from cartel.admin import bp as admin_bp
+    from cartel.api import bp as api_bp
     from cartel.auth import bp as auth_bp
     from cartel.entry import bp as entry_bp
     from cartel.entry.views import links_bp
     from cartel.public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, entry_bp, links_bp, admin_bp):
+    for blueprint in (public_bp, api_bp, auth_bp, entry_bp, links_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,7 +1,7 @@
 """Error pages that say what went wrong in the user's language."""
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -29,9 +29,20 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return api_error(error)
         if error.code is None or error.code < 400 or error.code == 401:
             return error
         title, message = _titles().get(error.code, (error.name, error.description))
         if error.description and error.description != type(error).description:
             message = error.description
         return render_template("error.html", code=error.code, title=title, message=message), error.code
+
+
+def api_error(error: HTTPException):
+    """The API answers errors in JSON, never with an HTML page."""
+    code = error.code or 500
+    message = error.description if error.description != type(error).description else error.name
+    if code == 404 and message == error.name:
+        message = "No such endpoint: /api/openapi.json lists them."
+    return jsonify(error={"status": code, "message": message}), code

@@ -95,3 +95,24 @@ def current_view(revision: int) -> EditionView | None:
             current = current_edition(session)
         return None if current is None else edition_view(*current)
     return cache().get(("current",), revision, compute)
+
+
+def school_rows(history, school) -> list:
+    """(standing, row) for each edition the school took part in, placed in, or hosted; newest first."""
+    rows = []
+    for standing in reversed(history.standings):
+        row = next((r for r in standing.rows if r.school.id == school.id), None)
+        took_part = any(p.school_id == school.id for p in standing.data.participants)
+        if row or took_part or standing.edition.host_id == school.id:
+            rows.append((standing, row))
+    return rows
+
+
+def counted_editions(history) -> list:
+    """Editions the records can be shown "as of": finished and numbered, oldest first."""
+    return [s.edition for s in history.standings if s.edition.number is not None
+            and s.edition.status.value == "finished"]
+
+
+def school_by_slug(history: History, slug: str) -> School | None:
+    return next((s for s in history.schools.values() if s.slug == slug), None)

@@ -104,20 +104,21 @@ def personal() -> bool:
     return "_user_id" in session or "_flashes" in session
 
 
-def _shared_headers(response: Response, tag: str, *, vary_cookie: bool) -> Response:
+def _shared_headers(response: Response, tag: str) -> Response:
     response.set_etag(tag)
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['CARTEL_PROXY_MAX_AGE']}"
-    if vary_cookie:
-        response.vary.add("Cookie")
+    response.vary.add("Cookie")  # Flask-Login reads the session on every request: say so to proxies
     return response
 
 
 def serve(key: Hashable, tag: str, render: Callable[[], str | bytes], *, mimetype: str = "text/html",
-          vary_cookie: bool = True, shared: bool | None = None) -> Response:
+          shared: bool | None = None) -> Response:
     """The response for a public representation identified by ``key`` and entity tag ``tag``.
 
     ``tag`` must change whenever the body would (derive it from the revision and the language):
     a conditional request that still holds it gets a 304 without anything being computed.
+    ``shared``: the body is the same for every visitor (default: unless the visitor is logged in
+    or has a message waiting).
     """
     shared = (not personal()) if shared is None else shared
     if not shared:
@@ -126,11 +127,11 @@ def serve(key: Hashable, tag: str, render: Callable[[], str | bytes], *, mimetyp
         response.vary.add("Cookie")
         return response
     if request.if_none_match.contains_weak(tag):
-        return _shared_headers(Response(status=304), tag, vary_cookie=vary_cookie)
+        return _shared_headers(Response(status=304), tag)
 
     def stored() -> bytes:
         body = render()
         return body if isinstance(body, bytes) else body.encode()
 
     body = cache().get(("bytes", key), tag, stored)
-    return _shared_headers(Response(body, mimetype=mimetype), tag, vary_cookie=vary_cookie)
+    return _shared_headers(Response(body, mimetype=mimetype), tag)

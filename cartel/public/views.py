@@ -28,11 +28,6 @@ def _live_context(tag: str, endpoint: str, **values) -> dict:
             "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"]}
 
 
-def _fragment_vary() -> bool:
-    """Fragments name their language in the URL (?lang=), so a proxy keeps one copy per language."""
-    return "lang" not in request.args
-
-
 # --- home -------------------------------------------------------------------------------------
 
 def _home_tag(revision: int) -> str:
@@ -55,7 +50,7 @@ def home_live():
     tag = _home_tag(revision)
     return snapshots.serve(("home-live", select_locale()), tag, lambda: render_template(
         "public/_home_live.html", view=published.current_view(revision)),
-        vary_cookie=_fragment_vary(), shared=True)
+        shared=True)
 
 
 # --- an edition -------------------------------------------------------------------------------
@@ -82,7 +77,7 @@ def edition_live(year: int):
     edition_id, revision, tag = _edition(year)
     return snapshots.serve(("edition-live", year, select_locale()), tag, lambda: render_template(
         "public/_edition_live.html", view=published.edition_view(edition_id, revision)),
-        vary_cookie=_fragment_vary(), shared=True)
+        shared=True)
 
 
 # --- pages spanning editions ------------------------------------------------------------------
@@ -96,22 +91,11 @@ def editions():
         here=request.path))
 
 
-def school_rows(history, school) -> list:
-    """(standing, row) for each edition the school took part in, placed in, or hosted; newest first."""
-    rows = []
-    for standing in reversed(history.standings):
-        row = next((r for r in standing.rows if r.school.id == school.id), None)
-        took_part = any(p.school_id == school.id for p in standing.data.participants)
-        if row or took_part or standing.edition.host_id == school.id:
-            rows.append((standing, row))
-    return rows
-
-
 def _render_school(revision: int, school) -> str:
     history = published.history(revision)
     records = published.records(revision)
     titles = next((t for t in records.titles if t.school == school.id), None)
-    return render_template("public/school.html", school=school, rows=school_rows(history, school), titles=titles,
+    return render_template("public/school.html", school=school, rows=published.school_rows(history, school), titles=titles,
                            points_record=records.school_points_records.get(school.id),
                            hosted=records.editions_hosted.get(school.id, []), records=records,
                            schools=history.schools, here=request.path)
@@ -121,23 +105,17 @@ def _render_school(revision: int, school) -> str:
 def school(slug: str):
     revision = revisions.history_revision()
     history = published.history(revision)
-    school = next((s for s in history.schools.values() if s.slug == slug), None)
+    school = published.school_by_slug(history, slug)
     if school is None:
         abort(404)
     tag = snapshots.etag("school", school.id, revision, select_locale())
     return snapshots.serve(("school", slug, select_locale()), tag, lambda: _render_school(revision, school))
 
 
-def counted_editions(history) -> list:
-    """Editions the records can be shown "as of": finished and numbered, oldest first."""
-    return [s.edition for s in history.standings if s.edition.number is not None
-            and s.edition.status.value == "finished"]
-
-
 @bp.get("/records")
 def records():
     revision = revisions.history_revision()
-    counted = counted_editions(published.history(revision))
+    counted = published.counted_editions(published.history(revision))
     as_of = request.args.get("as_of", type=int)
     if as_of is not None and as_of not in {e.year for e in counted}:
         as_of = None
