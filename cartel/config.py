@@ -34,11 +34,13 @@ def load_config(instance_path: str) -> dict:
         if env == "production":
             raise ConfigError("CARTEL_SECRET_KEY must be set when CARTEL_ENV=production")
         secret = secrets.token_hex(32)  # development: a fresh key per process
+    database = _database_url(instance_path)
     return {
         "CARTEL_ENV": env,
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database,
+        # a server connection may drop between requests; a file opened by this process may not
+        "SQLALCHEMY_ENGINE_OPTIONS": {} if database.startswith("sqlite") else {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "CARTEL_LANGUAGES": ("fr", "en"),

@@ -35,16 +35,39 @@ def bump(edition_id: int | None) -> None:
 
 _EDITION = sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year"))
 _HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
+_compiled: dict[tuple[int, int], sa.engine.Compiled] = {}
+
+
+def execute(statement: sa.Select, **params) -> tuple | None:
+    """The first row of a small read, straight through the pool's DBAPI connection.
+
+    Every public request makes one such read, so it skips SQLAlchemy's result machinery (a fifth
+    of the cost of a cached page on SQLite); the statement is compiled once per engine.
+    """
+    engine = db.engine
+    key = (id(engine), id(statement))
+    compiled = _compiled.get(key)
+    if compiled is None:
+        compiled = _compiled[key] = statement.compile(dialect=engine.dialect)
+    values = compiled.construct_params(params)
+    args = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(compiled.string, args)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return None if row is None else tuple(row)
 
 
 def edition_revision(year: int) -> tuple[int, int] | None:
     """(edition id, revision) of the edition of ``year``, or None: one indexed query."""
-    with db.engine.connect() as conn:
-        row = conn.execute(_EDITION, {"year": year}).first()
-    return None if row is None else (row[0], row[1])
+    return execute(_EDITION, year=year)
 
 
 def history_revision() -> int:
     """The history revision: one query on a one-row table."""
-    with db.engine.connect() as conn:
-        return conn.execute(_HISTORY).scalar() or 0
+    row = execute(_HISTORY)
+    return row[0] if row else 0

@@ -13,15 +13,25 @@ PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records", 
 
 
 class QueryCounter:
+    """Counts SQL statements: those of SQLAlchemy, and the revision reads that go straight to the
+    DBAPI connection (cartel.revisions.execute)."""
+
     def __init__(self, engine):
         self.engine, self.count = engine, 0
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self.tick)
+        self.direct = revisions.execute
+
+        def counted(*args, **kwargs):
+            self.tick()
+            return self.direct(*args, **kwargs)
+        revisions.execute = counted
         return self
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self.tick)
+        revisions.execute = self.direct
 
     def tick(self, *args):
         self.count += 1

@@ -22,60 +22,58 @@ def _quoted(tag: str) -> str:
     return f'"{tag}"'
 
 
-def _live_context(tag: str, endpoint: str, **values) -> dict:
+def _live_context(tag: str, lang: str, endpoint: str, **values) -> dict:
     """What a page with a live region needs: its fragment URL and the ETag it starts from."""
-    return {"etag": _quoted(tag), "live_url": url_for(endpoint, lang=select_locale(), **values),
+    return {"etag": _quoted(tag), "live_url": url_for(endpoint, lang=lang, **values),
             "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"]}
 
 
 # --- home -------------------------------------------------------------------------------------
 
-def _home_tag(revision: int) -> str:
-    return snapshots.etag("home", revision, select_locale())
-
-
 @bp.get("/")
 def home():
-    revision = revisions.history_revision()
-    tag = _home_tag(revision)
-    return snapshots.serve(("home", select_locale()), tag, lambda: render_template(
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = snapshots.etag("home", revision, lang)
+    return snapshots.serve(("home", lang), tag, lambda: render_template(
         "public/home.html", view=published.current_view(revision), here=request.path,
-        **_live_context(tag, "public.home_live")))
+        **_live_context(tag, lang, "public.home_live")))
 
 
 @bp.get("/live")
 def home_live():
     """The home page's live region alone (ranking and latest results), for its script."""
-    revision = revisions.history_revision()
-    tag = _home_tag(revision)
-    return snapshots.serve(("home-live", select_locale()), tag, lambda: render_template(
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = snapshots.etag("home", revision, lang)
+    return snapshots.serve(("home-live", lang), tag, lambda: render_template(
         "public/_home_live.html", view=published.current_view(revision)),
         shared=True)
 
 
 # --- an edition -------------------------------------------------------------------------------
 
-def _edition(year: int) -> tuple[int, int, str]:
+def _edition(year: int) -> tuple[int, int, str, str]:
+    """The edition's id and revision, the visitor's language and the ETag of its pages."""
     found = revisions.edition_revision(year) if year in YEARS else None
     if found is None:
         abort(404)
     edition_id, revision = found
-    return edition_id, revision, snapshots.etag("edition", edition_id, revision, select_locale())
+    lang = select_locale()
+    return edition_id, revision, lang, snapshots.etag("edition", edition_id, revision, lang)
 
 
 @bp.get("/editions/<int:year>")
 def edition(year: int):
-    edition_id, revision, tag = _edition(year)
-    return snapshots.serve(("edition", year, select_locale()), tag, lambda: render_template(
+    edition_id, revision, lang, tag = _edition(year)
+    return snapshots.serve(("edition", year, lang), tag, lambda: render_template(
         "public/edition.html", view=published.edition_view(edition_id, revision), here=request.path,
-        **_live_context(tag, "public.edition_live", year=year)))
+        **_live_context(tag, lang, "public.edition_live", year=year)))
 
 
 @bp.get("/editions/<int:year>/live")
 def edition_live(year: int):
     """The edition page's live region alone (ranking, latest results, podiums), for its script."""
-    edition_id, revision, tag = _edition(year)
-    return snapshots.serve(("edition-live", year, select_locale()), tag, lambda: render_template(
+    edition_id, revision, lang, tag = _edition(year)
+    return snapshots.serve(("edition-live", year, lang), tag, lambda: render_template(
         "public/_edition_live.html", view=published.edition_view(edition_id, revision)),
         shared=True)
 
@@ -84,9 +82,9 @@ def edition_live(year: int):
 
 @bp.get("/editions")
 def editions():
-    revision = revisions.history_revision()
-    tag = snapshots.etag("editions", revision, select_locale())
-    return snapshots.serve(("editions", select_locale()), tag, lambda: render_template(
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = snapshots.etag("editions", revision, lang)
+    return snapshots.serve(("editions", lang), tag, lambda: render_template(
         "public/editions.html", standings=list(reversed(published.history(revision).standings)),
         here=request.path))
 
@@ -108,8 +106,9 @@ def school(slug: str):
     school = published.school_by_slug(history, slug)
     if school is None:
         abort(404)
-    tag = snapshots.etag("school", school.id, revision, select_locale())
-    return snapshots.serve(("school", slug, select_locale()), tag, lambda: _render_school(revision, school))
+    lang = select_locale()
+    tag = snapshots.etag("school", school.id, revision, lang)
+    return snapshots.serve(("school", slug, lang), tag, lambda: _render_school(revision, school))
 
 
 @bp.get("/records")
@@ -119,9 +118,10 @@ def records():
     as_of = request.args.get("as_of", type=int)
     if as_of is not None and as_of not in {e.year for e in counted}:
         as_of = None
-    tag = snapshots.etag("records", as_of or "now", revision, select_locale())
+    lang = select_locale()
+    tag = snapshots.etag("records", as_of or "now", revision, lang)
     here = url_for("public.records", as_of=as_of)
-    return snapshots.serve(("records", as_of, select_locale()), tag, lambda: render_template(
+    return snapshots.serve(("records", as_of, lang), tag, lambda: render_template(
         "public/records.html", records=published.records(revision, as_of), as_of=as_of,
         choices=list(reversed(counted)), schools=published.history(revision).schools, here=here))
 
