@@ -5,6 +5,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.serving import make_server
@@ -24,11 +25,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def server(template_database, tmp_path):
-    """The app on a free port of 127.0.0.1, CSRF on, with a live edition and an organiser."""
+def running(template_database, tmp_path):
+    """The app on a free port of 127.0.0.1, CSRF on, with a live edition and an organiser; live
+    pages poll every second. ``stop()`` takes the server down (connections refused)."""
     copy = tmp_path / "browser.sqlite3"
     shutil.copy(template_database, copy)
-    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True}
+    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True, "CARTEL_POLL_SECONDS": 1}
     config.pop("SERVER_NAME")
     app = create_app(config)
     with app.app_context():
@@ -56,11 +58,20 @@ def server(template_database, tmp_path):
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
+
+    def stop():
+        http.shutdown()
+        http.server_close()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", stop=stop)
+    stop()
     thread.join(5)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def server(running):
+    return running.url
 
 
 @pytest.fixture
@@ -139,3 +150,50 @@ def test_no_horizontal_scroll_at_360_px(server, browser):
         page.goto(server + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
+
+
+def login_organiser(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.get_by_label("E-mail").fill("orga@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{server}/saisie/")
+    return page
+
+
+def test_public_page_updates_itself_and_shows_when_the_server_is_gone(running, browser, tmp_path):
+    public = browser.new_page(viewport={"width": 390, "height": 600})
+    public.goto(f"{running.url}/editions/2026")
+    handball = public.locator(".podiums > li", has_text="Handball masculin")
+    assert "à venir" in handball.inner_text()
+    public.evaluate("window.scrollTo(0, 200); window.notReloaded = true")
+
+    organiser = login_organiser(browser, running.url)
+    organiser.goto(f"{running.url}/saisie/handball-men")
+    organiser.locator("label[for='r1-imt-mines-ales']").click()
+    organiser.locator("label[for='r2-mines-nancy']").click()
+    organiser.locator("label[for='r3-imt-mines-albi']").click()
+    organiser.locator("button[value='provisional']").click()
+    organiser.wait_for_url("**/saisie/handball-men/saved/1")
+
+    # the public page shows it within the polling interval, without a reload, where it was scrolled
+    public.wait_for_function(
+        "document.querySelector('#live').innerText.includes('Derniers résultats')", timeout=10_000)
+    places = [" ".join(t.split()) for t in handball.locator(".places li").all_inner_texts()]
+    assert places == ["1 IMT Mines Alès", "2 Mines Nancy", "3 IMT Mines Albi"]
+    assert "provisoire" in handball.inner_text()
+    assert public.evaluate("window.notReloaded") is True
+    assert public.evaluate("window.scrollY") == 200
+    ranking = public.locator("table.ranking tbody tr").first.inner_text()
+    assert "IMT Mines Alès" in ranking and "10" in ranking
+    assert public.locator("[data-ago]").inner_text().startswith("mis à jour il y a")
+    assert public.locator("[data-lost]").is_hidden()
+    public.screenshot(path=str(screenshot_dir(tmp_path) / "live-edition.png"), full_page=False)
+
+    running.stop()
+    public.locator("[data-lost]").wait_for(state="visible", timeout=10_000)
+    assert "Connexion perdue" in public.locator("[data-lost]").inner_text()
+    public.evaluate("window.scrollTo(0, 0)")
+    public.screenshot(path=str(screenshot_dir(tmp_path) / "live-lost.png"), full_page=False)
