@@ -46,14 +46,17 @@ run: db
 test: test-sqlite test-postgres
 
 test-sqlite: $(TEST_STAMP) $(MO)
+	scripts/apt-install chromium chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(TEST_STAMP) $(MO)
 	scripts/with-postgres $(PY) -m pytest -m "not browser" -k "not test_scoring and not test_records" $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
+	scripts/apt-install wrk wrk
 	$(PY) bench/pages.py
 	$(PY) bench/entry.py
+	$(PY) bench/live.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3
