@@ -15,11 +15,16 @@ LANGUAGE_COOKIE = "cartel_lang"
 
 def select_locale() -> str:
     """``?lang=`` when given (the live fragments name theirs), else the cookie, else French."""
-    languages = current_app.config["CARTEL_LANGUAGES"]
-    for wanted in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if wanted in languages:
+    config, environ = current_app.config, request.environ
+    # parse the query string and the cookies only when they may hold a language: every public
+    # request asks this before anything else
+    if "lang=" in environ.get("QUERY_STRING", "") and request.args.get("lang") in config["CARTEL_LANGUAGES"]:
+        return request.args["lang"]
+    if LANGUAGE_COOKIE in environ.get("HTTP_COOKIE", ""):
+        wanted = request.cookies.get(LANGUAGE_COOKIE)
+        if wanted in config["CARTEL_LANGUAGES"]:
             return wanted
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def discipline_name(discipline) -> str:

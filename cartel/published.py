@@ -114,5 +114,11 @@ def counted_editions(history) -> list:
             and s.edition.status.value == "finished"]
 
 
+def as_of_years(revision: int) -> frozenset[int]:
+    """The years ``as_of`` may name, kept per revision: each records request checks its parameter."""
+    return cache().get(("as-of-years",), revision,
+                       lambda: frozenset(e.year for e in counted_editions(history(revision))))
+
+
 def school_by_slug(history: History, slug: str) -> School | None:
     return next((s for s in history.schools.values() if s.slug == slug), None)

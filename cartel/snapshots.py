@@ -86,6 +86,7 @@ def build_digest() -> str:
 def init_app(app: Flask) -> None:
     app.extensions["cartel_cache"] = RevisionCache()
     app.extensions["cartel_build"] = build_digest()
+    app.extensions["cartel_cache_control"] = f"public, max-age={app.config['CARTEL_PROXY_MAX_AGE']}"
 
 
 def cache() -> RevisionCache:
@@ -99,16 +100,23 @@ def etag(*parts: Hashable) -> str:
 
 def personal() -> bool:
     """Whether this visitor must get a page of their own (logged in, or a message to show once)."""
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-        return False
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.environ.get("HTTP_COOKIE", ""):
+        return False  # no session, nothing personal (checked without parsing the cookies)
     return "_user_id" in session or "_flashes" in session
 
 
 def _shared_headers(response: Response, tag: str) -> Response:
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = f"public, max-age={current_app.config['CARTEL_PROXY_MAX_AGE']}"
-    response.vary.add("Cookie")  # Flask-Login reads the session on every request: say so to proxies
+    headers = response.headers
+    headers["ETag"] = f'"{tag}"'
+    headers["Cache-Control"] = current_app.extensions["cartel_cache_control"]
+    headers["Vary"] = "Cookie"  # the language and the login live in cookies
     return response
+
+
+def still_valid(tag: str) -> bool:
+    """Whether the request's If-None-Match names ``tag`` (weak comparison, as RFC 9110 asks)."""
+    header = request.headers.get("If-None-Match")
+    return header is not None and (f'"{tag}"' in header or header.strip() == "*")
 
 
 def serve(key: Hashable, tag: str, render: Callable[[], str | bytes], *, mimetype: str = "text/html",
@@ -124,9 +132,9 @@ def serve(key: Hashable, tag: str, render: Callable[[], str | bytes], *, mimetyp
     if not shared:
         response = Response(render(), mimetype=mimetype)
         response.headers["Cache-Control"] = "private, no-store"
-        response.vary.add("Cookie")
+        response.headers["Vary"] = "Cookie"
         return response
-    if request.if_none_match.contains_weak(tag):
+    if still_valid(tag):
         return _shared_headers(Response(status=304), tag)
 
     def stored() -> bytes:

@@ -92,14 +92,13 @@ def school(slug: str):
 @bp.get("/records")
 def records():
     revision = revisions.history_revision()
-    history = published.history(revision)
-    years = [e.year for e in published.counted_editions(history)]
     as_of = _int_arg("as_of", None, 0, 9999)
-    if as_of is not None and as_of not in years:
+    if as_of is not None and as_of not in published.as_of_years(revision):
+        years = sorted(published.as_of_years(revision))
         abort(400, description=f"Parameter as_of must be the year of a finished edition ({years[0]}–{years[-1]}), "
                                f"not {as_of}." if years else "No edition is finished yet: leave as_of out.")
     return _json(("records", as_of), snapshots.etag("api-records", as_of or "now", revision),
-                 lambda: serialize.records(history, published.records(revision, as_of), revision))
+                 lambda: serialize.records(published.history(revision), published.records(revision, as_of), revision))
 
 
 @bp.get("/openapi.json")

@@ -114,16 +114,15 @@ def school(slug: str):
 @bp.get("/records")
 def records():
     revision = revisions.history_revision()
-    counted = published.counted_editions(published.history(revision))
     as_of = request.args.get("as_of", type=int)
-    if as_of is not None and as_of not in {e.year for e in counted}:
+    if as_of is not None and as_of not in published.as_of_years(revision):
         as_of = None
     lang = select_locale()
     tag = snapshots.etag("records", as_of or "now", revision, lang)
-    here = url_for("public.records", as_of=as_of)
     return snapshots.serve(("records", as_of, lang), tag, lambda: render_template(
         "public/records.html", records=published.records(revision, as_of), as_of=as_of,
-        choices=list(reversed(counted)), schools=published.history(revision).schools, here=here))
+        choices=list(reversed(published.counted_editions(published.history(revision)))),
+        schools=published.history(revision).schools, here=url_for("public.records", as_of=as_of)))
 
 
 @bp.get("/health")
