@@ -32,9 +32,11 @@ def bump(edition_id: int | None) -> None:
     if edition_id is not None:
         editions = editions.where(Edition.id == edition_id)
     db.session.execute(editions.execution_options(synchronize_session=False))
-    db.session.execute(sa.update(HistoryRevision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
-                       .values(revision=HistoryRevision.revision + 1, revised_at=now)
-                       .execution_options(synchronize_session=False))
+    history = db.session.execute(sa.update(HistoryRevision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
+                                 .values(revision=HistoryRevision.revision + 1, revised_at=now)
+                                 .execution_options(synchronize_session=False))
+    if history.rowcount == 0:  # the migration creates the row; a database emptied by hand lost it
+        db.session.add(HistoryRevision(id=HistoryRevision.ROW_ID, revision=2, revised_at=now))
 
 
 _EDITION = sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year"))
@@ -44,37 +46,44 @@ _HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == Histo
 class RevisionReader:
     """The one-row reads every public request makes, on a connection of each thread's own.
 
-    Each thread keeps one autocommit DBAPI connection (detached from the pool), so a read is a
-    cursor call and nothing else: no pool checkout, no transaction to reset. Autocommit means each
-    read sees the latest committed revision. A broken connection is replaced once; disposing of the
-    engine closes them all.
+    Each thread keeps one autocommit DBAPI connection (detached from the pool) and its cursor, so a
+    read is one cursor call: no pool checkout, no transaction to reset. Autocommit means each read
+    sees the latest committed revision. A broken connection is replaced once; a forked worker opens
+    its own; disposing of the engine closes them all.
     """
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self._local = threading.local()
         self._open: weakref.WeakSet = weakref.WeakSet()
-        self._compiled: dict[int, sa.engine.Compiled] = {}
+        self._sql: dict[int, tuple[str, tuple[str, ...] | None, dict]] = {}
+        self._errors = engine.dialect.loaded_dbapi.Error
         sa.event.listen(engine, "engine_disposed", lambda _engine: self.close())
+        os.register_at_fork(after_in_child=self._after_fork)
 
-    def _connection(self):
-        connection = getattr(self._local, "connection", None)
-        if connection is None or self._local.pid != os.getpid():  # a forked worker opens its own
+    def _after_fork(self) -> None:
+        self._local = threading.local()  # never share the parent's connections
+        self._open = weakref.WeakSet()
+
+    def _cursor(self):
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
             connection = self.engine.raw_connection()
             connection.detach()
             self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-            self._local.connection, self._local.pid = connection, os.getpid()
             self._open.add(connection)
-        return connection
+            self._local.connection, cursor = connection, connection.cursor()
+            self._local.cursor = cursor
+        return cursor
 
     def _forget(self) -> None:
         connection = getattr(self._local, "connection", None)
-        self._local.connection = None
+        self._local.connection = self._local.cursor = None
         if connection is not None:
             self._open.discard(connection)
             try:
                 connection.close()
-            except self.engine.dialect.loaded_dbapi.Error:
+            except self._errors:
                 pass
 
     def close(self) -> None:
@@ -83,21 +92,28 @@ class RevisionReader:
                 connection.close()
             except Exception:  # noqa: BLE001  closing what may already be broken
                 pass
-        self._open = weakref.WeakSet()
-        self._local = threading.local()
+        self._after_fork()
+
+    def _compiled(self, statement: sa.Select) -> tuple[str, tuple[str, ...] | None, dict]:
+        """The statement's SQL for this database, its parameter order (None: by name) and the
+        values of its literal parameters."""
+        found = self._sql.get(id(statement))
+        if found is None:
+            compiled = statement.compile(dialect=self.engine.dialect)
+            literals = {k: v for k, v in compiled.params.items() if v is not None}
+            found = self._sql[id(statement)] = (
+                compiled.string, tuple(compiled.positiontup) if compiled.positional else None, literals)
+        return found
 
     def first_row(self, statement: sa.Select, **params) -> tuple | None:
-        compiled = self._compiled.get(id(statement))
-        if compiled is None:
-            compiled = self._compiled[id(statement)] = statement.compile(dialect=self.engine.dialect)
-        values = compiled.construct_params(params)
-        args = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+        sql, order, literals = self._compiled(statement)
+        values = {**literals, **params} if literals else params
+        args = tuple(values[name] for name in order) if order is not None else values
         for attempt in (1, 2):
             try:
-                cursor = self._connection().cursor()
-                cursor.execute(compiled.string, args)
+                cursor = self._cursor()
+                cursor.execute(sql, args)
                 row = cursor.fetchone()
-                cursor.close()
                 return None if row is None else tuple(row)
             except self.engine.dialect.loaded_dbapi.OperationalError:
                 self._forget()  # the server went away or restarted: reconnect once

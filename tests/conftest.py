@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from cartel import ROOT, create_app
 from cartel.extensions import db
 from cartel.models import (
-    Category, Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement,
+    Category, Discipline, Edition, EditionStatus, HistoryRevision, OfficialStanding, Participation, Placement,
     PlacementMember, PointAdjustment, PointsScheme, ProgrammeEntry, ResultState, School, Sport,
 )
 
@@ -72,6 +72,7 @@ def app(template_database, tmp_path):
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                conn.execute(sa.insert(HistoryRevision).values(id=HistoryRevision.ROW_ID, revision=1))  # as migrated
         db.engine.dispose()
 
 

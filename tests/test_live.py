@@ -240,3 +240,12 @@ def test_audit_entries_of_public_writes_and_revisions_are_one_transaction(live):
     WRITES["result saved"](live)
     assert fresh(live.edition).revision == before + 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_lost_history_row_is_recreated_by_the_next_write(live, client):
+    from cartel.models import HistoryRevision
+    db.session.execute(sa.delete(HistoryRevision))
+    db.session.commit()
+    before = client.get("/records").headers["ETag"]
+    WRITES["penalty added"](live)
+    assert client.get("/records").headers["ETag"] != before
