@@ -100,7 +100,7 @@ def screenshot_dir(tmp_path) -> Path:
     return Path(os.environ.get("CARTEL_SCREENSHOT_DIR") or tmp_path)
 
 
-def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server, browser, tmp_path):
+def login_organiser(browser, server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", has_touch=True)
     page = context.new_page()
     page.goto(f"{server}/login")
@@ -108,6 +108,11 @@ def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server,
     page.get_by_label("Mot de passe").fill("correct horse battery")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{server}/saisie/")
+    return page
+
+
+def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server, browser, tmp_path):
+    page = login_organiser(browser, server)
 
     # A plain podium: from the chosen discipline, three taps and save.
     page.get_by_role("link", name="Rugby féminin").click()
@@ -141,7 +146,7 @@ def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server,
     handball = public.locator(".podiums > li", has_text="Handball masculin")
     places = [" ".join(t.split()) for t in handball.locator(".places li").all_inner_texts()]
     assert places == ["1 IMT Mines Alès", "2 Mines Nancy", "3 IMT Mines Albi", "3 IMT Nord Europe"]
-    context.close()
+    page.context.close()
 
 
 def test_no_horizontal_scroll_at_360_px(server, browser):
@@ -150,17 +155,6 @@ def test_no_horizontal_scroll_at_360_px(server, browser):
         page.goto(server + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, (path, width)
-
-
-def login_organiser(browser, server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", has_touch=True)
-    page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("orga@example.org")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{server}/saisie/")
-    return page
 
 
 def test_public_page_updates_itself_and_shows_when_the_server_is_gone(running, browser, tmp_path):
