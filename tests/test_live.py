@@ -195,12 +195,12 @@ def test_a_message_waiting_is_shown_once_and_never_stored(live, client, make_use
 
 
 def test_latest_results_show_time_state_and_corrections(live, client):
-    save(live, live.hb, "ales", "albi", "nancy", state="provisional")
     save(live, live.fb, "nancy", "ales")
     save(live, live.fb, "ales", "nancy")  # a correction
+    save(live, live.hb, "ales", "albi", "nancy", state="provisional")
     page = text(client.get("/editions/2026"))
     latest = page.split("Derniers résultats")[1].split("Podiums")[0]
-    assert latest.index("Football féminin") < latest.index("Handball masculin")
+    assert latest.index("Handball masculin") < latest.index("Football féminin")  # newest first
     assert "définitif corrigé 1 IMT Mines Alès · 2 Mines Nancy" in latest
     assert "provisoire 1 IMT Mines Alès · 2 IMT Mines Albi · 3 Mines Nancy" in latest
     home = text(client.get("/"))
