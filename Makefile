@@ -47,6 +47,7 @@ test: test-sqlite test-postgres
 
 test-sqlite: $(TEST_STAMP) $(MO)
 	scripts/apt-install chromium chromium
+	scripts/apt-install soffice libreoffice-calc-nogui
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgres: $(TEST_STAMP) $(MO)

@@ -5,12 +5,13 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 
-from cartel import ROOT
+from cartel import ROOT, exports, published, revisions
 from cartel.extensions import db
 from cartel.models import Role, School
-from cartel.operations import Actor
+from cartel.operations import Actor, utcnow
 from cartel.accounts import UserError, create_user
 from cartel.seeding import SeedError, load_seeds
 
@@ -51,3 +52,43 @@ def create_user_command(email: str, role: str) -> None:
     except UserError as error:
         raise click.ClickException(str(error))
     click.echo(f"Account {user.email} created ({user.role.value}).")
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write workbooks of an edition or of the whole history."""
+
+
+def _write(output: Path, body: bytes) -> None:
+    output.write_bytes(body)
+    click.echo(f"Written: {output} ({len(body) // 1024 + 1} KB).")
+
+
+@export_group.command("edition")
+@click.argument("year", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.xlsx for the workbook, FILE.csv for the ranking alone.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@with_appcontext
+def export_edition_command(year: int, output: Path, lang: str) -> None:
+    """An edition's workbook (ranking, results, podiums, penalties) or its ranking as CSV."""
+    found = revisions.edition_revision(year) if 0 < year < 10_000 else None
+    if found is None:
+        raise click.ClickException(f"No edition in {year}.")
+    with current_app.test_request_context(query_string={"lang": lang}):
+        view = published.edition_view(*found)
+        now = utcnow()
+        body = exports.ranking_csv(view, now) if output.suffix.lower() == ".csv" else exports.edition_workbook(view, now)
+    _write(output, body)
+
+
+@export_group.command("history")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@with_appcontext
+def export_history_command(output: Path, lang: str) -> None:
+    """The history workbook: roll of honour, titles, records, each school's results."""
+    revision = revisions.history_revision()
+    with current_app.test_request_context(query_string={"lang": lang}):
+        body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
+    _write(output, body)

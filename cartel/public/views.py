@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for,
+)
 
-from cartel import published, revisions, snapshots
+from cartel import exports, published, revisions, snapshots
+from cartel.operations import utcnow
 from cartel.i18n import LANGUAGE_COOKIE, select_locale
 
 bp = Blueprint("public", __name__)
@@ -123,6 +126,39 @@ def records():
         "public/records.html", records=published.records(revision, as_of), as_of=as_of,
         choices=list(reversed(published.counted_editions(published.history(revision)))),
         schools=published.history(revision).schools, here=url_for("public.records", as_of=as_of)))
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"  # each export states when it was made
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/editions/<int:year>/export.xlsx")
+def edition_workbook(year: int):
+    edition_id, revision, _lang, _tag = _edition(year)
+    view = published.edition_view(edition_id, revision)
+    return _download(exports.edition_workbook(view, utcnow()), f"cartel-{year}.xlsx", XLSX)
+
+
+@bp.get("/editions/<int:year>/ranking.csv")
+def ranking_csv(year: int):
+    edition_id, revision, _lang, _tag = _edition(year)
+    view = published.edition_view(edition_id, revision)
+    return _download(exports.ranking_csv(view, utcnow()), f"classement-{year}.csv", "text/csv")
+
+
+@bp.get("/records/export.xlsx")
+def history_workbook():
+    revision = revisions.history_revision()
+    body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
+    return _download(body, "cartel-history.xlsx", XLSX)
 
 
 @bp.get("/health")

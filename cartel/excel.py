@@ -1,0 +1,171 @@
+"""Workbooks and CSV files written as a person would format them by hand.
+
+Pure-ish: openpyxl and the standard library only. Callers hand over sheets whose text is already in
+the reader's language; values stay numbers (the spreadsheet's locale shows "15,5" in French).
+Text is always written as text: a school named "=HYPERLINK(...)" never becomes a formula.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+MAX_SHEET_NAME = 31  # Excel's limit
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    number_format: str | None = None  # for numbers: "0", "0.00"...
+    min_width: int = 6
+
+
+@dataclass(frozen=True)
+class BarChartSpec:
+    """A bar chart of one numeric column against the labels of another."""
+
+    title: str
+    label_column: int  # 1-based, within the table
+    value_column: int
+    axis_title: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    title_lines: tuple[str, ...] = ()  # a block above the table: what, when, how final
+    chart: BarChartSpec | None = None
+    landscape: bool = True
+    notes: tuple[str, ...] = field(default=())  # lines below the table
+
+
+def cell_value(value):
+    """What goes into a cell: numbers as numbers (fractions rounded to 2 decimals), the rest as is."""
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else round(float(value), 2)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _put(ws: Worksheet, row: int, column: int, value):
+    cell = ws.cell(row=row, column=column, value=cell_value(value))
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # openpyxl takes "=..." for a formula: keep it text
+    return cell
+
+
+def _width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:.2f}")
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
+    ws.title = sheet.name[:MAX_SHEET_NAME]
+    row = 1
+    for k, line in enumerate(sheet.title_lines):
+        cell = _put(ws, row, 1, line)
+        cell.font = Font(bold=True, size=14) if k == 0 else Font(italic=True)
+        row += 1
+    if sheet.title_lines:
+        row += 1  # a blank line between the title block and the table
+    header = row
+    for c, column in enumerate(sheet.columns, start=1):
+        cell = _put(ws, header, c, column.title)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, values in enumerate(sheet.rows, start=header + 1):
+        for c, value in enumerate(values, start=1):
+            cell = _put(ws, r, c, value)
+            fmt = sheet.columns[c - 1].number_format
+            if fmt and isinstance(cell.value, (int, float)):
+                cell.number_format = fmt
+    last_row = header + len(sheet.rows)
+    last_col = get_column_letter(len(sheet.columns))
+    for c, column in enumerate(sheet.columns, start=1):
+        widest = max([_width(column.title)] + [_width(cell_value(v[c - 1])) for v in sheet.rows if c <= len(v)])
+        ws.column_dimensions[get_column_letter(c)].width = min(max(widest + 2, column.min_width), 60)
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    if sheet.rows:
+        ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"
+    for k, line in enumerate(sheet.notes):
+        _put(ws, last_row + 2 + k, 1, line).font = Font(italic=True)
+    ws.print_title_rows = f"{header}:{header}"
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if sheet.chart and sheet.rows:
+        chart = BarChart()
+        chart.type = "bar"  # horizontal bars: school names stay readable
+        chart.title = sheet.chart.title
+        chart.legend = None
+        chart.y_axis.title = sheet.chart.axis_title
+        chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+        values = Reference(ws, min_col=sheet.chart.value_column, min_row=header, max_row=last_row)
+        labels = Reference(ws, min_col=sheet.chart.label_column, min_row=header + 1, max_row=last_row)
+        chart.add_data(values, titles_from_data=True)
+        chart.set_categories(labels)
+        chart.height = max(7.5, 0.6 * len(sheet.rows) + 2)
+        chart.width = 16
+        ws.add_chart(chart, f"{get_column_letter(len(sheet.columns) + 2)}{header}")
+
+
+def build_workbook(sheets: list[Sheet], title: str = "") -> bytes:
+    """An .xlsx file of the sheets, in order."""
+    workbook = Workbook()
+    workbook.properties.title = title
+    workbook.properties.creator = "Cartel"
+    for k, sheet in enumerate(sheets):
+        ws = workbook.active if k == 0 else workbook.create_sheet()
+        _write_sheet(ws, sheet)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def safe_csv_text(value: str) -> str:
+    """Text a spreadsheet would take for a formula gets a leading apostrophe (OWASP's advice)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def build_csv(columns: tuple[Column, ...], rows: tuple[tuple, ...], *, delimiter: str, decimal: str,
+              title_lines: tuple[str, ...] = ()) -> bytes:
+    """UTF-8 with a BOM (so that Excel recognises it) and CRLF line ends; numbers with ``decimal``."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    for line in title_lines:
+        writer.writerow([safe_csv_text(line)])
+    if title_lines:
+        writer.writerow([])
+    writer.writerow([safe_csv_text(c.title) for c in columns])
+    for values in rows:
+        cells = []
+        for value in values:
+            value = cell_value(value)
+            if value is None:
+                cells.append("")
+            elif isinstance(value, float):
+                cells.append(f"{value:.2f}".rstrip("0").rstrip(".").replace(".", decimal))
+            elif isinstance(value, int):
+                cells.append(str(value))
+            else:
+                cells.append(safe_csv_text(str(value)))
+        writer.writerow(cells)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

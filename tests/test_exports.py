@@ -1,0 +1,206 @@
+"""Exports: workbooks and CSV read back cell by cell against the computed ranking; text never
+becomes a formula; a real spreadsheet program (LibreOffice) opens what we write."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from fractions import Fraction
+
+import openpyxl
+import pytest
+
+from cartel import operations, published, revisions
+from cartel.extensions import db
+from cartel.models import Category, EditionStatus, ResultState
+from cartel.operations import Actor
+from tests.conftest import POSTGRES_URL
+
+SYSTEM = Actor()
+INJECTION = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def edition(app, make_school, make_discipline, make_edition):
+    """A live edition with a 3-way tie for 1st under the split rule (20/3 points each), a joint team,
+    a penalty and a school whose name looks like a formula."""
+    schools = [make_school(slug, name) for slug, name in [
+        ("ales", "IMT Mines Alès"), ("albi", "IMT Mines Albi"), ("nancy", "Mines Nancy"), ("evil", INJECTION)]]
+    hb, fb, swim = make_discipline("handball", Category.MEN), make_discipline("football", Category.WOMEN), \
+        make_discipline("swimming")
+    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim],
+                           place_points=(10, 6, 4, 2), tie_rule="split")
+    for entry in edition.programme:
+        entry.result_state, entry.version = ResultState.PENDING, 0
+    db.session.commit()
+
+    def save(discipline, teams, state):
+        entry = next(e for e in edition.programme if e.discipline_id == discipline.id)
+        operations.save_result(edition, entry, [operations.podium.Team(p, t) for p, t in teams],
+                               ResultState(state), SYSTEM, expected_version=entry.version, submission_key=None)
+    save(hb, [(1, ("ales",)), (1, ("albi",)), (1, ("nancy",)), (4, ("evil",))], "final")
+    save(fb, [(1, ("nancy", "evil")), (2, ("ales",))], "provisional")
+    operations.add_adjustment(edition, schools[1], Decimal("-1.5"), "=cmd|' /C calc'!A0", SYSTEM)
+    db.session.remove()
+    return app
+
+
+def view():
+    return published.edition_view(*revisions.edition_revision(2026))
+
+
+def workbook(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return openpyxl.load_workbook(io.BytesIO(response.get_data())), response.get_data()
+
+
+def table(ws, header_row=5):
+    rows = list(ws.iter_rows(min_row=header_row, values_only=True))
+    return rows[0], [r for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_edition_workbook_holds_the_computed_ranking_cell_by_cell(edition, client):
+    wb, _ = workbook(client, "/editions/2026/export.xlsx")
+    assert wb.sheetnames == ["Classement", "Résultats", "Podiums", "Pénalités"]
+    ws = wb["Classement"]
+    assert ws["A1"].value == "Cartel 2026 (51e édition)" and ws["A1"].font.bold
+    assert ws["A2"].value.startswith("Exporté le ") and ws["A2"].value.endswith("(heure de Paris)")
+    assert ws["A3"].value == "Classement provisoire : 1 disciplines sur 3 ont un résultat définitif."
+    header, rows = table(ws)
+    assert header == ("Rang", "École", "Points", "1res places", "2es places", "3es places", "Ajustements")
+    with client.application.test_request_context():
+        expected = [(r.rank, r.school.name, r.points, *r.medals, r.adjustment_points or None)
+                    for r in view().standing.rows]
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected):
+        assert got[:2] == want[:2] and got[3:6] == want[3:6]
+        assert got[2] == pytest.approx(float(want[2]), abs=0.005)  # numbers, not text
+        assert (got[6] is None) == (want[6] is None)
+    nancy = next(r for r in rows if r[1] == "Mines Nancy")
+    assert nancy[2] == 11.67  # 20/3 (3-way tie, split) + 10/2 (joint team), rounded as the pages show it
+    assert ws["C6"].number_format == "0.00"
+    assert all(isinstance(ws.cell(row=r, column=3).value, (int, float)) for r in range(6, 6 + len(rows)))
+    # formatted as by hand: bold header, frozen header, filter, printed landscape on one page wide
+    assert all(ws.cell(row=5, column=c).font.bold for c in range(1, 8))
+    assert ws.freeze_panes == "A6"
+    assert ws.auto_filter.ref == f"A5:G{5 + len(rows)}"
+    assert ws.print_title_rows == "$5:$5"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.column_dimensions["B"].width >= len("IMT Mines Albi")
+    [chart] = ws._charts
+    assert chart.series[0].val.numRef.f == f"'Classement'!$C$6:$C${5 + len(rows)}"  # points per school
+    assert chart.series[0].cat.numRef.f == f"'Classement'!$B$6:$B${5 + len(rows)}"
+
+
+def test_results_podiums_and_penalties_sheets(edition, client):
+    wb, _ = workbook(client, "/editions/2026/export.xlsx")
+    header, rows = table(wb["Résultats"])
+    assert header[:4] == ("Discipline", "État", "ales : place", "ales : points")
+    by_discipline = {r[0]: r for r in rows}
+    assert set(by_discipline) == {"Handball masculin", "Football féminin", "Swimming"}
+    columns = {name: k for k, name in enumerate(header)}
+    handball = by_discipline["Handball masculin"]
+    for school in ("ales", "albi", "nancy"):
+        assert handball[columns[f"{school} : place"]] == 1
+        assert handball[columns[f"{school} : points"]] == pytest.approx(20 / 3, abs=0.005)
+    football = by_discipline["Football féminin"]
+    assert football[columns["nancy : points"]] == 5 and football[columns["ales : points"]] == 6
+    assert by_discipline["Swimming"][columns["ales : place"]] is None
+    _, podiums = table(wb["Podiums"])
+    assert ("Football féminin", "provisoire", f"Mines Nancy × {INJECTION}", "IMT Mines Alès", None, None) in podiums
+    _, penalties = table(wb["Pénalités"])
+    assert penalties[0][:3] == ("IMT Mines Albi", -1.5, "=cmd|' /C calc'!A0")
+
+
+def test_text_that_looks_like_a_formula_stays_text(edition, client):
+    wb, raw = workbook(client, "/editions/2026/export.xlsx")
+    names = [c for row in wb["Classement"].iter_rows() for c in row if c.value == INJECTION]
+    assert names and all(c.data_type == "s" for c in names)
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not any("<f>" in xml or "<f " in xml for xml in sheets)  # no formula anywhere
+    body = client.get("/editions/2026/ranking.csv").get_data().decode("utf-8-sig")
+    assert "'=HYPERLINK" in body and ";=HYPERLINK" not in body
+
+
+def test_ranking_csv_opens_in_a_french_or_english_excel(edition, client):
+    response = client.get("/editions/2026/ranking.csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="classement-2026.csv"'
+    raw = response.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Cartel 2026 (51e édition)"]
+    header = rows[4]
+    assert header[:3] == ["Rang", "École", "Points"]
+    nancy = next(r for r in rows[5:] if r[1] == "Mines Nancy")
+    assert nancy[2] == "11,67"  # 35/3 with a decimal comma
+    english = list(csv.reader(io.StringIO(client.get("/editions/2026/ranking.csv?lang=en").get_data()
+                                          .decode("utf-8-sig")), delimiter=","))
+    assert english[4][:3] == ["Rank", "School", "Points"]
+    assert next(r for r in english[5:] if r[1] == "Mines Nancy")[2] == "11.67"
+
+
+def test_english_workbook(edition, client):
+    client.set_cookie("cartel_lang", "en")
+    wb, _ = workbook(client, "/editions/2026/export.xlsx")
+    assert wb.sheetnames == ["Ranking", "Results", "Podiums", "Penalties"]
+    assert wb["Ranking"]["A3"].value == "Provisional ranking: 1 of 3 disciplines have a final result."
+
+
+def test_history_workbook(seeded, client):
+    wb, _ = workbook(client, "/records/export.xlsx")
+    assert wb.sheetnames == ["Palmarès", "Titres", "Records", "Résultats par école"]
+    header, palmares = table(wb["Palmarès"], 4)
+    assert header == ("Année", "N°", "Organisateur", "Vainqueur", "Points")
+    assert (2023, 48, "IMT Mines Alès", "IMT Mines Alès", 325) in palmares
+    assert (2020, None, None, "annulée", None) in palmares
+    _, titles = table(wb["Titres"], 4)
+    assert ("IMT Mines Alès", 32, "au moins") in titles
+    _, records = table(wb["Records"], 4)
+    assert ("Record de points en une édition", 325, "IMT Mines Alès", "2023") in records
+    _, results = table(wb["Résultats par école"], 4)
+    assert ("IMT Mines Alès", 2023, 1, 325, 9, 4, 7) in results
+
+
+def test_export_links_on_the_pages(seeded, client):
+    assert b'href="/editions/2023/export.xlsx"' in client.get("/editions/2023").get_data()
+    assert b'href="/editions/2023/ranking.csv"' in client.get("/editions/2023").get_data()
+    assert b'href="/records/export.xlsx"' in client.get("/records").get_data()
+    assert b'href="/records/export.xlsx"' in client.get("/schools/imt-mines-ales").get_data()
+    assert client.get("/editions/1899/export.xlsx").status_code == 404
+
+
+def test_export_commands(edition, runner, tmp_path):
+    out = tmp_path / "edition.xlsx"
+    result = runner.invoke(args=["export", "edition", "2026", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Classement"
+    result = runner.invoke(args=["export", "edition", "2026", "-o", str(tmp_path / "r.csv"), "--lang", "en"])
+    assert result.exit_code == 0 and (tmp_path / "r.csv").read_bytes().startswith(b"\xef\xbb\xbfCartel 2026")
+    result = runner.invoke(args=["export", "history", "-o", str(tmp_path / "h.xlsx")])
+    assert result.exit_code == 0 and openpyxl.load_workbook(tmp_path / "h.xlsx").sheetnames[0] == "Palmarès"
+    result = runner.invoke(args=["export", "edition", "1899", "-o", str(out)])
+    assert result.exit_code != 0 and "No edition in 1899." in result.output
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="the file format does not depend on the database")
+def test_libreoffice_reads_the_ranking_back(edition, client, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: make test installs Debian's libreoffice-calc-nogui"
+    (tmp_path / "cartel.xlsx").write_bytes(client.get("/editions/2026/export.xlsx").get_data())
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir", str(tmp_path),
+                    str(tmp_path / "cartel.xlsx")], check=True, capture_output=True, timeout=120)
+    rows = list(csv.reader((tmp_path / "cartel.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    assert rows[0][0] == "Cartel 2026 (51e édition)"
+    assert rows[4][:3] == ["Rang", "École", "Points"]
+    with client.application.test_request_context():
+        expected = [(str(r.rank), r.school.name) for r in view().standing.rows]
+    assert [tuple(r[:2]) for r in rows[5:5 + len(expected)]] == expected
+    assert INJECTION in [r[1] for r in rows]  # shown as the text it is, not evaluated
