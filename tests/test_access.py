@@ -143,3 +143,14 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     assert app.test_client().get(second).status_code == 410
     assert app.test_client().get("/e/not-a-token").status_code == 404
     assert places(live, live.hb) == []
+
+
+@pytest.mark.parametrize("target, expected", [("/editions/2026", "/editions/2026"), ("//evil.com", "/saisie/"),
+                                              ("////evil.com", "/saisie/"), ("/\t/evil.com", "/saisie/"),
+                                              ("/\r\nX: y", "/saisie/")])
+def test_login_goes_back_only_to_a_page_of_this_site(client, make_user, target, expected):
+    make_user("orga@example.org")
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "orga@example.org", "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected

@@ -205,6 +205,7 @@ def test_latest_results_show_time_state_and_corrections(live, client):
     assert "provisoire 1 IMT Mines Alès · 2 IMT Mines Albi · 3 Mines Nancy" in latest
     home = text(client.get("/"))
     assert "Derniers résultats" in home and "Football féminin" in home
+    assert "Dernière modification :" in home and "Dernière modification :" in page  # shown without JavaScript
 
 
 def test_confirming_a_provisional_result_is_not_a_correction(live, client):

@@ -124,3 +124,18 @@ def test_pages_are_light_and_fit_a_phone(seeded, client, path):
     assert b'name="viewport" content="width=device-width, initial-scale=1"' in html
     # Readable without JavaScript: the only scripts are our own deferred files, which update the page.
     assert all(re.fullmatch(rb'<script src="/static/js/live\.js" defer>', tag) for tag in scripts), scripts
+
+
+@pytest.mark.parametrize("target", ["//evil.com", "////evil.com", "/\\evil.com", "/\t/evil.com", "/%0d%0aX:y",
+                                    "/\r\nX: y", "https://evil.com/", "javascript:alert(1)", ""])
+def test_language_switch_never_leaves_the_site_nor_breaks(client, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location in ("/", "http://localhost/") or (location.startswith("/") and not location.startswith("//")
+                                                     and "\n" not in location), location
+
+
+def test_language_switch_goes_back_where_the_visitor_was(client):
+    response = client.get("/language/en", query_string={"next": "/records?as_of=2023"})
+    assert response.headers["Location"] == "/records?as_of=2023"

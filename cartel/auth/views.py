@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email
 from cartel.extensions import db, login_manager
 from cartel.models import LoginFailure, Role, User
 from cartel.models.user import _now
+from cartel.urls import local_target
 
 bp = Blueprint("auth", __name__)
 
@@ -85,10 +86,7 @@ def login():
         db.session.commit()
         session.clear()  # a fresh session at login (no fixation)
         login_user(user)
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = url_for("entry.index")
-        return redirect(target)
+        return redirect(local_target(request.args.get("next"), url_for("entry.index")))
     return render_template("auth/login.html", form=form)
 
 

@@ -6,14 +6,13 @@ that the page's script polls.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for,
 )
 
 from cartel import exports, published, revisions, snapshots
 from cartel.operations import utcnow
+from cartel.urls import local_target
 from cartel.i18n import LANGUAGE_COOKIE, select_locale
 
 bp = Blueprint("public", __name__)
@@ -175,10 +174,6 @@ def language(code: str):
     """Switch language with a plain link (no JavaScript), then go back where the user was."""
     if code not in current_app.config["CARTEL_LANGUAGES"]:
         abort(404)
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or "\\" in target:
-        target = url_for("public.home")
-    response = make_response(redirect(target))
+    response = make_response(redirect(local_target(request.args.get("next"), url_for("public.home"))))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
