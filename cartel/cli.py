@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cartel import ROOT, exports, published, revisions
+from cartel import ROOT, exports, imports, published, revisions
 from cartel.extensions import db
-from cartel.models import Role, School
-from cartel.operations import Actor, utcnow
+from cartel.models import Edition, EditionStatus, Role, School
+from cartel.operations import Actor, VersionConflict, utcnow
+from cartel.upload import UploadRefused, read_upload
 from cartel.accounts import UserError, create_user
 from cartel.seeding import SeedError, load_seeds
 
@@ -92,3 +93,42 @@ def export_history_command(output: Path, lang: str) -> None:
     with current_app.test_request_context(query_string={"lang": lang}):
         body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
     _write(output, body)
+
+
+@click.group("import")
+def import_group() -> None:
+    """Bulk entry from a spreadsheet."""
+
+
+@import_group.command("results")
+@click.argument("year", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@with_appcontext
+def import_results_command(year: int, file: Path, dry_run: bool, lang: str) -> None:
+    """Import a filled template (.xlsx) or CSV into the live edition of YEAR (audited as "system")."""
+    edition = db.session.scalar(sa.select(Edition).filter_by(year=year)) if 0 < year < 10_000 else None
+    if edition is None or edition.status is not EditionStatus.LIVE:
+        raise click.ClickException(f"No live edition in {year}.")
+    with current_app.test_request_context(query_string={"lang": lang}):
+        try:
+            table = read_upload(file.name, file.read_bytes())
+        except UploadRefused as error:
+            raise click.ClickException(f"{file}: refused ({error.code}{': ' + error.detail if error.detail else ''}).")
+        changes, problems = imports.check(edition, table)
+        for problem in problems:
+            click.echo(f"{file}: {problem.sheet}!{problem.cell}: {problem.message}", err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s): nothing was imported.")
+        for change in changes:
+            after = "; ".join(f"{t.place}. {' + '.join(t.schools)}" for t in change.after)
+            click.echo(f"{change.entry.discipline.slug}: {after} ({change.state.value})")
+        if dry_run:
+            click.echo(f"Dry run: {len(changes)} discipline(s) would change; nothing written.")
+            return
+        try:
+            count = imports.apply(edition, changes, Actor())
+        except VersionConflict:
+            raise click.ClickException("A result changed meanwhile: nothing was imported.")
+    click.echo(f"{count} result(s) imported.")

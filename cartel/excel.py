@@ -20,6 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+# Named fonts: a style without a name falls back to a serif face in LibreOffice
+TITLE_FONT = Font(name="Calibri", bold=True, size=14)
+NOTE_FONT = Font(name="Calibri", italic=True)
+HEADER_FONT = Font(name="Calibri", bold=True)
 MAX_SHEET_NAME = 31  # Excel's limit
 
 
@@ -80,14 +84,14 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     row = 1
     for k, line in enumerate(sheet.title_lines):
         cell = _put(ws, row, 1, line)
-        cell.font = Font(bold=True, size=14) if k == 0 else Font(italic=True)
+        cell.font = TITLE_FONT if k == 0 else NOTE_FONT
         row += 1
     if sheet.title_lines:
         row += 1  # a blank line between the title block and the table
     header = row
     for c, column in enumerate(sheet.columns, start=1):
         cell = _put(ws, header, c, column.title)
-        cell.font = Font(bold=True)
+        cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, values in enumerate(sheet.rows, start=header + 1):
@@ -105,7 +109,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     if sheet.rows:
         ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"
     for k, line in enumerate(sheet.notes):
-        _put(ws, last_row + 2 + k, 1, line).font = Font(italic=True)
+        _put(ws, last_row + 2 + k, 1, line).font = NOTE_FONT
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -118,6 +122,9 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         chart.legend = None
         chart.y_axis.title = sheet.chart.axis_title
         chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
+        chart.y_axis.number_format = "0"
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
         values = Reference(ws, min_col=sheet.chart.value_column, min_row=header, max_row=last_row)
         labels = Reference(ws, min_col=sheet.chart.label_column, min_row=header + 1, max_row=last_row)
         chart.add_data(values, titles_from_data=True)

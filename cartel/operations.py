@@ -112,17 +112,13 @@ def _already_saved(key: str | None) -> ProcessedSubmission | None:
     return db.session.get(ProcessedSubmission, key) if key else None
 
 
-def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team], state: ResultState,
-                actor: Actor, *, expected_version: int, submission_key: str | None,
-                action: str = "result.save") -> SaveOutcome:
-    """Replace a discipline's result, if nobody changed it since ``expected_version``.
+def write_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team], state: ResultState,
+                 actor: Actor, *, expected_version: int, action: str) -> int:
+    """Replace a discipline's result in the session, without committing; returns the new version.
 
-    A submission key already seen saves nothing (double tap, retry after a timeout). Raises
-    ValidationFailed (nothing saved) or VersionConflict.
+    Raises ValidationFailed (nothing written) or VersionConflict (the whole transaction is rolled
+    back, so a batch of writes never lands in part).
     """
-    done = _already_saved(submission_key)
-    if done is not None:
-        return SaveOutcome(done.version, duplicate=True)
     participants = {p.school.slug for p in edition.participations}
     problems = podium.check_teams(teams)
     rows_problems = podium.check_rows([podium.Row(t.schools) for t in teams], participants,
@@ -145,9 +141,6 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
         .execution_options(synchronize_session=False))
     if changed.rowcount != 1:
         db.session.rollback()
-        done = _already_saved(submission_key)
-        if done is not None:
-            return SaveOutcome(done.version, duplicate=True)
         db.session.refresh(entry)
         raise VersionConflict(entry.version)
     for placement in db.session.scalars(sa.select(Placement).filter_by(
@@ -161,12 +154,33 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
         placement.members = [PlacementMember(edition_id=edition.id, discipline_id=entry.discipline_id,
                                              school_id=ids[slug]) for slug in team.schools]
         db.session.add(placement)
-    if submission_key:
-        db.session.add(ProcessedSubmission(key=submission_key, edition_id=edition.id,
-                                           discipline_id=entry.discipline_id, version=expected_version + 1))
     db.session.refresh(entry)
     audit(actor, action, "result", f"{edition.year}/{entry.discipline.slug}", before,
           result_snapshot(entry, teams), edition_id=edition.id, discipline_id=entry.discipline_id)
+    return expected_version + 1
+
+
+def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team], state: ResultState,
+                actor: Actor, *, expected_version: int, submission_key: str | None,
+                action: str = "result.save") -> SaveOutcome:
+    """Replace a discipline's result, if nobody changed it since ``expected_version``.
+
+    A submission key already seen saves nothing (double tap, retry after a timeout). Raises
+    ValidationFailed (nothing saved) or VersionConflict.
+    """
+    done = _already_saved(submission_key)
+    if done is not None:
+        return SaveOutcome(done.version, duplicate=True)
+    try:
+        version = write_result(edition, entry, teams, state, actor, expected_version=expected_version, action=action)
+    except VersionConflict:
+        done = _already_saved(submission_key)
+        if done is not None:
+            return SaveOutcome(done.version, duplicate=True)
+        raise
+    if submission_key:
+        db.session.add(ProcessedSubmission(key=submission_key, edition_id=edition.id,
+                                           discipline_id=entry.discipline_id, version=version))
     try:
         db.session.commit()
     except IntegrityError:
@@ -175,7 +189,7 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
         if done is not None:
             return SaveOutcome(done.version, duplicate=True)
         raise
-    return SaveOutcome(expected_version + 1, duplicate=False)
+    return SaveOutcome(version, duplicate=False)
 
 
 def restore_result(edition: Edition, entry: ProgrammeEntry, audit_entry: AuditEntry, side: str,

@@ -114,8 +114,11 @@ class Loader:
         self.placements: dict[tuple[int, int], list[tuple[str, int, int, tuple[School, ...], str]]] = defaultdict(list)
 
     def rows(self, path: Path) -> Iterator[tuple[int, dict]]:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # with or without a BOM, as Excel writes
+            first = handle.readline()
+            handle.seek(0)
+            # comma, or semicolon as a French Excel writes it
+            reader = csv.DictReader(handle, delimiter=";" if first.count(";") > first.count(",") else ",")
             missing = [c for c in FILES[path.name] if c not in (reader.fieldnames or [])]
             if missing:
                 self.problems.append(f"{path.name}:1: missing column(s) {', '.join(missing)}")

@@ -1,4 +1,6 @@
 """The seeds: the real history of CARTEL.md, loaded idempotently, refused whole when bad."""
+import csv
+import io
 import shutil
 
 import pytest
@@ -75,3 +77,18 @@ def test_bad_seed_command_exits_non_zero(runner, app, tmp_path):
     assert result.exit_code != 0
     assert "schools.csv:2: country must be a two-letter code, not 'France'" in result.output
     assert "nothing was loaded" in result.output
+
+
+def test_seed_files_saved_by_excel_load_too(runner, app, tmp_path):
+    """A BOM and semicolons (what a French Excel writes for "CSV UTF-8") are read like the plain files."""
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS, copy)
+    schools = copy / "schools.csv"
+    text = schools.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    schools.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    result = runner.invoke(args=["seed", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "IMT Mines Alès" in {s.name for s in db.session.scalars(sa.select(School))}
