@@ -3,6 +3,7 @@ one audited transaction, hostile files refused before parsing, round trip throug
 from __future__ import annotations
 
 import io
+import random
 import shutil
 import subprocess
 import zipfile
@@ -84,6 +85,7 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
     ws.cell(row=swim, column=5, value="Mines Nancy")
     ws.cell(row=swim, column=6, value="ales + albi")  # short names and codes work too, joint team
     before = state_of_db()
+    public = organiser.application.test_client().get("/editions/2026").headers["ETag"]
     response = upload(organiser, wb)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -92,6 +94,7 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
     token = page.split('name="changes" type="hidden" value="')[1].split('"')[0]
     response = organiser.post("/saisie/import/apply", data={"changes": token})
     assert response.status_code == 303
+    assert organiser.application.test_client().get("/editions/2026").headers["ETag"] != public  # the public sees it
     audit = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert audit.action == "result.import" and audit.after["places"] == [[1, ["nancy"]], [2, ["ales", "albi"]]]
     assert organiser.post("/saisie/import/apply", data={"changes": token}).status_code == 303  # replayed: refused
@@ -153,6 +156,9 @@ def zip_with(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
     return out.getvalue()
 
 
+BLOCK = random.Random(7).randbytes(20 * 1024)  # repeated within deflate's window: compresses ~50 times
+
+
 @pytest.mark.parametrize("name, data, message", [
     ("big.xlsx", b"PK\x03\x04" + b"0" * (5 * 1024 * 1024), "Le fichier dépasse 5 Mo."),
     ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100, "Le classeur est chiffré ou au vieux format .xls"),
@@ -161,6 +167,9 @@ def zip_with(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
                                      "xl/vbaProject.bin": b"\0"}), "Les classeurs avec macros sont refusés"),
     ("bomb.xlsx", zip_with({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)}),
      "Le classeur est anormalement gros une fois décompressé"),
+    ("parts.xlsx", zip_with({"[Content_Types].xml": b"<Types/>", **{f"xl/worksheets/sheet{k}.xml": BLOCK * 50
+                                                                   for k in range(55)}}),
+     "Le classeur est anormalement gros une fois décompressé"),  # 55 MB, each part compressed ~50 times only
     ("junk.xlsx", b"PK\x03\x04 not really", "Le fichier n'est pas un classeur .xlsx lisible."),
     ("notes.txt", b"hello", "Envoyez le modèle en .xlsx, ou un fichier .csv."),
     ("latin1.csv", "Discipline;Code;Version\nNatation;swimming-open;0;é".encode("latin-1"), "n'est pas en UTF-8"),
