@@ -14,6 +14,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         404: (_("Not found"), _("This page does not exist.")),
         409: (_("Not possible now"), _("This cannot be done in the current state of the edition.")),
         410: (_("Gone"), _("This link can no longer be used.")),
+        413: (_("Too large"), _("What was sent is too large: files up to 5 MB are accepted.")),
     }
 
 

@@ -258,3 +258,9 @@ def test_a_template_saved_by_libreoffice_imports(organiser, tmp_path):
     response = upload(organiser, saved)
     assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
     assert "1. IMT Mines Albi" in response.get_data(as_text=True)
+
+
+def test_a_request_too_large_is_stopped_before_it_is_read(organiser):
+    response = upload(organiser, b"PK\x03\x04" + b"0" * (6 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "fichiers jusqu'à 5 Mo" in response.get_data(as_text=True).replace("&#39;", "'")
