@@ -58,6 +58,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/pages.py
 	$(PY) bench/entry.py
 	$(PY) bench/live.py
+	$(PY) bench/excel.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

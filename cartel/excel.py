@@ -123,6 +123,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         chart.y_axis.title = sheet.chart.axis_title
         chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
         chart.y_axis.number_format = "0"
+        chart.y_axis.crosses = "max"  # with the reversed categories, keeps the values under the bars
         chart.y_axis.delete = False
         chart.x_axis.delete = False
         values = Reference(ws, min_col=sheet.chart.value_column, min_row=header, max_row=last_row)
