@@ -64,7 +64,8 @@ def cell_value(value):
     return value
 
 
-def _put(ws: Worksheet, row: int, column: int, value):
+def put_cell(ws: Worksheet, row: int, column: int, value):
+    """Write a cell: numbers as numbers, text as text (never a formula)."""
     cell = ws.cell(row=row, column=column, value=cell_value(value))
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # openpyxl takes "=..." for a formula: keep it text
@@ -83,20 +84,20 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     ws.title = sheet.name[:MAX_SHEET_NAME]
     row = 1
     for k, line in enumerate(sheet.title_lines):
-        cell = _put(ws, row, 1, line)
+        cell = put_cell(ws, row, 1, line)
         cell.font = TITLE_FONT if k == 0 else NOTE_FONT
         row += 1
     if sheet.title_lines:
         row += 1  # a blank line between the title block and the table
     header = row
     for c, column in enumerate(sheet.columns, start=1):
-        cell = _put(ws, header, c, column.title)
+        cell = put_cell(ws, header, c, column.title)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, values in enumerate(sheet.rows, start=header + 1):
         for c, value in enumerate(values, start=1):
-            cell = _put(ws, r, c, value)
+            cell = put_cell(ws, r, c, value)
             fmt = sheet.columns[c - 1].number_format
             if fmt and isinstance(cell.value, (int, float)):
                 cell.number_format = fmt
@@ -109,7 +110,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     if sheet.rows:
         ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"
     for k, line in enumerate(sheet.notes):
-        _put(ws, last_row + 2 + k, 1, line).font = NOTE_FONT
+        put_cell(ws, last_row + 2 + k, 1, line).font = NOTE_FONT
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.fitToWidth = 1

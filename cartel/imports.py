@@ -10,21 +10,23 @@ it is one transaction, audited like courtside entry.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cartel import podium
-from cartel.excel import HEADER_FILL, HEADER_FONT, MAX_SHEET_NAME, NOTE_FONT, TITLE_FONT, _put
+from cartel.excel import HEADER_FILL, HEADER_FONT, MAX_SHEET_NAME, NOTE_FONT, TITLE_FONT, put_cell
 from cartel.exports import edition_title, exported_line
 from cartel.extensions import db
 from cartel.i18n import discipline_name
 from cartel.models import Edition, ProgrammeEntry, ResultState, School
-from cartel.operations import Actor, VersionConflict, current_teams, write_result
+from cartel.operations import Actor, current_teams, write_result
 from cartel.upload import Table, UploadRow
 
 FIRST_PLACE_COLUMN = 4  # A discipline, B code, C version, D state, then places
@@ -88,8 +90,6 @@ def programme(edition: Edition) -> list[ProgrammeEntry]:
 
 def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     """The workbook an organiser fills: drop-down lists of the participating schools and of the states."""
-    import io
-
     schools = sorted((p.school for p in edition.participations), key=lambda s: s.name)
     size = places_needed(edition)
     wb = Workbook()
@@ -103,22 +103,22 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     ws["A3"].font = NOTE_FONT
     header = [_("Discipline"), "Code", "Version", _("State"), *[str(k) for k in range(1, size + 1)]]
     for c, title in enumerate(header, start=1):
-        cell = _put(ws, 5, c, title)
+        cell = put_cell(ws, 5, c, title)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     rows = template_rows(edition, programme(edition))
     for r, values in enumerate(rows, start=6):
         for c, value in enumerate(values, start=1):
-            _put(ws, r, c, value if value != "" else None)
+            put_cell(ws, r, c, value if value != "" else None)
     lists = wb.create_sheet(_("Schools")[:MAX_SHEET_NAME])
     for k, school in enumerate(schools, start=1):
-        _put(lists, k, 1, school.name)
+        put_cell(lists, k, 1, school.name)
     lists.sheet_state = "hidden"
     last = 5 + max(len(rows), 1)
     first_place = FIRST_PLACE_COLUMN + 1
     if schools:
         choose = DataValidation(type="list", formula1=f"'{lists.title}'!$A$1:$A${len(schools)}", allow_blank=True,
                                 showErrorMessage=False)  # "A + B" and "A / B" are typed, not picked
-        choose.add(f"{_col(first_place)}6:{_col(first_place + size - 1)}{last}")
+        choose.add(f"{get_column_letter(first_place)}6:{get_column_letter(first_place + size - 1)}{last}")
         ws.add_data_validation(choose)
     states = DataValidation(type="list", allow_blank=True,
                             formula1=f'"{pgettext("result", "provisional")},{pgettext("result", "final")}"')
@@ -129,18 +129,13 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     ws.column_dimensions["C"].hidden = True
     ws.column_dimensions["D"].width = 14
     for c in range(first_place, first_place + size):
-        ws.column_dimensions[_col(c)].width = 22
+        ws.column_dimensions[get_column_letter(c)].width = 22
     ws.freeze_panes = "B6"
     for r in range(6, last + 1):
         ws.cell(row=r, column=1).fill = PatternFill("solid", fgColor="F3F5F8")
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _col(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-    return get_column_letter(index)
 
 
 class Checker:
@@ -287,5 +282,3 @@ def apply(edition: Edition, changes: list[Change], actor: Actor) -> int:
     db.session.commit()
     return len(changes)
 
-
-__all__ = ["Change", "Problem", "VersionConflict", "apply", "check", "template_workbook"]
