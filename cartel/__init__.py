@@ -25,11 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from cartel import i18n, models, snapshots  # noqa: F401  (models register their tables)
+    from cartel import database, i18n, models, snapshots  # noqa: F401  (models register their tables)
     from cartel.auth import login_manager_setup
     from cartel.extensions import csrf, db, migrate
 
     db.init_app(app)
+    with app.app_context():
+        database.configure(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)

@@ -14,7 +14,7 @@ from typing import Iterator
 from flask import abort
 from sqlalchemy.orm import Session
 
-from cartel import records as records_engine
+from cartel import database, records as records_engine
 from cartel.extensions import db
 from cartel.models import Edition, School
 from cartel.snapshots import cache
@@ -56,7 +56,7 @@ def standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
 @contextmanager
 def _reading() -> Iterator[Session]:
     """A session of its own: what it loads outlives it, and no commit of the request expires it."""
-    session = Session(db.engine, expire_on_commit=False)
+    session = Session(database.read_only(db.engine), expire_on_commit=False)
     try:
         yield session
     finally:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
-import weakref
 
 import sqlalchemy as sa
 from flask import current_app
@@ -44,55 +42,41 @@ _HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == Histo
 
 
 class RevisionReader:
-    """The one-row reads every public request makes, on a connection of each thread's own.
+    """The one-row reads every public request makes, on a few connections of their own.
 
-    Each thread keeps one autocommit DBAPI connection (detached from the pool) and its cursor, so a
-    read is one cursor call: no pool checkout, no transaction to reset. Autocommit means each read
-    sees the latest committed revision. A broken connection is replaced once; a forked worker opens
-    its own; disposing of the engine closes them all.
+    Autocommit DBAPI connections, detached from SQLAlchemy's pool, each with its cursor, are kept in
+    a free list: a read takes one, runs one statement, puts it back; no pool checkout, no
+    transaction to reset, and autocommit means each read sees the latest committed revision. There
+    are as many as requests ever ran at once in this process. A broken connection is replaced once;
+    a forked worker opens its own; disposing of the engine closes them all.
     """
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
-        self._local = threading.local()
-        self._open: weakref.WeakSet = weakref.WeakSet()
+        self._idle: list = []  # (connection, cursor); list.append/pop are atomic
+        self._all: list = []
         self._sql: dict[int, tuple[str, tuple[str, ...] | None, dict]] = {}
-        self._errors = engine.dialect.loaded_dbapi.Error
         sa.event.listen(engine, "engine_disposed", lambda _engine: self.close())
         os.register_at_fork(after_in_child=self._after_fork)
 
     def _after_fork(self) -> None:
-        self._local = threading.local()  # never share the parent's connections
-        self._open = weakref.WeakSet()
+        self._idle, self._all = [], []  # never share the parent's connections
 
-    def _cursor(self):
-        cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            connection = self.engine.raw_connection()
-            connection.detach()
-            self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-            self._open.add(connection)
-            self._local.connection, cursor = connection, connection.cursor()
-            self._local.cursor = cursor
-        return cursor
-
-    def _forget(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        self._local.connection = self._local.cursor = None
-        if connection is not None:
-            self._open.discard(connection)
-            try:
-                connection.close()
-            except self._errors:
-                pass
+    def _open(self) -> tuple:
+        connection = self.engine.raw_connection()
+        connection.detach()
+        self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        pair = (connection, connection.cursor())
+        self._all.append(pair)
+        return pair
 
     def close(self) -> None:
-        for connection in list(self._open):
+        pairs, self._idle, self._all = self._all, [], []
+        for connection, _cursor in pairs:
             try:
                 connection.close()
             except Exception:  # noqa: BLE001  closing what may already be broken
                 pass
-        self._after_fork()
 
     def _compiled(self, statement: sa.Select) -> tuple[str, tuple[str, ...] | None, dict]:
         """The statement's SQL for this database, its parameter order (None: by name) and the
@@ -111,15 +95,27 @@ class RevisionReader:
         args = tuple(values[name] for name in order) if order is not None else values
         for attempt in (1, 2):
             try:
-                cursor = self._cursor()
-                cursor.execute(sql, args)
-                row = cursor.fetchone()
-                return None if row is None else tuple(row)
+                pair = self._idle.pop()
+            except IndexError:
+                pair = self._open()
+            try:
+                pair[1].execute(sql, args)
+                row = pair[1].fetchone()
             except self.engine.dialect.loaded_dbapi.OperationalError:
-                self._forget()  # the server went away or restarted: reconnect once
+                self._drop(pair)  # the server went away or restarted: reconnect once
                 if attempt == 2:
                     raise
+                continue
+            self._idle.append(pair)
+            return None if row is None else tuple(row)
         return None
+
+    def _drop(self, pair: tuple) -> None:
+        try:
+            self._all.remove(pair)
+            pair[0].close()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 def execute(statement: sa.Select, **params) -> tuple | None:

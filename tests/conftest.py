@@ -64,6 +64,10 @@ def app(template_database, tmp_path):
         # (the logged-in user, the locale) so that it does not leak into the next client's.
         for key in list(g):
             g.pop(key)
+        # A request ends its transaction (the app removes its session; here the session is the test's):
+        # otherwise a SQLite write lock taken by the request would outlive it.
+        if db.session().in_transaction():
+            db.session.commit()
 
     with app.app_context():
         yield app

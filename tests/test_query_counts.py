@@ -24,7 +24,7 @@ class QueryCounter:
         self.direct = revisions.execute
 
         def counted(*args, **kwargs):
-            self.tick()
+            self.count += 1
             return self.direct(*args, **kwargs)
         revisions.execute = counted
         return self
@@ -33,8 +33,9 @@ class QueryCounter:
         event.remove(self.engine, "before_cursor_execute", self.tick)
         revisions.execute = self.direct
 
-    def tick(self, *args):
-        self.count += 1
+    def tick(self, conn=None, cursor=None, statement="", *args):
+        if not statement.startswith("BEGIN"):  # SQLite's transaction start (cartel.database), not a query
+            self.count += 1
 
 
 def page_queries(client, year, school, *, cold=True):

@@ -1,0 +1,123 @@
+"""The database under concurrent use: SQLite in WAL mode with write transactions that take their
+lock at BEGIN; concurrent writers and readers never see "database is locked"; migrations go both ways."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from cartel.extensions import db
+from cartel.models import AuditEntry, ProgrammeEntry
+from tests.conftest import POSTGRES_URL, login
+from tests.test_entry import podium
+
+
+def test_sqlite_connections_are_set_for_concurrent_use(app):
+    if POSTGRES_URL:
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_a_transaction_that_reads_then_writes_never_finds_the_database_locked(app, live):
+    """The case a busy timeout cannot wait out: A reads, B writes meanwhile, then A writes. With write
+    transactions taking their lock at BEGIN, B waits for A instead of one of them failing."""
+    if POSTGRES_URL:
+        pytest.skip("SQLite locking")
+    from sqlalchemy.orm import Session
+    from cartel.models import Edition
+    b_done = threading.Event()
+    errors: list[BaseException] = []
+    engine = db.engine
+
+    def a() -> None:
+        try:
+            with Session(engine) as session:
+                session.scalar(sa.select(Edition.revision))
+                b_done.wait(0.5)  # B writes now, unless it has to wait for us
+                session.execute(sa.update(Edition).values(delegation_count=1))
+                session.commit()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    def b() -> None:
+        try:
+            with Session(engine) as session:
+                session.execute(sa.update(Edition).values(delegation_count=2))
+                session.commit()
+            b_done.set()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    first = threading.Thread(target=a)
+    first.start()
+    threading.Event().wait(0.1)
+    second = threading.Thread(target=b)
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert not errors, errors
+
+
+def test_every_acknowledged_save_is_stored_once_under_concurrent_use(app, live, make_user):
+    """8 organisers save 6 times each on 3 disciplines (conflicts on purpose) while 4 visitors read."""
+    make_user("orga@example.org")
+    writers = [app.test_client() for _ in range(8)]
+    for client in writers:
+        login(client, "orga@example.org")
+    db.session.remove()
+    slugs = ["handball-men", "football-women", "swimming-open"]
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(12)
+
+    def version(slug: str) -> int:
+        with app.app_context():
+            return db.session.scalar(sa.select(ProgrammeEntry.version).join(ProgrammeEntry.discipline)
+                                     .where(sa.text("discipline.slug = :s")).params(s=slug))
+
+    def write(k: int) -> None:
+        try:
+            start.wait()
+            for n in range(6):
+                slug = slugs[(k + n) % 3]
+                data = podium(("ales", "albi", "nancy", "douai")[k % 4], ("albi", "nancy", "douai", "ales")[k % 4],
+                              version=version(slug), submission_id=f"w{k}-{n}")
+                statuses.append(writers[k].post(f"/saisie/{slug}", data=data).status_code)
+        except BaseException as error:  # noqa: BLE001  reported below
+            errors.append(error)
+
+    def read(k: int) -> None:
+        try:
+            client = app.test_client()
+            start.wait()
+            for n in range(10):
+                for url in ("/editions/2026", "/api/editions/2026", "/records"):
+                    statuses.append(client.get(url).status_code)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(8)]
+    threads += [threading.Thread(target=read, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]
+    assert set(statuses) <= {200, 303, 409}, sorted(set(statuses))
+    saved = statuses.count(303)
+    db.session.remove()
+    versions = sum(db.session.scalars(sa.select(ProgrammeEntry.version)))
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="result.save"))
+    assert saved == versions == audited and saved >= 3  # every acknowledged save is there, once
+
+
+def test_migrations_go_down_and_up_again(app):
+    downgrade(revision="base")
+    upgrade()
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT revision FROM history_revision")).scalar() == 1
