@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from cartel import database, i18n, models, snapshots  # noqa: F401  (models register their tables)
+    from cartel import database, i18n, models, security, snapshots  # noqa: F401  (models register their tables)
     from cartel.auth import login_manager_setup
     from cartel.extensions import csrf, db, migrate
 
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     login_manager_setup(app)
     snapshots.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -173,8 +173,8 @@ def test_public_page_updates_itself_and_shows_when_the_server_is_gone(running, b
     organiser.wait_for_url("**/saisie/handball-men/saved/1")
 
     # the public page shows it within the polling interval, without a reload, where it was scrolled
-    public.wait_for_function(
-        "document.querySelector('#live').innerText.includes('Derniers résultats')", timeout=10_000)
+    # (a locator, not wait_for_function: the page's Content-Security-Policy forbids eval, and live.js runs under it)
+    public.locator("#live h2", has_text="Derniers résultats").wait_for(timeout=10_000)
     places = [" ".join(t.split()) for t in handball.locator(".places li").all_inner_texts()]
     assert places == ["1 IMT Mines Alès", "2 Mines Nancy", "3 IMT Mines Albi"]
     assert "provisoire" in handball.inner_text()

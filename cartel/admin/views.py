@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 import segno
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -309,7 +309,9 @@ def links():
                                                    actor())
                 url = url_for("links.use_link", token=token, _external=True)
                 sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000")))
-        return render_template("admin/link_sheet.html", edition=edition, sheets=sheets)
+        response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
+        response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
+        return response
     rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
     return render_template("admin/links.html", form=form, edition=edition, rows=list(rows),
                            action_form=ActionForm()), 422 if form.errors else 200

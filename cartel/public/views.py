@@ -175,5 +175,6 @@ def language(code: str):
     if code not in current_app.config["CARTEL_LANGUAGES"]:
         abort(404)
     response = make_response(redirect(local_target(request.args.get("next"), url_for("public.home"))))
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["CARTEL_SECURE_COOKIES"])
     return response

@@ -1,0 +1,100 @@
+"""Configuration that refuses unsafe settings, headers on every answer, proxies, cookies."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from cartel import create_app
+from cartel.config import ConfigError, load_config
+from cartel.extensions import db
+from cartel.models import LoginFailure
+from cartel.security import CONTENT_SECURITY_POLICY
+from tests.test_access import admin  # noqa: F401  (fixture)
+
+PAGES = ["/", "/editions", "/editions/2026", "/records", "/schools/ales", "/login", "/api/editions/2026",
+         "/editions/2026/live?lang=fr", "/nowhere", "/api/nowhere"]
+
+
+@pytest.mark.parametrize("env", ["prod", "Production", "staging", ""])
+def test_unknown_environments_are_refused(monkeypatch, tmp_path, env):
+    monkeypatch.setenv("CARTEL_ENV", env)
+    with pytest.raises(ConfigError, match="CARTEL_ENV must be one of development, production"):
+        load_config(str(tmp_path))
+
+
+def test_production_needs_a_long_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("CARTEL_ENV", "production")
+    monkeypatch.delenv("CARTEL_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="must be set"):
+        load_config(str(tmp_path))
+    monkeypatch.setenv("CARTEL_SECRET_KEY", "x")
+    with pytest.raises(ConfigError, match="at least 32 bytes"):
+        load_config(str(tmp_path))
+    monkeypatch.setenv("CARTEL_SECRET_KEY", "k" * 32)
+    config = load_config(str(tmp_path))
+    assert config["SESSION_COOKIE_SECURE"] and config["CARTEL_SECURE_COOKIES"]
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_development_key_is_made_once_and_shared_by_every_worker(monkeypatch, tmp_path):
+    monkeypatch.delenv("CARTEL_ENV", raising=False)
+    monkeypatch.delenv("CARTEL_SECRET_KEY", raising=False)
+    first, second = load_config(str(tmp_path)), load_config(str(tmp_path))
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert list(tmp_path.iterdir()) == [tmp_path / "secret_key"]  # no draft left behind
+
+
+def test_every_answer_carries_the_security_headers(live, client):
+    for url in PAGES:
+        response = client.get(url)
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY and "default-src 'self'" in CONTENT_SECURITY_POLICY
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["Referrer-Policy"] == "same-origin", url
+    again = client.get("/editions/2026", headers={"If-None-Match": client.get("/editions/2026").headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def inline_code(html: str) -> list[str]:
+    """Inline scripts, style elements and style attributes: what the CSP would block."""
+    return (re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) + re.findall(r"<style\b", html)
+            + re.findall(r"\sstyle=", html) + re.findall(r"\son[a-z]+=", html))
+
+
+def test_no_page_needs_inline_script_or_style(admin, live, client):
+    urls = PAGES + ["/saisie/", "/saisie/handball-men", "/saisie/adjustments", "/saisie/import", "/admin/",
+                    "/admin/editions/2026", "/admin/links", "/admin/users", "/admin/schools", "/admin/audit"]
+    for url in urls:
+        assert inline_code(admin.get(url).get_data(as_text=True)) == [], url
+
+
+def test_the_entry_link_sheet_is_never_stored(admin, live):
+    response = admin.post("/admin/links", data={"disciplines": ["handball-men"], "label": "Gymnase", "hours": 24})
+    assert response.status_code == 200 and "/e/" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert inline_code(response.get_data(as_text=True)) == []
+
+
+def test_language_cookie_is_secure_when_cookies_must_be(app, client):
+    assert "Secure" not in client.get("/language/en").headers["Set-Cookie"]
+    app.config["CARTEL_SECURE_COOKIES"] = True
+    assert "Secure" in client.get("/language/en").headers["Set-Cookie"]
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(app, make_user):
+    proxied = create_app({**app.config, "CARTEL_TRUSTED_PROXIES": 1})
+    client = proxied.test_client()
+    with proxied.app_context():
+        client.post("/login", data={"email": "nobody@example.org", "password": "wrong password here"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+    direct = app.test_client()
+    direct.post("/login", data={"email": "nobody@example.org", "password": "wrong password here"},
+                headers={"X-Forwarded-For": "203.0.113.9"})  # not trusted without the setting
+    db.session.remove()
+    addresses = sorted(db.session.scalars(sa.select(LoginFailure.address)))
+    assert addresses == ["127.0.0.1", "203.0.113.7"]
+    with proxied.app_context():
+        db.engine.dispose()
