@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_pages(app)
     register_commands(app)
@@ -38,6 +39,17 @@ def register_extensions(app: Flask) -> None:
     login_manager_setup(app)
     snapshots.init_app(app)
     security.init_app(app)
+
+
+def register_converters(app: Flask) -> None:
+    """Numbers in URLs fit the database's integers: a larger one is a 404, never an overflow."""
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    app.url_map.converters["int"] = BoundedInt
 
 
 def register_blueprints(app: Flask) -> None:

@@ -128,10 +128,23 @@ def scheme_snapshot(row: PointsScheme | None) -> dict | None:
     return {"place_points": list(row.place_points), "tie_rule": row.tie_rule, "tie_breaks": list(row.tie_breaks)}
 
 
+MAX_PLACES = 100
+MAX_POINTS = 10_000
+
+
 def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> scoring.ScoringScheme:
-    """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason."""
-    points = tuple(Fraction(p.strip().replace(",", ".")) for p in points_text.replace(";", " ").split() if p.strip())
-    breaks = tuple(int(p) for p in tie_breaks_text.replace(",", " ").split())
+    """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason.
+
+    Sane bounds: at most MAX_PLACES places of at most MAX_POINTS points, tie-breaks among those places.
+    """
+    words = [p.strip() for p in points_text.replace(";", " ").split() if p.strip()]
+    breaks_words = tie_breaks_text.replace(",", " ").split()
+    if len(words) > MAX_PLACES or any(len(w) > 12 for w in words + breaks_words):
+        raise scoring.SchemeError("too_large", "too many places or digits")
+    points = tuple(Fraction(w.replace(",", ".")) for w in words)
+    breaks = tuple(int(p) for p in breaks_words)
+    if any(p > MAX_POINTS for p in points) or any(b > MAX_PLACES for b in breaks):
+        raise scoring.SchemeError("too_large", "points or tie-breaks out of bounds")
     return scoring.ScoringScheme(points, scoring.TieRule(tie_rule), breaks)
 
 

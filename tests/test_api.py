@@ -127,7 +127,7 @@ def test_every_endpoint_answers_as_documented(results):
 
 @pytest.mark.parametrize("url, status, message", [
     ("/api/editions/1899", 404, "No edition in 1899."),
-    ("/api/editions/99999999999999999999999", 404, "No edition in 99999999999999999999999."),
+    ("/api/editions/99999999999999999999999", 404, "No such endpoint: /api/openapi.json lists them."),
     ("/api/editions/1899/results", 404, "No edition in 1899."),
     ("/api/editions/2023/latest?limit=0", 400, "Parameter limit must be a whole number from 1 to 10, not '0'."),
     ("/api/editions/2023/latest?limit=ten", 400, "Parameter limit must be a whole number from 1 to 10, not 'ten'."),

@@ -162,10 +162,11 @@ def participants(year: int):
         if request.form.get(f"school-{school.slug}") != "on":
             continue
         raw = request.form.get(f"size-{school.slug}", "").strip()
-        if raw and (not raw.isdigit() or int(raw) < 1):
+        size = int(raw) if raw.isdecimal() and len(raw) <= 5 else None
+        if raw and (size is None or size < 1):
             problems[school.slug] = _("The delegation size of %(school)s must be a whole number above 0.",
                                       school=school.name)
-        sizes[school] = int(raw) if raw.isdigit() and int(raw) > 0 else None
+        sizes[school] = size if size else None
     if problems:
         return edition_page(edition, problems=problems, status=422)
     try:
@@ -226,6 +227,8 @@ def scheme(year: int):
             "negative": _("points cannot be negative"),
             "increasing": _("a better place cannot earn fewer points than a worse one"),
             "tie_breaks": _("tie-breaks are distinct places, such as 1 2 3"),
+            "too_large": _("at most %(places)s places of at most %(points)s points each",
+                           places=catalogue.MAX_PLACES, points=catalogue.MAX_POINTS),
         }
         reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
         form.place_points.errors.append(_("This scheme cannot be used: %(reason)s.", reason=reason or _(

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 
 from cartel import podium, scoring
 from cartel.entry.access import (
@@ -52,6 +52,14 @@ def problem_message(problem: podium.Problem, names: dict[str, str]) -> str:
 
 class EntryForm(FlaskForm):
     """CSRF only: the rows are parsed by ``rows_from_request`` (their number depends on the scheme)."""
+
+
+def form_version() -> int:
+    """The result version a form was loaded at; a missing or absurd one is a 400, never a crash."""
+    raw = request.form.get("version", "")
+    if not raw.isdecimal() or len(raw) > 9:
+        abort(400, description=_("The form is incomplete: reload the page."))
+    return int(raw)
 
 
 def live_edition() -> Edition | None:
@@ -148,10 +156,7 @@ def save(slug: str):
     problems = podium.check_rows(rows, participants, edition_live=True, in_programme=True)
     if state_value not in (ResultState.PROVISIONAL.value, ResultState.FINAL.value):
         problems.append(podium.Problem("bad_state"))
-    try:
-        expected = int(request.form.get("version", ""))
-    except ValueError:
-        abort(400, description=_("The form is incomplete: reload the page."))
+    expected = form_version()
     key = (request.form.get("submission_id") or "")[:64] or None
     if problems:
         return render_template("entry/form.html", **form_context(edition, entry, rows, problems,
@@ -190,10 +195,13 @@ def saved(slug: str, version: int):
 def confirm(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     try:
-        outcome = confirm_result(edition, entry, actor, expected_version=int(request.form.get("version", -1)),
+        outcome = confirm_result(edition, entry, actor, expected_version=form_version(),
                                  submission_key=request.form.get("submission_id") or None)
     except VersionConflict:
         flash(_("Another organiser changed this result meanwhile: check it before confirming."), "error")
+        return redirect(url_for("entry.discipline_form", slug=slug), code=303)
+    except ValidationFailed:
+        flash(_("There is no result to confirm yet: enter it first."), "error")
         return redirect(url_for("entry.discipline_form", slug=slug), code=303)
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
@@ -202,7 +210,7 @@ def confirm(slug: str):
 def start(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     try:
-        mark_in_progress(edition, entry, actor, expected_version=int(request.form.get("version", -1)))
+        mark_in_progress(edition, entry, actor, expected_version=form_version())
     except VersionConflict:
         flash(_("Another organiser changed this discipline meanwhile."), "error")
     return redirect(url_for("entry.discipline_form", slug=slug), code=303)
@@ -247,10 +255,16 @@ def use_link(token: str):
 
 # --- penalties and bonuses ------------------------------------------------------------------------
 
+def finite(_form, field) -> None:
+    """NaN and infinities parse as decimals but are no number of points (and break comparisons)."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_("Give a number of points, such as -2 or 1.5."))
+
+
 class AdjustmentForm(FlaskForm):
     school = SelectField(_l("School"), validators=[DataRequired()])
     points = DecimalField(_l("Points (negative for a penalty)"), places=2,
-                          validators=[InputRequired(), NumberRange(-1000, 1000)])
+                          validators=[InputRequired(), finite, NumberRange(-1000, 1000)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Add"))
 
