@@ -21,7 +21,7 @@ def _database_url(instance_path: str) -> str:
 
 def _seconds(name: str, default: int) -> int:
     value = os.environ.get(name, str(default))
-    if not value.isdigit() or not 0 <= int(value) <= 3600:
+    if not value.isdecimal() or len(value) > 4 or not 0 <= int(value) <= 3600:
         raise ConfigError(f"{name} must be a number of seconds between 0 and 3600, not {value!r}")
     return int(value)
 
@@ -50,7 +50,7 @@ def _development_secret(instance_path: str) -> str:
 
 def _whole(name: str, default: int, high: int) -> int:
     value = os.environ.get(name, str(default))
-    if not value.isdigit() or int(value) > high:
+    if not value.isdecimal() or len(value) > 4 or int(value) > high:
         raise ConfigError(f"{name} must be a whole number from 0 to {high}, not {value!r}")
     return int(value)
 

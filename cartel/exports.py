@@ -15,7 +15,7 @@ from cartel.i18n import discipline_name
 from cartel.published import EditionView, counted_editions, school_rows
 from cartel.standings import EditionStanding, History, to_fraction
 
-POINTS = "0.##"
+POINTS = "General"  # values are already rounded to two decimals: "10" and "6.67", never "10."
 
 
 def _points_format(values) -> str:

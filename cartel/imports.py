@@ -239,7 +239,7 @@ class Checker:
         state = self.states.get(state_text)
         if state is None:
             self.problem(row, 3, _("Choose provisional or final."))
-        if not version_text.isdigit():
+        if not version_text.isdecimal() or len(version_text) > 9:
             self.problem(row, 2, _("The version is missing: download the template again."))
             return None
         if int(version_text) != entry.version:

@@ -134,6 +134,9 @@ def test_every_endpoint_answers_as_documented(results):
     ("/api/schools/nobody", 404, "No school 'nobody'."),
     ("/api/records?as_of=1990", 400, "Parameter as_of must be the year of a finished edition (2018–2025), not 1990."),
     ("/api/records?as_of=x", 400, "Parameter as_of must be a whole number from 0 to 9999, not 'x'."),
+    ("/api/records?as_of=²", 400, "Parameter as_of must be a whole number from 0 to 9999, not '²'."),
+    ("/api/editions/2023/latest?limit=" + "9" * 40, 400,
+     f"Parameter limit must be a whole number from 1 to 10, not '{'9' * 20}'."),
 ])
 def test_errors_are_json_with_a_message(seeded, client, url, status, message):
     body = check(client, url, status)

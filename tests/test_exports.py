@@ -112,6 +112,8 @@ def test_results_podiums_and_penalties_sheets(edition, client):
     football = by_discipline["Football féminin"]
     assert football[columns["nancy : points"]] == 5 and football[columns["ales : points"]] == 6
     assert by_discipline["Swimming"][columns["ales : place"]] is None
+    points_cell = wb["Résultats"].cell(row=6, column=columns["ales : points"] + 1)
+    assert points_cell.number_format == "General"  # shows 10 and 6.67, never "10."
     _, podiums = table(wb["Podiums"])
     assert ("Football féminin", "provisoire", f"Mines Nancy × {INJECTION}", "IMT Mines Alès", None, None) in podiums
     _, penalties = table(wb["Pénalités"])

@@ -120,6 +120,8 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
     (lambda ws, r: (ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
                     ws.cell(row=r["swimming-open"], column=4, value="bientôt")), "D{swimming-open}",
      "Choisissez provisoire ou définitif."),
+    (lambda ws, r: ws.cell(row=r["handball-men"], column=3, value="²"), "C{handball-men}",
+     "La version manque : téléchargez à nouveau le modèle."),
 ])
 def test_every_problem_is_reported_with_its_cell_and_nothing_changes(organiser, edit, cell, message):
     wb = template(organiser)
@@ -184,7 +186,6 @@ def test_hostile_or_wrong_files_are_refused_before_parsing(organiser, name, data
 
 def test_only_organisers_import(edition, client, make_user):
     assert client.get("/saisie/import").status_code == 302  # to the login page
-    make_user("hb@example.org", disciplines=[])
     from cartel.models import Discipline
     handball = db.session.scalar(sa.select(Discipline).filter_by(slug="handball-men"))
     make_user("limited@example.org", disciplines=[handball])

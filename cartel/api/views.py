@@ -15,7 +15,6 @@ from cartel.public.views import YEARS
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 OPENAPI = Path(__file__).with_name("openapi.json")
-LATEST_MAX = 50
 
 
 def _json(key: tuple, tag: str, build: Callable[[], dict]) -> Response:
@@ -34,7 +33,7 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not raw.isdecimal() or len(raw) > 9 or not low <= int(raw) <= high:  # "²" is a digit, not a number
         abort(400, description=f"Parameter {name} must be a whole number from {low} to {high}, not {raw[:20]!r}.")
     return int(raw)
 
