@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := cartel/translations/fr/LC_MESSAGES/messages.mo
 PO := cartel/translations/fr/LC_MESSAGES/messages.po
 
-.PHONY: run test test-sqlite test-postgres install db bench messages clean
+.PHONY: run test lint test-sqlite test-postgres install db bench messages clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -42,8 +42,14 @@ run: db
 	@echo "Cartel on http://127.0.0.1:5000  (first admin: $(FLASK) user create EMAIL --role admin)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite on SQLite, then every database test again on a real PostgreSQL.
-test: test-sqlite test-postgres
+# Lint and format check, the whole suite on SQLite, then every database test again on a real PostgreSQL.
+test: lint test-sqlite test-postgres
+
+# ruff (lint + format) on the whole code; bandit with no medium or high severity finding in the package.
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r cartel -ll
 
 test-sqlite: $(TEST_STAMP) $(MO)
 	scripts/apt-install chromium chromium

@@ -3,6 +3,7 @@ confirmation page (points gained and new general ranking), on SQLite.
 
 Usage: .venv/bin/python bench/entry.py [--saves 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,24 @@ from flask_migrate import upgrade  # noqa: E402
 from cartel import create_app  # noqa: E402
 from cartel.extensions import db  # noqa: E402
 from cartel.models import (  # noqa: E402
-    Category, Discipline, Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, Role, School, Sport,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    Participation,
+    PointsScheme,
+    ProgrammeEntry,
+    Role,
+    School,
+    Sport,
     User,
 )
 
 
 def setup() -> list[str]:
-    schools = [School(slug=f"school-{i}", name=f"Synthetic School {i}", short_name=f"S{i}", country="FR")
-               for i in range(12)]
+    schools = [
+        School(slug=f"school-{i}", name=f"Synthetic School {i}", short_name=f"S{i}", country="FR") for i in range(12)
+    ]
     disciplines = []
     for i in range(20):
         sport = Sport(slug=f"sport-{i}", name_fr=f"Sport {i}", name_en=f"Sport {i}")
@@ -49,8 +60,13 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
+                "SECRET_KEY": "bench",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
         with app.app_context():
             upgrade()
             slugs = setup()
@@ -61,8 +77,12 @@ def main() -> None:
         for n in range(args.saves):
             slug = slugs[n % len(slugs)]
             order = [(n + k) % 12 for k in range(4)]
-            data = {"state": "final", "version": str(versions[slug]), "submission_id": f"bench-{n}",
-                    **{f"row-{k + 1}-school": f"school-{s}" for k, s in enumerate(order)}}
+            data = {
+                "state": "final",
+                "version": str(versions[slug]),
+                "submission_id": f"bench-{n}",
+                **{f"row-{k + 1}-school": f"school-{s}" for k, s in enumerate(order)},
+            }
             if n % 3 == 0:
                 data["row-4-tied"] = "on"  # a shared 3rd place now and then
             start = time.perf_counter()
@@ -77,8 +97,10 @@ def main() -> None:
             db.engine.dispose()
     for label, times in [("save (POST)", save_times), ("confirmation page (GET)", page_times)]:
         times.sort()
-        print(f"{label:26} median {statistics.median(times):6.1f} ms   p95 {times[int(0.95 * (len(times) - 1))]:6.1f} ms"
-              f"   ({len(times)} requests, 12 schools, 20 disciplines)")
+        print(
+            f"{label:26} median {statistics.median(times):6.1f} ms   p95 {times[int(0.95 * (len(times) - 1))]:6.1f} ms"
+            f"   ({len(times)} requests, 12 schools, 20 disciplines)"
+        )
 
 
 if __name__ == "__main__":

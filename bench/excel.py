@@ -8,6 +8,7 @@ Time is measured without tracemalloc; the tracemalloc peak (the call's Python al
 Max RSS: ru_maxrss before and after the timed run, the high-water mark reset first (Linux clear_refs).
 Prints a markdown table and puts it at the end of bench/RESULTS.md (replacing an earlier one).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +61,14 @@ def live_copy(source: Edition, year: int) -> Edition:
     """An empty live copy (as copy_of in tests/test_imports.py): same schools, programme and scheme."""
     copy = Edition(year=year, number=None, status=EditionStatus.LIVE)
     copy.participations = [Participation(school_id=p.school_id) for p in source.participations]
-    copy.programme = [ProgrammeEntry(discipline_id=e.discipline_id, weight=e.weight, version=0) for e in source.programme]
-    copy.scheme = PointsScheme(place_points=list(source.scheme.place_points), tie_rule=source.scheme.tie_rule,
-                               tie_breaks=list(source.scheme.tie_breaks))
+    copy.programme = [
+        ProgrammeEntry(discipline_id=e.discipline_id, weight=e.weight, version=0) for e in source.programme
+    ]
+    copy.scheme = PointsScheme(
+        place_points=list(source.scheme.place_points),
+        tie_rule=source.scheme.tie_rule,
+        tie_breaks=list(source.scheme.tie_breaks),
+    )
     db.session.add(copy)
     db.session.commit()
     return copy
@@ -91,6 +97,7 @@ def import_file(edition: Edition, data: bytes) -> int:
 def run(app, last_year: int) -> list[tuple]:
     cache, now, rows = app.extensions["cartel_cache"], utcnow(), []
     with app.test_request_context():  # French, the default language
+
         def history():
             rev = revisions.history_revision()
             return exports.history_workbook(published.history(rev), published.records(rev), now)
@@ -98,8 +105,10 @@ def run(app, last_year: int) -> list[tuple]:
         def edition():
             return exports.edition_workbook(published.edition_view(*revisions.edition_revision(last_year)), now)
 
-        for label, fn in ((f"export: history, {last_year - 1899} editions", history),
-                          (f"export: edition {last_year}", edition)):
+        for label, fn in (
+            (f"export: history, {last_year - 1899} editions", history),
+            (f"export: edition {last_year}", edition),
+        ):
             cache.clear()
             body, seconds, before, after = timed(fn)
             cache.clear()
@@ -112,37 +121,63 @@ def run(app, last_year: int) -> list[tuple]:
         count, seconds, before, after = timed(lambda: import_file(timing, data))
         assert count == len(timing.programme) == 25, count  # every discipline changed, no problem
         peak = traced(lambda: import_file(tracing, again))
-        rows.append((f"import: {count} disciplines x {imports.places_needed(timing)} places, "
-                     f"{len(timing.participations)} schools", seconds, None, peak, before, after, len(data), 1, None))
+        rows.append(
+            (
+                f"import: {count} disciplines x {imports.places_needed(timing)} places, "
+                f"{len(timing.participations)} schools",
+                seconds,
+                None,
+                peak,
+                before,
+                after,
+                len(data),
+                1,
+                None,
+            )
+        )
     return rows
 
 
 def table(rows: list[tuple]) -> str:
-    lines = ["| measure | time, cold (s) | workbook alone, warm (s) | tracemalloc peak (MB) | max RSS before → after"
-             " (MB) | file | goal | met |", "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    lines = [
+        "| measure | time, cold (s) | workbook alone, warm (s) | tracemalloc peak (MB) | max RSS before → after"
+        " (MB) | file | goal | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
     for label, seconds, warm, peak, before, after, size, goal_s, goal_mb in rows:
         goal = f"< {goal_s:g} s" + (f", < {goal_mb} MB" if goal_mb else "")
         met = seconds < goal_s and (goal_mb is None or max(peak, after) < goal_mb)
-        lines.append(f"| {label} | {seconds:.2f} | {'' if warm is None else f'{warm:.2f}'} | {peak:.1f} | "
-                     f"{before:.0f} → {after:.0f} | {size / 1024:.0f} KB | {goal} | {'yes' if met else '**no**'} |")
+        lines.append(
+            f"| {label} | {seconds:.2f} | {'' if warm is None else f'{warm:.2f}'} | {peak:.1f} | "
+            f"{before:.0f} → {after:.0f} | {size / 1024:.0f} KB | {goal} | {'yes' if met else '**no**'} |"
+        )
     return "\n".join(lines)
 
 
 def record(markdown: str, argv: list[str]) -> None:
     def out(*command: str) -> str:
         return subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
-    section = (f"{HEADING}\n\n- date: {out('date', '-u')}\n- machine: {cpu}, {out('nproc')} CPUs (nproc)\n"
-               f"- Python {sys.version.split()[0]}, openpyxl {openpyxl.__version__}, SQLite file, commit "
-               f"{out('git', 'rev-parse', '--short', 'HEAD')} (the work tree may differ)\n"
-               f"- command: `{' '.join(['.venv/bin/python bench/excel.py', *argv])}`\n"
-               "- max RSS: the process peak during the timed call (peak reset just before); met: time and "
-               "both memory figures under the goal\n\n" + markdown + "\n")
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    section = (
+        f"{HEADING}\n\n- date: {out('date', '-u')}\n- machine: {cpu}, {out('nproc')} CPUs (nproc)\n"
+        f"- Python {sys.version.split()[0]}, openpyxl {openpyxl.__version__}, SQLite file, commit "
+        f"{out('git', 'rev-parse', '--short', 'HEAD')} (the work tree may differ)\n"
+        f"- command: `{' '.join(['.venv/bin/python bench/excel.py', *argv])}`\n"
+        "- max RSS: the process peak during the timed call (peak reset just before); met: time and "
+        "both memory figures under the goal\n\n" + markdown + "\n"
+    )
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else ""
     head, found, rest = text.partition(HEADING)
-    rest = rest[rest.find("\n## ") + 1:] if found and "\n## " in rest else ""
+    rest = rest[rest.find("\n## ") + 1 :] if found and "\n## " in rest else ""
     path.write_text((head.rstrip("\n") + "\n\n" if head.strip() else "") + section + rest)
 
 

@@ -11,6 +11,7 @@ Needs wrk (Debian: apt-get install wrk) and gunicorn (a dependency: .venv/bin/pi
    the time from a save's acknowledgement to the first poll that sees the change.
 Prints markdown tables and writes them to bench/RESULTS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,16 @@ from flask_migrate import upgrade  # noqa: E402
 from cartel import create_app, revisions  # noqa: E402
 from cartel.extensions import db  # noqa: E402
 from cartel.models import (  # noqa: E402
-    Category, Discipline, Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, Role, School, Sport,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    Participation,
+    PointsScheme,
+    ProgrammeEntry,
+    Role,
+    School,
+    Sport,
     User,
 )
 from cartel.seeding import load_seeds  # noqa: E402
@@ -56,11 +66,17 @@ UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def add_live_edition() -> None:
     """A live edition (12 fictional schools, 20 disciplines) and an organiser, like bench/entry.py."""
-    schools = [School(slug=slug, name=f"Bench School {i}", short_name=f"B{i}", country="FR")
-               for i, slug in enumerate(SCHOOLS)]
-    disciplines = [Discipline(slug=slug, category=Category.OPEN,
-                              sport=Sport(slug=f"bench-sport-{i}", name_fr=f"Sport {i}", name_en=f"Sport {i}"))
-                   for i, slug in enumerate(DISCIPLINES)]
+    schools = [
+        School(slug=slug, name=f"Bench School {i}", short_name=f"B{i}", country="FR") for i, slug in enumerate(SCHOOLS)
+    ]
+    disciplines = [
+        Discipline(
+            slug=slug,
+            category=Category.OPEN,
+            sport=Sport(slug=f"bench-sport-{i}", name_fr=f"Sport {i}", name_en=f"Sport {i}"),
+        )
+        for i, slug in enumerate(DISCIPLINES)
+    ]
     edition = Edition(year=LIVE_YEAR, number=55, status=EditionStatus.LIVE)
     edition.participations = [Participation(school=s) for s in schools]
     edition.programme = [ProgrammeEntry(discipline=d, weight=Decimal(1), version=0) for d in disciplines]
@@ -99,12 +115,21 @@ def server(database: Path, log: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "CARTEL_DATABASE_URL": f"sqlite:///{database}", "CARTEL_SECRET_KEY": "bench-secret",
-           "CARTEL_ENV": "development"}
+    env = {
+        **os.environ,
+        "CARTEL_DATABASE_URL": f"sqlite:///{database}",
+        "CARTEL_SECRET_KEY": "bench-secret",
+        "CARTEL_ENV": "development",
+    }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     with open(log, "ab") as out:
-        process = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "cartel:create_app()"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "cartel:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -134,14 +159,19 @@ def wrk(url: str, duration: int, connections: int, headers: dict | None = None) 
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    percentiles = {int(p): float(v) * UNIT_MS[u] for p, v, u in
-                   re.findall(r"^\s+(50|99)(?:\.\d+)?%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    percentiles = {
+        int(p): float(v) * UNIT_MS[u]
+        for p, v, u in re.findall(r"^\s+(50|99)(?:\.\d+)?%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": percentiles.get(50), "p99": percentiles.get(99),
-            "non2xx": int(non_2xx.group(1)) if non_2xx else 0,
-            "socket": sum(map(int, socket_errors.groups())) if socket_errors else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": percentiles.get(50),
+        "p99": percentiles.get(99),
+        "non2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+    }
 
 
 def load_routes(base: str, label: str, routes: list, args) -> list[dict]:
@@ -157,9 +187,18 @@ def load_routes(base: str, label: str, routes: list, args) -> list[dict]:
         result = wrk(base + path, args.duration, args.connections, headers)
         health_after = wrk(base + "/health", args.duration, args.connections)
         health = (health_before["rps"] + health_after["rps"]) / 2
-        rows.append({"db": label, "route": name, "available": True, **result, "health": health,
-                     "spread": f"{health_before['rps']:.0f}/{health_after['rps']:.0f}",
-                     "ratio": result["rps"] / health, "goal": goal})
+        rows.append(
+            {
+                "db": label,
+                "route": name,
+                "available": True,
+                **result,
+                "health": health,
+                "spread": f"{health_before['rps']:.0f}/{health_after['rps']:.0f}",
+                "ratio": result["rps"] / health,
+                "goal": goal,
+            }
+        )
         print(f"  {label} {name}: {result['rps']:.0f} req/s, /health {health:.0f}", flush=True)
         health_before = health_after
     return rows
@@ -216,9 +255,13 @@ def organiser(base: str, duration: float, saves: list, errors: list) -> None:
         slug = DISCIPLINES[n % len(DISCIPLINES)]
         try:
             page = browser.open(f"{base}/saisie/{slug}", timeout=10).read().decode()
-            data = {"csrf_token": hidden(page, "csrf_token"), "version": hidden(page, "version"),
-                    "submission_id": hidden(page, "submission_id"), "state": "final",
-                    **{f"row-{k + 1}-school": SCHOOLS[(n + 5 * k) % len(SCHOOLS)] for k in range(3)}}
+            data = {
+                "csrf_token": hidden(page, "csrf_token"),
+                "version": hidden(page, "version"),
+                "submission_id": hidden(page, "submission_id"),
+                "state": "final",
+                **{f"row-{k + 1}-school": SCHOOLS[(n + 5 * k) % len(SCHOOLS)] for k in range(3)},
+            }
             sent = time.monotonic()
             try:
                 poster.open(f"{base}/saisie/{slug}", urllib.parse.urlencode(data).encode(), timeout=10)
@@ -228,15 +271,17 @@ def organiser(base: str, duration: float, saves: list, errors: list) -> None:
                     saves.append((sent, time.monotonic()))
                 else:
                     errors.append(f"save {n}: HTTP {answer.code}")
-        except Exception as error:  # noqa: BLE001 (counted and reported)
+        except Exception as error:
             errors.append(f"save {n}: {error!r}")
 
 
 def mixed(base: str, args) -> list[tuple[str, str, str, str]]:
     stop, lock, polls, saves, save_errors = threading.Event(), threading.Lock(), [], [], []
     period = args.pollers / args.poll_rate
-    threads = [threading.Thread(target=poller, args=(base, period, i * period / args.pollers, stop, polls, lock))
-               for i in range(args.pollers)]
+    threads = [
+        threading.Thread(target=poller, args=(base, period, i * period / args.pollers, stop, polls, lock))
+        for i in range(args.pollers)
+    ]
     for t in threads:
         t.start()
     began = time.monotonic()
@@ -250,33 +295,51 @@ def mixed(base: str, args) -> list[tuple[str, str, str, str]]:
     elapsed = time.monotonic() - began
     latencies = [(end - start) * 1000 for start, end, _, _ in polls]
     poll_errors = [p for p in polls if p[2] not in (200, 304)]
-    propagation = [(min(seen) - ack) * 1000 for _, ack in saves
-                   if (seen := [end for start, end, _, new in polls if start >= ack and new])]
+    propagation = [
+        (min(seen) - ack) * 1000
+        for _, ack in saves
+        if (seen := [end for start, end, _, new in polls if start >= ack and new])
+    ]
     save_times = [(ack - sent) * 1000 for sent, ack in saves]
     p99, sp99 = percentile(latencies, 0.99), percentile(save_times, 0.99)
     ok = {True: "yes", False: "**no**"}
     return [
         ("pollers: requests/s achieved", f"{len(polls) / elapsed:.0f} (target {args.poll_rate})", "", ""),
         ("pollers: 200 / 304", f"{sum(p[2] == 200 for p in polls)} / {sum(p[2] == 304 for p in polls)}", "", ""),
-        ("pollers: p50 / p99 latency", f"{percentile(latencies, 0.5):.1f} / {p99:.1f} ms", "p99 < 200 ms",
-         ok[p99 < 200]),
+        (
+            "pollers: p50 / p99 latency",
+            f"{percentile(latencies, 0.5):.1f} / {p99:.1f} ms",
+            "p99 < 200 ms",
+            ok[p99 < 200],
+        ),
         ("pollers: errors", f"{len(poll_errors)} {poll_errors[:1]}", "0", ok[not poll_errors]),
         ("saves: acknowledged (303)", f"{len(saves)} of {int(args.mixed_duration)}", "", ""),
-        ("saves: p50 / p99 latency", f"{percentile(save_times, 0.5):.1f} / {sp99:.1f} ms", "p99 < 200 ms",
-         ok[sp99 < 200]),
+        (
+            "saves: p50 / p99 latency",
+            f"{percentile(save_times, 0.5):.1f} / {sp99:.1f} ms",
+            "p99 < 200 ms",
+            ok[sp99 < 200],
+        ),
         ("saves: errors", f"{len(save_errors)} {save_errors[:1]}", "0", ok[not save_errors]),
-        ("propagation: save ack to first poll with a new ETag, median / max",
-         f"{percentile(propagation, 0.5):.1f} / {max(propagation, default=float('nan')):.1f} ms"
-         f" ({len(propagation)} of {len(saves)} saves seen)", "", ""),
+        (
+            "propagation: save ack to first poll with a new ETag, median / max",
+            f"{percentile(propagation, 0.5):.1f} / {max(propagation, default=float('nan')):.1f} ms"
+            f" ({len(propagation)} of {len(saves)} saves seen)",
+            "",
+            "",
+        ),
     ]
 
 
 def route_table(rows: list[dict], args) -> str:
-    lines = [f"wrk -t2 -c{args.connections} -d{args.duration}s --latency; ratio = route req/s / mean /health req/s "
-             "of the runs just before and after", "",
-             "| database | route | req/s | /health req/s (before/after) | ratio | goal | p50 ms | p99 ms "
-             "| non-2xx/3xx | socket errors |",
-             "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"wrk -t2 -c{args.connections} -d{args.duration}s --latency; ratio = route req/s / mean /health req/s "
+        "of the runs just before and after",
+        "",
+        "| database | route | req/s | /health req/s (before/after) | ratio | goal | p50 ms | p99 ms "
+        "| non-2xx/3xx | socket errors |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
         goal = f">= {r['goal']}" if r["goal"] else ""
         if not r["available"]:
@@ -284,9 +347,11 @@ def route_table(rows: list[dict], args) -> str:
             lines.append(f"| {r['db']} | {r['route']} | not available (HTTP {statuses}) | | | {goal} | | | | |")
             continue
         verdict = "" if not r["goal"] else (" ok" if r["ratio"] >= r["goal"] else " **missed**")
-        lines.append(f"| {r['db']} | {r['route']} | {r['rps']:.0f} | {r['health']:.0f} ({r['spread']}) | "
-                     f"{r['ratio']:.2f} | {goal}{verdict} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} "
-                     f"| {r['socket']} |")
+        lines.append(
+            f"| {r['db']} | {r['route']} | {r['rps']:.0f} | {r['health']:.0f} ({r['spread']}) | "
+            f"{r['ratio']:.2f} | {goal}{verdict} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} "
+            f"| {r['socket']} |"
+        )
     return "\n".join(lines)
 
 
@@ -294,16 +359,19 @@ def machine() -> str:
     """Where and when (taken at the start of the run)."""
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
-    gunicorn = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--version"], capture_output=True,
-                              text=True).stdout.strip()
+    gunicorn = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "--version"], capture_output=True, text=True
+    ).stdout.strip()
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
-    return (f"- date: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}\n"
-            f"- machine: {len(os.sched_getaffinity(0))} CPUs (nproc), {cpu.group(1) if cpu else 'unknown CPU'}\n"
-            f"- Python {platform.python_version()}, {gunicorn}, {wrk_version.split(' Copyright')[0]}\n"
-            f"- code: commit {git('rev-parse', '--short', 'HEAD')}, {len(git('status', '--porcelain').splitlines())} "
-            f"files changed or new in the work tree; load average before the run: {load_before}\n"
-            f"- server: gunicorn -w 2 (sync workers) on 127.0.0.1, SQLite file; wrk and the mixed-run client on the "
-            "same machine")
+    return (
+        f"- date: {subprocess.run(['date', '-u'], capture_output=True, text=True).stdout.strip()}\n"
+        f"- machine: {len(os.sched_getaffinity(0))} CPUs (nproc), {cpu.group(1) if cpu else 'unknown CPU'}\n"
+        f"- Python {platform.python_version()}, {gunicorn}, {wrk_version.split(' Copyright')[0]}\n"
+        f"- code: commit {git('rev-parse', '--short', 'HEAD')}, {len(git('status', '--porcelain').splitlines())} "
+        f"files changed or new in the work tree; load average before the run: {load_before}\n"
+        f"- server: gunicorn -w 2 (sync workers) on 127.0.0.1, SQLite file; wrk and the mixed-run client on the "
+        "same machine"
+    )
 
 
 def git(*args: str) -> str:
@@ -331,32 +399,49 @@ def main() -> None:
         rows = []
         with server(seeded, log) as base:
             etag = get(base, "/editions/2023")[1]
-            rows += load_routes(base, "seeded", [
-                ("/editions/2023", "/editions/2023", None, 200, 0.8),
-                ("/api/editions/2023", "/api/editions/2023", None, 200, 0.8),
-                ("/", "/", None, 200, None),
-                ("/records", "/records", None, 200, None),
-                ("/editions/2023 (304)", "/editions/2023", {"If-None-Match": etag}, 304, 0.9),
-            ], args)
+            rows += load_routes(
+                base,
+                "seeded",
+                [
+                    ("/editions/2023", "/editions/2023", None, 200, 0.8),
+                    ("/api/editions/2023", "/api/editions/2023", None, 200, 0.8),
+                    ("/", "/", None, 200, None),
+                    ("/records", "/records", None, 200, None),
+                    ("/editions/2023 (304)", "/editions/2023", {"If-None-Match": etag}, 304, 0.9),
+                ],
+                args,
+            )
             print(f"mixed run ({args.mixed_duration} s)...", flush=True)
             mixed_rows = mixed(base, args)
         with server(synthetic, log) as base:
-            rows += load_routes(base, "synthetic 60 editions", [
-                ("/records", "/records", None, 200, 0.8),
-                ("/editions", "/editions", None, 200, 0.8),
-                ("/editions/1959", "/editions/1959", None, 200, 0.8),
-                ("/api/editions/1959", "/api/editions/1959", None, 200, 0.8),
-            ], args)
+            rows += load_routes(
+                base,
+                "synthetic 60 editions",
+                [
+                    ("/records", "/records", None, 200, 0.8),
+                    ("/editions", "/editions", None, 200, 0.8),
+                    ("/editions/1959", "/editions/1959", None, 200, 0.8),
+                    ("/api/editions/1959", "/api/editions/1959", None, 200, 0.8),
+                ],
+                args,
+            )
         tracebacks = log.read_text(errors="replace").count("Traceback")
     command = " ".join([".venv/bin/python", "bench/live.py", *sys.argv[1:]])
     mixed_table = "\n".join(
-        [f"{args.pollers} pollers (conditional GET /editions/{LIVE_YEAR}/live?lang=fr, one connection each) "
-         f"and one organiser saving a podium every second, {args.mixed_duration} s", "",
-         "| measure | value | goal | met |", "| --- | --- | --- | --- |",
-         *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in mixed_rows)])
-    report = (f"# Load benchmark (bench/live.py)\n\n{header}\n- command: `{command}`\n"
-              f"- server log: {tracebacks} tracebacks\n\n## Requests/s per route\n\n{route_table(rows, args)}\n\n"
-              f"## Mixed run: live pollers and an organiser\n\n{mixed_table}\n")
+        [
+            f"{args.pollers} pollers (conditional GET /editions/{LIVE_YEAR}/live?lang=fr, one connection each) "
+            f"and one organiser saving a podium every second, {args.mixed_duration} s",
+            "",
+            "| measure | value | goal | met |",
+            "| --- | --- | --- | --- |",
+            *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in mixed_rows),
+        ]
+    )
+    report = (
+        f"# Load benchmark (bench/live.py)\n\n{header}\n- command: `{command}`\n"
+        f"- server log: {tracebacks} tracebacks\n\n## Requests/s per route\n\n{route_table(rows, args)}\n\n"
+        f"## Mixed run: live pollers and an organiser\n\n{mixed_table}\n"
+    )
     print("\n" + report)
     (ROOT / "bench" / "RESULTS.md").write_text(report)
 

@@ -5,6 +5,7 @@ Prints, per page (in-process test client, SQLite file), the median time of the f
 change (everything computed: the app's stored pages and rankings are dropped before each request) and
 the median and 95th percentile of the requests that follow (served from what was computed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,9 +49,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, fill, label, year, school in [
             ("seeded", lambda: load_seeds(ROOT / "seeds"), "seeded history", 2023, "imt-mines-ales"),
-            ("synthetic", lambda: add_synthetic_history(editions=args.editions, disciplines=25),
-             f"{args.editions} synthetic editions x 25 disciplines x 12 schools", 1900 + args.editions - 1,
-             "synthetic-3"),
+            (
+                "synthetic",
+                lambda: add_synthetic_history(editions=args.editions, disciplines=25),
+                f"{args.editions} synthetic editions x 25 disciplines x 12 schools",
+                1900 + args.editions - 1,
+                "synthetic-3",
+            ),
         ]:
             app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/{name}.sqlite3", "SECRET_KEY": "bench"})
             with app.app_context():

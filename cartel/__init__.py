@@ -1,4 +1,5 @@
 """Cartel: results, rankings and records of the Cartel des Mines."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The application factory: settings, then extensions, blueprints, error pages and commands."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
@@ -46,7 +51,7 @@ def register_converters(app: Flask) -> None:
     from werkzeug.routing import IntegerConverter
 
     class BoundedInt(IntegerConverter):
-        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     app.url_map.converters["int"] = BoundedInt

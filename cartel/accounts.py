@@ -1,4 +1,5 @@
 """Accounts and entry links: creation and changes, each audited and committed once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,12 @@ class UserError(ValueError):
 
 
 def user_snapshot(user: User) -> dict:
-    return {"email": user.email, "role": user.role.value, "active": user.active,
-            "disciplines": sorted(d.slug for d in user.disciplines)}
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "active": user.active,
+        "disciplines": sorted(d.slug for d in user.disciplines),
+    }
 
 
 def check_password_strength(password: str) -> None:
@@ -28,8 +33,9 @@ def check_password_strength(password: str) -> None:
         raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
 
 
-def create_user(email: str, password: str, role: Role, actor: Actor,
-                disciplines: list[Discipline] | None = None) -> User:
+def create_user(
+    email: str, password: str, role: Role, actor: Actor, disciplines: list[Discipline] | None = None
+) -> User:
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise UserError(f"{email!r} is not an email address")
@@ -45,8 +51,9 @@ def create_user(email: str, password: str, role: Role, actor: Actor,
     return user
 
 
-def update_user(user: User, actor: Actor, *, role: Role, active: bool, disciplines: list[Discipline],
-                password: str | None = None) -> None:
+def update_user(
+    user: User, actor: Actor, *, role: Role, active: bool, disciplines: list[Discipline], password: str | None = None
+) -> None:
     before = user_snapshot(user)
     if password:
         check_password_strength(password)
@@ -59,16 +66,31 @@ def update_user(user: User, actor: Actor, *, role: Role, active: bool, disciplin
     db.session.commit()
 
 
-def create_link(edition: Edition, discipline: Discipline, label: str, hours: int, actor: Actor) -> tuple[EntryLink, str]:
+def create_link(
+    edition: Edition, discipline: Discipline, label: str, hours: int, actor: Actor
+) -> tuple[EntryLink, str]:
     """A new entry link; the token is returned once and only its hash is stored."""
     token = secrets.token_urlsafe(18)
-    link = EntryLink(token_hash=token_hash(token), edition_id=edition.id, discipline=discipline, label=label,
-                     created_by_id=actor.user_id, expires_at=utcnow() + dt.timedelta(hours=hours))
+    link = EntryLink(
+        token_hash=token_hash(token),
+        edition_id=edition.id,
+        discipline=discipline,
+        label=label,
+        created_by_id=actor.user_id,
+        expires_at=utcnow() + dt.timedelta(hours=hours),
+    )
     db.session.add(link)
     db.session.flush()
-    audit(actor, "link.create", "link", link.id, None,
-          {"discipline": discipline.slug, "label": label, "expires_at": link.expires_at.isoformat()},
-          edition_id=edition.id, discipline_id=discipline.id)
+    audit(
+        actor,
+        "link.create",
+        "link",
+        link.id,
+        None,
+        {"discipline": discipline.slug, "label": label, "expires_at": link.expires_at.isoformat()},
+        edition_id=edition.id,
+        discipline_id=discipline.id,
+    )
     db.session.commit()
     return link, token
 
@@ -77,6 +99,14 @@ def revoke_link(link: EntryLink, actor: Actor) -> None:
     if link.revoked_at is not None:
         return
     link.revoked_at = utcnow()
-    audit(actor, "link.revoke", "link", link.id, {"revoked_at": None}, {"revoked_at": link.revoked_at.isoformat()},
-          edition_id=link.edition_id, discipline_id=link.discipline_id)
+    audit(
+        actor,
+        "link.revoke",
+        "link",
+        link.id,
+        {"revoked_at": None},
+        {"revoked_at": link.revoked_at.isoformat()},
+        edition_id=link.edition_id,
+        discipline_id=link.discipline_id,
+    )
     db.session.commit()

@@ -1,4 +1,5 @@
 """Changes to schools, sports, disciplines and editions (participants, programme, scheme), audited."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,8 +10,16 @@ import sqlalchemy as sa
 from cartel import scoring
 from cartel.extensions import db
 from cartel.models import (
-    Category, Discipline, Edition, EditionStatus, Participation, PlacementMember, PointsScheme, ProgrammeEntry,
-    School, Sport,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    Participation,
+    PlacementMember,
+    PointsScheme,
+    ProgrammeEntry,
+    School,
+    Sport,
 )
 from cartel.operations import Actor, audit
 
@@ -23,8 +32,9 @@ def _snapshot(obj, fields: tuple[str, ...]) -> dict:
     values = {}
     for name in fields:
         value = getattr(obj, name)
-        values[name] = value.value if hasattr(value, "value") else (
-            value.isoformat() if hasattr(value, "isoformat") else value)
+        values[name] = (
+            value.value if hasattr(value, "value") else (value.isoformat() if hasattr(value, "isoformat") else value)
+        )
     return values
 
 
@@ -39,8 +49,14 @@ def save_school(school: School | None, values: dict, actor: Actor) -> School:
         setattr(school, name, values.get(name) or (None if name in ("city", "colours") else values.get(name)))
     db.session.add(school)
     db.session.flush()
-    audit(actor, "school.create" if before is None else "school.update", "school", school.slug, before,
-          _snapshot(school, SCHOOL_FIELDS))
+    audit(
+        actor,
+        "school.create" if before is None else "school.update",
+        "school",
+        school.slug,
+        before,
+        _snapshot(school, SCHOOL_FIELDS),
+    )
     db.session.commit()
     return school
 
@@ -65,16 +81,26 @@ def add_discipline(sport: Sport, category: Category, actor: Actor) -> Discipline
 
 
 def save_edition(edition: Edition | None, values: dict, host: School | None, actor: Actor) -> Edition:
-    before = None if edition is None else {**_snapshot(edition, EDITION_FIELDS),
-                                           "host": edition.host.slug if edition.host else None}
+    before = (
+        None
+        if edition is None
+        else {**_snapshot(edition, EDITION_FIELDS), "host": edition.host.slug if edition.host else None}
+    )
     edition = edition or Edition(status=EditionStatus.PLANNED)
     for name in EDITION_FIELDS:
         setattr(edition, name, values.get(name))
     edition.host = host
     db.session.add(edition)
     db.session.flush()
-    audit(actor, "edition.create" if before is None else "edition.update", "edition", edition.year, before,
-          {**_snapshot(edition, EDITION_FIELDS), "host": host.slug if host else None}, edition_id=edition.id)
+    audit(
+        actor,
+        "edition.create" if before is None else "edition.update",
+        "edition",
+        edition.year,
+        before,
+        {**_snapshot(edition, EDITION_FIELDS), "host": host.slug if host else None},
+        edition_id=edition.id,
+    )
     db.session.commit()
     return edition
 
@@ -95,8 +121,15 @@ def set_participants(edition: Edition, sizes: dict[School, int | None], actor: A
     for participation in current.values():
         edition.participations.remove(participation)
         db.session.delete(participation)
-    audit(actor, "edition.participants", "edition", edition.year, before,
-          {s.slug: size for s, size in sizes.items()}, edition_id=edition.id)
+    audit(
+        actor,
+        "edition.participants",
+        "edition",
+        edition.year,
+        before,
+        {s.slug: size for s, size in sizes.items()},
+        edition_id=edition.id,
+    )
     db.session.commit()
 
 
@@ -106,8 +139,9 @@ def set_programme(edition: Edition, weights: dict[Discipline, Decimal], actor: A
     current = {e.discipline_id: e for e in edition.programme}
     keep = {d.id for d in weights}
     placed = set(db.session.scalars(sa.select(PlacementMember.discipline_id).filter_by(edition_id=edition.id)))
-    blocked = sorted(e.discipline.slug for e in edition.programme if e.discipline_id not in keep
-                     and e.discipline_id in placed)
+    blocked = sorted(
+        e.discipline.slug for e in edition.programme if e.discipline_id not in keep and e.discipline_id in placed
+    )
     if blocked:
         raise CatalogueError(", ".join(blocked))
     for discipline, weight in weights.items():
@@ -117,8 +151,15 @@ def set_programme(edition: Edition, weights: dict[Discipline, Decimal], actor: A
     for entry in current.values():
         edition.programme.remove(entry)
         db.session.delete(entry)
-    audit(actor, "edition.programme", "edition", edition.year, before,
-          {d.slug: str(w) for d, w in weights.items()}, edition_id=edition.id)
+    audit(
+        actor,
+        "edition.programme",
+        "edition",
+        edition.year,
+        before,
+        {d.slug: str(w) for d, w in weights.items()},
+        edition_id=edition.id,
+    )
     db.session.commit()
 
 
@@ -152,13 +193,15 @@ def set_scheme(edition: Edition, scheme: scoring.ScoringScheme, actor: Actor) ->
     before = scheme_snapshot(edition.scheme)
     points = [int(p) if p.denominator == 1 else str(float(p)) for p in scheme.place_points]
     if edition.scheme is None:
-        edition.scheme = PointsScheme(place_points=points, tie_rule=scheme.tie_rule.value,
-                                      tie_breaks=list(scheme.tie_breaks))
+        edition.scheme = PointsScheme(
+            place_points=points, tie_rule=scheme.tie_rule.value, tie_breaks=list(scheme.tie_breaks)
+        )
     else:
         edition.scheme.place_points = points
         edition.scheme.tie_rule = scheme.tie_rule.value
         edition.scheme.tie_breaks = list(scheme.tie_breaks)
     db.session.flush()
-    audit(actor, "edition.scheme", "edition", edition.year, before, scheme_snapshot(edition.scheme),
-          edition_id=edition.id)
+    audit(
+        actor, "edition.scheme", "edition", edition.year, before, scheme_snapshot(edition.scheme), edition_id=edition.id
+    )
     db.session.commit()

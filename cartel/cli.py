@@ -1,4 +1,5 @@
 """Command-line tools: flask --app cartel seed ..."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,12 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cartel import ROOT, exports, imports, published, revisions
+from cartel.accounts import UserError, create_user
 from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, Role, School
 from cartel.operations import Actor, VersionConflict, utcnow
-from cartel.upload import UploadRefused, read_upload
-from cartel.accounts import UserError, create_user
 from cartel.seeding import SeedError, load_seeds
+from cartel.upload import UploadRefused, read_upload
 
 
 @click.command("seed")
@@ -32,7 +33,7 @@ def seed_command(directory: Path | None, if_empty: bool) -> None:
     except SeedError as error:
         for problem in error.problems:
             click.echo(problem, err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s) in {directory}: nothing was loaded.")
+        raise click.ClickException(f"{len(error.problems)} problem(s) in {directory}: nothing was loaded.") from None
     click.echo(f"Seeds loaded from {directory}.")
 
 
@@ -51,7 +52,7 @@ def create_user_command(email: str, role: str) -> None:
     try:
         user = create_user(email, password, Role(role), Actor())
     except UserError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from None
     click.echo(f"Account {user.email} created ({user.role.value}).")
 
 
@@ -67,8 +68,13 @@ def _write(output: Path, body: bytes) -> None:
 
 @export_group.command("edition")
 @click.argument("year", type=int)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.xlsx for the workbook, FILE.csv for the ranking alone.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.xlsx for the workbook, FILE.csv for the ranking alone.",
+)
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @with_appcontext
 def export_edition_command(year: int, output: Path, lang: str) -> None:
@@ -79,7 +85,9 @@ def export_edition_command(year: int, output: Path, lang: str) -> None:
     with current_app.test_request_context(query_string={"lang": lang}):
         view = published.edition_view(*found)
         now = utcnow()
-        body = exports.ranking_csv(view, now) if output.suffix.lower() == ".csv" else exports.edition_workbook(view, now)
+        body = (
+            exports.ranking_csv(view, now) if output.suffix.lower() == ".csv" else exports.edition_workbook(view, now)
+        )
     _write(output, body)
 
 
@@ -115,12 +123,14 @@ def import_results_command(year: int, file: Path, dry_run: bool, lang: str) -> N
         try:
             table = read_upload(file.name, file.read_bytes())
         except UploadRefused as error:
-            raise click.ClickException(f"{file}: refused ({error.code}{': ' + error.detail if error.detail else ''}).")
+            raise click.ClickException(
+                f"{file}: refused ({error.code}{': ' + error.detail if error.detail else ''})."
+            ) from None
         changes, problems = imports.check(edition, table)
         for problem in problems:
             click.echo(f"{file}: {problem.sheet}!{problem.cell}: {problem.message}", err=True)
         if problems:
-            raise click.ClickException(f"{len(problems)} problem(s): nothing was imported.")
+            raise click.ClickException(f"{len(problems)} problem(s): nothing was imported.") from None
         for change in changes:
             after = "; ".join(f"{t.place}. {' + '.join(t.schools)}" for t in change.after)
             click.echo(f"{change.entry.discipline.slug}: {after} ({change.state.value})")
@@ -130,5 +140,5 @@ def import_results_command(year: int, file: Path, dry_run: bool, lang: str) -> N
         try:
             count = imports.apply(edition, changes, Actor())
         except VersionConflict:
-            raise click.ClickException("A result changed meanwhile: nothing was imported.")
+            raise click.ClickException("A result changed meanwhile: nothing was imported.") from None
     click.echo(f"{count} result(s) imported.")

@@ -1,4 +1,5 @@
 """Settings read from the environment (prefix CARTEL_)."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,6 @@ def _seconds(name: str, default: int) -> int:
     if not value.isdecimal() or len(value) > 4 or not 0 <= int(value) <= 3600:
         raise ConfigError(f"{name} must be a number of seconds between 0 and 3600, not {value!r}")
     return int(value)
-
 
 
 ENVIRONMENTS = ("development", "production")
@@ -64,8 +64,10 @@ def load_config(instance_path: str) -> dict:
     if env == "production" and not secret:
         raise ConfigError("CARTEL_SECRET_KEY must be set when CARTEL_ENV=production")
     if env == "production" and len(secret.encode()) < MIN_SECRET_BYTES:
-        raise ConfigError(f"CARTEL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production "
-                          "(python -c 'import secrets; print(secrets.token_hex(32))' makes one)")
+        raise ConfigError(
+            f"CARTEL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production "
+            "(python -c 'import secrets; print(secrets.token_hex(32))' makes one)"
+        )
     secret = secret or _development_secret(instance_path)
     database = _database_url(instance_path)
     return {

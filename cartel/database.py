@@ -7,6 +7,7 @@ writes could otherwise fail with "database is locked" at the moment it upgrades 
 the busy timeout cannot wait out. Sessions that only read (the public pages' computations) mark
 their engine ``read_only`` and begin with a plain ``BEGIN``, so they never queue behind writers.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

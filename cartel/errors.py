@@ -1,4 +1,5 @@
 """Error pages that say what went wrong in the user's language."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for

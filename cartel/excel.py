@@ -4,6 +4,7 @@ Pure-ish: openpyxl and the standard library only. Callers hand over sheets whose
 the reader's language; values stay numbers (the spreadsheet's locale shows "15,5" in French).
 Text is always written as text: a school named "=HYPERLINK(...)" never becomes a formula.
 """
+
 from __future__ import annotations
 
 import csv
@@ -154,8 +155,14 @@ def safe_csv_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def build_csv(columns: tuple[Column, ...], rows: tuple[tuple, ...], *, delimiter: str, decimal: str,
-              title_lines: tuple[str, ...] = ()) -> bytes:
+def build_csv(
+    columns: tuple[Column, ...],
+    rows: tuple[tuple, ...],
+    *,
+    delimiter: str,
+    decimal: str,
+    title_lines: tuple[str, ...] = (),
+) -> bytes:
     """UTF-8 with a BOM (so that Excel recognises it) and CRLF line ends; numbers with ``decimal``."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")

@@ -2,12 +2,14 @@
 
 Built from what cartel.published computed; cartel.excel writes the files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
 
-from flask_babel import format_datetime, get_locale, gettext as _, ngettext
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
 
 from cartel import scoring
 from cartel.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
@@ -35,8 +37,11 @@ def exported_line(now: dt.datetime) -> str:
 
 def standing_line(standing: EditionStanding) -> str:
     if standing.kind == "computed" and standing.provisional:
-        return _("Provisional ranking: %(final)s of %(total)s disciplines have a final result.",
-                 final=standing.final_disciplines, total=standing.total_disciplines)
+        return _(
+            "Provisional ranking: %(final)s of %(total)s disciplines have a final result.",
+            final=standing.final_disciplines,
+            total=standing.total_disciplines,
+        )
     if standing.kind == "computed":
         return _("Final ranking: all %(total)s disciplines have a final result.", total=standing.total_disciplines)
     if standing.kind == "official" and standing.partial:
@@ -47,8 +52,12 @@ def standing_line(standing: EditionStanding) -> str:
 
 
 def state_label(state: str) -> str:
-    return {"pending": _("to come"), "in_progress": _("in progress"), "provisional": _("provisional"),
-            "final": _("final")}[state]
+    return {
+        "pending": _("to come"),
+        "in_progress": _("in progress"),
+        "provisional": _("provisional"),
+        "final": _("final"),
+    }[state]
 
 
 def team_name(schools) -> str:
@@ -57,11 +66,19 @@ def team_name(schools) -> str:
 
 def ranking_table(standing: EditionStanding) -> tuple[tuple[Column, ...], tuple[tuple, ...]]:
     points_format = _points_format([r.points for r in standing.rows])
-    columns = (Column(_("Rank"), "0"), Column(_("School"), min_width=20), Column(_("Points"), points_format),
-               Column(_("1st places"), "0"), Column(_("2nd places"), "0"), Column(_("3rd places"), "0"),
-               Column(_("Adjustments"), _points_format([r.adjustment_points for r in standing.rows])))
-    rows = tuple((r.rank, r.school.name, r.points, *(r.medals or (None, None, None)), r.adjustment_points or None)
-                 for r in standing.rows)
+    columns = (
+        Column(_("Rank"), "0"),
+        Column(_("School"), min_width=20),
+        Column(_("Points"), points_format),
+        Column(_("1st places"), "0"),
+        Column(_("2nd places"), "0"),
+        Column(_("3rd places"), "0"),
+        Column(_("Adjustments"), _points_format([r.adjustment_points for r in standing.rows])),
+    )
+    rows = tuple(
+        (r.rank, r.school.name, r.points, *(r.medals or (None, None, None)), r.adjustment_points or None)
+        for r in standing.rows
+    )
     return columns, rows
 
 
@@ -73,9 +90,12 @@ def _discipline_points(view: EditionView) -> dict:
     by_discipline: dict = {}
     for p in data.placements:
         by_discipline.setdefault(p.discipline, []).append(p)
-    return {entry.discipline_id: scoring.discipline_points(by_discipline.get(entry.discipline_id, []), data.scheme,
-                                                           to_fraction(entry.weight))
-            for entry in data.programme}
+    return {
+        entry.discipline_id: scoring.discipline_points(
+            by_discipline.get(entry.discipline_id, []), data.scheme, to_fraction(entry.weight)
+        )
+        for entry in data.programme
+    }
 
 
 def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
@@ -83,17 +103,26 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
     title = edition_title(edition)
     head = (title, exported_line(now), standing_line(standing))
     columns, rows = ranking_table(standing)
-    ranking = Sheet(_("Ranking"), columns, rows, head,
-                    chart=BarChartSpec(_("Points per school"), 2, 3, _("Points")) if standing.kind != "none" else None)
+    ranking = Sheet(
+        _("Ranking"),
+        columns,
+        rows,
+        head,
+        chart=BarChartSpec(_("Points per school"), 2, 3, _("Points")) if standing.kind != "none" else None,
+    )
 
     schools = [r.school for r in standing.rows]
-    schools += sorted({s for p in view.podiums for _place, team in p.places for s in team
-                       if s.id not in {x.id for x in schools}}, key=lambda s: s.name)
+    schools += sorted(
+        {s for p in view.podiums for _place, team in p.places for s in team if s.id not in {x.id for x in schools}},
+        key=lambda s: s.name,
+    )
     earned = _discipline_points(view)
     result_columns = [Column(_("Discipline"), min_width=18), Column(_("State"))]
     for s in schools:
-        result_columns += [Column(_("%(school)s: place", school=s.short_name), "0"),
-                           Column(_("%(school)s: points", school=s.short_name), POINTS)]
+        result_columns += [
+            Column(_("%(school)s: place", school=s.short_name), "0"),
+            Column(_("%(school)s: points", school=s.short_name), POINTS),
+        ]
     result_rows = []
     for podium in view.podiums:
         place_of = {s.id: place for place, team in podium.places for s in team}
@@ -106,21 +135,48 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
 
     podium_rows = []
     for podium in view.podiums:
-        by_place = [", ".join(team_name(team) for place, team in podium.places if place == k) or None
-                    for k in (1, 2, 3)]
-        corrected = format_datetime(podium.entry.corrected_at, "dd/MM/yyyy HH:mm") if podium.entry.corrected_at else None
-        podium_rows.append((discipline_name(podium.entry.discipline), state_label(podium.entry.result_state.value),
-                            *by_place, corrected))
-    podiums = Sheet(_("Podiums"), (Column(_("Discipline"), min_width=18), Column(_("State")), Column(_("1st")),
-                                   Column(_("2nd")), Column(_("3rd")), Column(_("Corrected at"))),
-                    tuple(podium_rows), head)
+        by_place = [
+            ", ".join(team_name(team) for place, team in podium.places if place == k) or None for k in (1, 2, 3)
+        ]
+        corrected = (
+            format_datetime(podium.entry.corrected_at, "dd/MM/yyyy HH:mm") if podium.entry.corrected_at else None
+        )
+        podium_rows.append(
+            (
+                discipline_name(podium.entry.discipline),
+                state_label(podium.entry.result_state.value),
+                *by_place,
+                corrected,
+            )
+        )
+    podiums = Sheet(
+        _("Podiums"),
+        (
+            Column(_("Discipline"), min_width=18),
+            Column(_("State")),
+            Column(_("1st")),
+            Column(_("2nd")),
+            Column(_("3rd")),
+            Column(_("Corrected at")),
+        ),
+        tuple(podium_rows),
+        head,
+    )
 
     adjustments = standing.data.adjustments
-    penalties = Sheet(_("Penalties"), (Column(_("School"), min_width=20),
-                                       Column(_("Points"), _points_format([a.points for a in adjustments])),
-                                       Column(_("Reason"), min_width=30), Column(_("Recorded at"))),
-                      tuple((a.school.name, a.points, a.reason, format_datetime(a.created_at, "dd/MM/yyyy HH:mm"))
-                            for a in adjustments), head)
+    penalties = Sheet(
+        _("Penalties"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Points"), _points_format([a.points for a in adjustments])),
+            Column(_("Reason"), min_width=30),
+            Column(_("Recorded at")),
+        ),
+        tuple(
+            (a.school.name, a.points, a.reason, format_datetime(a.created_at, "dd/MM/yyyy HH:mm")) for a in adjustments
+        ),
+        head,
+    )
     return build_workbook([ranking, results, podiums, penalties], title)
 
 
@@ -129,27 +185,60 @@ def ranking_csv(view: EditionView, now: dt.datetime) -> bytes:
     and decimal points (what each Excel expects of a CSV file)."""
     columns, rows = ranking_table(view.standing)
     french = str(get_locale()) == "fr"
-    return build_csv(columns, rows, delimiter=";" if french else ",", decimal="," if french else ".",
-                     title_lines=(edition_title(view.edition), exported_line(now), standing_line(view.standing)))
+    return build_csv(
+        columns,
+        rows,
+        delimiter=";" if french else ",",
+        decimal="," if french else ".",
+        title_lines=(edition_title(view.edition), exported_line(now), standing_line(view.standing)),
+    )
 
 
 def history_workbook(history: History, records, now: dt.datetime) -> bytes:
     head = (_("Cartel des Mines: history"), exported_line(now))
     name = {s.id: s.name for s in history.schools.values()}
-    palmares = Sheet(_("Roll of honour"), (
-        Column(_("Year"), "0"), Column(_("No."), "0"), Column(_("Host"), min_width=18),
-        Column(_("Winner"), min_width=20), Column(_("Points"), _points_format([p.winner_points for p in records.palmares]))),
-        tuple((p.year, p.number, name.get(p.host), _("cancelled") if p.cancelled else
-               (", ".join(name[w] for w in p.winners) or _("not known")), p.winner_points)
-              for p in reversed(records.palmares)), head)
-    titles = Sheet(_("Titles"), (Column(_("School"), min_width=20), Column(_("Titles"), "0"), Column(_("Counted")),),
-                   tuple((name[t.school], t.count, _("at least") if t.at_least else _("exactly"))
-                         for t in records.titles), head)
+    palmares = Sheet(
+        _("Roll of honour"),
+        (
+            Column(_("Year"), "0"),
+            Column(_("No."), "0"),
+            Column(_("Host"), min_width=18),
+            Column(_("Winner"), min_width=20),
+            Column(_("Points"), _points_format([p.winner_points for p in records.palmares])),
+        ),
+        tuple(
+            (
+                p.year,
+                p.number,
+                name.get(p.host),
+                _("cancelled") if p.cancelled else (", ".join(name[w] for w in p.winners) or _("not known")),
+                p.winner_points,
+            )
+            for p in reversed(records.palmares)
+        ),
+        head,
+    )
+    titles = Sheet(
+        _("Titles"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Titles"), "0"),
+            Column(_("Counted")),
+        ),
+        tuple((name[t.school], t.count, _("at least") if t.at_least else _("exactly")) for t in records.titles),
+        head,
+    )
     record_rows = []
     if records.record_points:
         holders = records.record_points.holders
-        record_rows.append((_("Record points total in one edition"), records.record_points.points,
-                            ", ".join(name[s] for s, _y in holders), ", ".join(str(y) for _s, y in holders)))
+        record_rows.append(
+            (
+                _("Record points total in one edition"),
+                records.record_points.points,
+                ", ".join(name[s] for s, _y in holders),
+                ", ".join(str(y) for _s, y in holders),
+            )
+        )
     for s in records.longest_streaks:
         record_rows.append((_("Longest winning streak"), s.length, name[s.school], f"{s.first_year}–{s.last_year}"))
     if records.current_streak:
@@ -159,21 +248,41 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
         record_rows.append((_("Most disciplines won in one edition"), n, name[school], str(year)))
     for school, year, n in records.podium_in_every_discipline:
         record_rows.append((_("Podium in every discipline"), n, name[school], str(year)))
-    record_sheet = Sheet(_("Records"), (Column(_("Record"), min_width=30), Column(_("Value"), POINTS),
-                                        Column(_("School"), min_width=20), Column(_("Year"))),
-                         tuple(record_rows), head)
+    record_sheet = Sheet(
+        _("Records"),
+        (
+            Column(_("Record"), min_width=30),
+            Column(_("Value"), POINTS),
+            Column(_("School"), min_width=20),
+            Column(_("Year")),
+        ),
+        tuple(record_rows),
+        head,
+    )
     result_rows = []
     for school in sorted(history.schools.values(), key=lambda s: s.name):
         for standing, row in school_rows(history, school):
             medals = row.medals if row and row.medals else (None, None, None)
-            result_rows.append((school.name, standing.edition.year, row.rank if row else None,
-                                row.points if row else None, *medals))
-    by_school = Sheet(_("Results by school"), (
-        Column(_("School"), min_width=20), Column(_("Year"), "0"), Column(_("Rank"), "0"),
-        Column(_("Points"), _points_format([r[3] for r in result_rows])), Column(_("1st places"), "0"),
-        Column(_("2nd places"), "0"), Column(_("3rd places"), "0")), tuple(result_rows), head)
+            result_rows.append(
+                (school.name, standing.edition.year, row.rank if row else None, row.points if row else None, *medals)
+            )
+    by_school = Sheet(
+        _("Results by school"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Year"), "0"),
+            Column(_("Rank"), "0"),
+            Column(_("Points"), _points_format([r[3] for r in result_rows])),
+            Column(_("1st places"), "0"),
+            Column(_("2nd places"), "0"),
+            Column(_("3rd places"), "0"),
+        ),
+        tuple(result_rows),
+        head,
+    )
     finished = len(counted_editions(history))
-    palmares_notes = (ngettext("%(num)s finished edition is recorded.", "%(num)s finished editions are recorded.",
-                               finished),)
+    palmares_notes = (
+        ngettext("%(num)s finished edition is recorded.", "%(num)s finished editions are recorded.", finished),
+    )
     palmares = Sheet(palmares.name, palmares.columns, palmares.rows, palmares.title_lines, notes=palmares_notes)
     return build_workbook([palmares, titles, record_sheet, by_school], _("Cartel des Mines: history"))

@@ -1,11 +1,13 @@
 """Languages: French by default, English on request (a cookie set by a plain link)."""
+
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
 
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale, gettext as _
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
 
 from cartel.extensions import babel
 from cartel.scoring import format_points
@@ -43,8 +45,9 @@ def points(value: Fraction | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
+    )
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime

@@ -7,6 +7,7 @@ discipline's code and the version of its result when the template was made: a re
 is a conflict, as in courtside entry. Nothing is written until the whole file is valid; applying
 it is one transaction, audited like courtside entry.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,8 @@ import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, pgettext
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -50,9 +52,14 @@ class Change:
 
 
 def state_words() -> dict[str, ResultState]:
-    return {w.lower(): s for s, words in (
-        (ResultState.PROVISIONAL, ("provisoire", "provisional", pgettext("result", "provisional"))),
-        (ResultState.FINAL, ("définitif", "definitif", "final", pgettext("result", "final")))) for w in words}
+    return {
+        w.lower(): s
+        for s, words in (
+            (ResultState.PROVISIONAL, ("provisoire", "provisional", pgettext("result", "provisional"))),
+            (ResultState.FINAL, ("définitif", "definitif", "final", pgettext("result", "final"))),
+        )
+        for w in words
+    }
 
 
 def places_needed(edition: Edition) -> int:
@@ -77,8 +84,10 @@ def template_rows(edition: Edition, entries: list[ProgrammeEntry]) -> list[list]
             if 1 <= team.place <= size:
                 text = team_text(team, names)
                 cells[team.place - 1] = f"{cells[team.place - 1]} {TIE} {text}" if cells[team.place - 1] else text
-        state = {ResultState.PROVISIONAL: pgettext("result", "provisional"),
-                 ResultState.FINAL: pgettext("result", "final")}.get(entry.result_state, "")
+        state = {
+            ResultState.PROVISIONAL: pgettext("result", "provisional"),
+            ResultState.FINAL: pgettext("result", "final"),
+        }.get(entry.result_state, "")
         rows.append([discipline_name(entry.discipline), entry.discipline.slug, entry.version, state, *cells])
     return rows
 
@@ -98,8 +107,10 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     ws["A1"] = edition_title(edition)
     ws["A1"].font = TITLE_FONT
     ws["A2"] = exported_line(now)
-    ws["A3"] = _("One school per cell; “A + B” for a joint team; “A / B” for two teams sharing the place "
-                 "(then leave the next cell empty). State: provisional or final.")
+    ws["A3"] = _(
+        "One school per cell; “A + B” for a joint team; “A / B” for two teams sharing the place "
+        "(then leave the next cell empty). State: provisional or final."
+    )
     ws["A3"].font = NOTE_FONT
     header = [_("Discipline"), "Code", "Version", _("State"), *[str(k) for k in range(1, size + 1)]]
     for c, title in enumerate(header, start=1):
@@ -116,12 +127,14 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     last = 5 + max(len(rows), 1)
     first_place = FIRST_PLACE_COLUMN + 1
     if schools:
-        choose = DataValidation(type="list", formula1=f"'{lists.title}'!$A$1:$A${len(schools)}", allow_blank=True,
-                                showErrorMessage=False)  # "A + B" and "A / B" are typed, not picked
+        choose = DataValidation(
+            type="list", formula1=f"'{lists.title}'!$A$1:$A${len(schools)}", allow_blank=True, showErrorMessage=False
+        )  # "A + B" and "A / B" are typed, not picked
         choose.add(f"{get_column_letter(first_place)}6:{get_column_letter(first_place + size - 1)}{last}")
         ws.add_data_validation(choose)
-    states = DataValidation(type="list", allow_blank=True,
-                            formula1=f'"{pgettext("result", "provisional")},{pgettext("result", "final")}"')
+    states = DataValidation(
+        type="list", allow_blank=True, formula1=f'"{pgettext("result", "provisional")},{pgettext("result", "final")}"'
+    )
     states.add(f"D6:D{last}")
     ws.add_data_validation(states)
     ws.column_dimensions["A"].width = max([len(str(r[0])) for r in rows] + [12]) + 2
@@ -150,8 +163,9 @@ class Checker:
         for p in edition.participations:
             for key in (p.school.name, p.school.short_name, p.school.slug):
                 self.lookup[key.casefold()] = p.school
-        self.known = {key.casefold() for s in db.session.scalars(sa.select(School))
-                      for key in (s.name, s.short_name, s.slug)}
+        self.known = {
+            key.casefold() for s in db.session.scalars(sa.select(School)) for key in (s.name, s.short_name, s.slug)
+        }
         self.states = state_words()
 
     def problem(self, row: UploadRow, column: int, message: str) -> None:
@@ -160,8 +174,11 @@ class Checker:
     def school(self, row: UploadRow, column: int, text: str) -> School | None:
         found = self.lookup.get(text.casefold())
         if found is None:
-            message = (_("%(school)s does not take part in this edition.", school=text)
-                       if text.casefold() in self.known else _("Unknown school “%(school)s”.", school=text))
+            message = (
+                _("%(school)s does not take part in this edition.", school=text)
+                if text.casefold() in self.known
+                else _("Unknown school “%(school)s”.", school=text)
+            )
             self.problem(row, column, message)
         return found
 
@@ -217,8 +234,11 @@ class Checker:
             for slug in team.schools:
                 if slug in seen:
                     name = next(s.name for s in self.lookup.values() if s.slug == slug)
-                    self.problem(row, FIRST_PLACE_COLUMN + team.place - 1,
-                                 _("%(school)s is already placed (place %(place)s).", school=name, place=seen[slug]))
+                    self.problem(
+                        row,
+                        FIRST_PLACE_COLUMN + team.place - 1,
+                        _("%(school)s is already placed (place %(place)s).", school=name, place=seen[slug]),
+                    )
                     ok = False
                 seen.setdefault(slug, team.place)
         return teams if ok else None
@@ -243,8 +263,11 @@ class Checker:
             self.problem(row, 2, _("The version is missing: download the template again."))
             return None
         if int(version_text) != entry.version:
-            self.problem(row, 0, _("This result was changed by someone else since the template was downloaded: "
-                                   "download it again."))
+            self.problem(
+                row,
+                0,
+                _("This result was changed by someone else since the template was downloaded: download it again."),
+            )
             return None
         if teams is None or state is None:
             return None
@@ -277,8 +300,14 @@ def check(edition: Edition, table: Table, may_enter=lambda _discipline_id: True)
 def apply(edition: Edition, changes: list[Change], actor: Actor) -> int:
     """Write every change in one transaction; a version conflict anywhere writes nothing."""
     for change in changes:
-        write_result(edition, change.entry, list(change.after), change.state, actor,
-                     expected_version=change.version, action="result.import")
+        write_result(
+            edition,
+            change.entry,
+            list(change.after),
+            change.state,
+            actor,
+            expected_version=change.version,
+            action="result.import",
+        )
     db.session.commit()
     return len(changes)
-

@@ -2,6 +2,7 @@
 
 Views validate a form, call one operation, flash and redirect.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from cartel import podium, revisions
 from cartel.extensions import db
 from cartel.models import (
-    AuditEntry, Edition, EditionStatus, OfficialStanding, Placement, PlacementMember, PointAdjustment,
-    ProcessedSubmission, ProgrammeEntry, ResultState, School,
+    AuditEntry,
+    Edition,
+    EditionStatus,
+    OfficialStanding,
+    Placement,
+    PlacementMember,
+    PointAdjustment,
+    ProcessedSubmission,
+    ProgrammeEntry,
+    ResultState,
+    School,
 )
 from cartel.standings import build_standing, load_editions
 
@@ -29,7 +39,7 @@ def to_decimal(points: Fraction | None) -> Decimal | None:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -66,8 +76,17 @@ class TransitionRefused(Exception):
 PRIVATE_ENTITIES = frozenset({"user", "link"})
 
 
-def audit(actor: Actor, action: str, entity: str, key: str, before=None, after=None, *,
-          edition_id: int | None = None, discipline_id: int | None = None) -> None:
+def audit(
+    actor: Actor,
+    action: str,
+    entity: str,
+    key: str,
+    before=None,
+    after=None,
+    *,
+    edition_id: int | None = None,
+    discipline_id: int | None = None,
+) -> None:
     """Record a change in the audit trail and, in the same transaction, bump the public revisions.
 
     A change tied to an edition bumps that edition; one that is not (a school, sport or discipline,
@@ -75,12 +94,23 @@ def audit(actor: Actor, action: str, entity: str, key: str, before=None, after=N
     """
     if entity not in PRIVATE_ENTITIES:
         revisions.bump(edition_id)
-    db.session.add(AuditEntry(user_id=actor.user_id, link_id=actor.link_id, action=action, entity=entity,
-                              entity_key=str(key), before=before, after=after, edition_id=edition_id,
-                              discipline_id=discipline_id))
+    db.session.add(
+        AuditEntry(
+            user_id=actor.user_id,
+            link_id=actor.link_id,
+            action=action,
+            entity=entity,
+            entity_key=str(key),
+            before=before,
+            after=after,
+            edition_id=edition_id,
+            discipline_id=discipline_id,
+        )
+    )
 
 
 # --- results ----------------------------------------------------------------------------------
+
 
 def current_teams(entry: ProgrammeEntry) -> list[podium.Team]:
     rows = db.session.execute(
@@ -88,7 +118,8 @@ def current_teams(entry: ProgrammeEntry) -> list[podium.Team]:
         .join(PlacementMember, PlacementMember.placement_id == Placement.id)
         .join(School, School.id == PlacementMember.school_id)
         .where(Placement.edition_id == entry.edition_id, Placement.discipline_id == entry.discipline_id)
-        .order_by(Placement.place, Placement.id, PlacementMember.id))
+        .order_by(Placement.place, Placement.id, PlacementMember.id)
+    )
     teams: dict[int, tuple[int, list[str]]] = {}
     for placement_id, place, slug in rows:
         teams.setdefault(placement_id, (place, []))[1].append(slug)
@@ -98,8 +129,11 @@ def current_teams(entry: ProgrammeEntry) -> list[podium.Team]:
 def result_snapshot(entry: ProgrammeEntry, teams: list[podium.Team] | None = None) -> dict:
     """A result as stored in the audit trail: restorable, readable."""
     teams = current_teams(entry) if teams is None else teams
-    return {"version": entry.version, "state": entry.result_state.value,
-            "places": [[t.place, list(t.schools)] for t in sorted(teams, key=lambda t: (t.place, t.schools))]}
+    return {
+        "version": entry.version,
+        "state": entry.result_state.value,
+        "places": [[t.place, list(t.schools)] for t in sorted(teams, key=lambda t: (t.place, t.schools))],
+    }
 
 
 @dataclass(frozen=True)
@@ -112,8 +146,16 @@ def _already_saved(key: str | None) -> ProcessedSubmission | None:
     return db.session.get(ProcessedSubmission, key) if key else None
 
 
-def write_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team], state: ResultState,
-                 actor: Actor, *, expected_version: int, action: str) -> int:
+def write_result(
+    edition: Edition,
+    entry: ProgrammeEntry,
+    teams: list[podium.Team],
+    state: ResultState,
+    actor: Actor,
+    *,
+    expected_version: int,
+    action: str,
+) -> int:
     """Replace a discipline's result in the session, without committing; returns the new version.
 
     Raises ValidationFailed (nothing written) or VersionConflict (the whole transaction is rolled
@@ -121,8 +163,12 @@ def write_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Tea
     """
     participants = {p.school.slug for p in edition.participations}
     problems = podium.check_teams(teams)
-    rows_problems = podium.check_rows([podium.Row(t.schools) for t in teams], participants,
-                                      edition_live=edition.status is EditionStatus.LIVE, in_programme=True)
+    rows_problems = podium.check_rows(
+        [podium.Row(t.schools) for t in teams],
+        participants,
+        edition_live=edition.status is EditionStatus.LIVE,
+        in_programme=True,
+    )
     problems += [p for p in rows_problems if p.code not in ("gap",)]
     if state is ResultState.PENDING:
         problems.append(podium.Problem("bad_state"))
@@ -135,34 +181,62 @@ def write_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Tea
     changed = db.session.execute(
         sa.update(ProgrammeEntry)
         .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version)
-        .values(version=expected_version + 1, result_state=state, updated_at=now,
-                published_at=sa.func.coalesce(ProgrammeEntry.published_at, now),
-                corrected_at=now if corrected else ProgrammeEntry.corrected_at)
-        .execution_options(synchronize_session=False))
+        .values(
+            version=expected_version + 1,
+            result_state=state,
+            updated_at=now,
+            published_at=sa.func.coalesce(ProgrammeEntry.published_at, now),
+            corrected_at=now if corrected else ProgrammeEntry.corrected_at,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if changed.rowcount != 1:
         db.session.rollback()
         db.session.refresh(entry)
         raise VersionConflict(entry.version)
-    for placement in db.session.scalars(sa.select(Placement).filter_by(
-            edition_id=edition.id, discipline_id=entry.discipline_id)):
+    for placement in db.session.scalars(
+        sa.select(Placement).filter_by(edition_id=edition.id, discipline_id=entry.discipline_id)
+    ):
         db.session.delete(placement)
     db.session.flush()
-    ids = {s.slug: s.id for s in db.session.scalars(sa.select(School).where(
-        School.slug.in_([slug for t in teams for slug in t.schools])))}
+    ids = {
+        s.slug: s.id
+        for s in db.session.scalars(
+            sa.select(School).where(School.slug.in_([slug for t in teams for slug in t.schools]))
+        )
+    }
     for team in teams:
         placement = Placement(edition_id=edition.id, discipline_id=entry.discipline_id, place=team.place)
-        placement.members = [PlacementMember(edition_id=edition.id, discipline_id=entry.discipline_id,
-                                             school_id=ids[slug]) for slug in team.schools]
+        placement.members = [
+            PlacementMember(edition_id=edition.id, discipline_id=entry.discipline_id, school_id=ids[slug])
+            for slug in team.schools
+        ]
         db.session.add(placement)
     db.session.refresh(entry)
-    audit(actor, action, "result", f"{edition.year}/{entry.discipline.slug}", before,
-          result_snapshot(entry, teams), edition_id=edition.id, discipline_id=entry.discipline_id)
+    audit(
+        actor,
+        action,
+        "result",
+        f"{edition.year}/{entry.discipline.slug}",
+        before,
+        result_snapshot(entry, teams),
+        edition_id=edition.id,
+        discipline_id=entry.discipline_id,
+    )
     return expected_version + 1
 
 
-def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team], state: ResultState,
-                actor: Actor, *, expected_version: int, submission_key: str | None,
-                action: str = "result.save") -> SaveOutcome:
+def save_result(
+    edition: Edition,
+    entry: ProgrammeEntry,
+    teams: list[podium.Team],
+    state: ResultState,
+    actor: Actor,
+    *,
+    expected_version: int,
+    submission_key: str | None,
+    action: str = "result.save",
+) -> SaveOutcome:
     """Replace a discipline's result, if nobody changed it since ``expected_version``.
 
     A submission key already seen saves nothing (double tap, retry after a timeout). Raises
@@ -179,8 +253,11 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
             return SaveOutcome(done.version, duplicate=True)
         raise
     if submission_key:
-        db.session.add(ProcessedSubmission(key=submission_key, edition_id=edition.id,
-                                           discipline_id=entry.discipline_id, version=version))
+        db.session.add(
+            ProcessedSubmission(
+                key=submission_key, edition_id=edition.id, discipline_id=entry.discipline_id, version=version
+            )
+        )
     try:
         db.session.commit()
     except IntegrityError:
@@ -192,8 +269,9 @@ def save_result(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team
     return SaveOutcome(version, duplicate=False)
 
 
-def restore_result(edition: Edition, entry: ProgrammeEntry, audit_entry: AuditEntry, side: str,
-                   actor: Actor) -> SaveOutcome:
+def restore_result(
+    edition: Edition, entry: ProgrammeEntry, audit_entry: AuditEntry, side: str, actor: Actor
+) -> SaveOutcome:
     """Make an earlier version of a result current again (a new version, audited as a restore)."""
     snapshot = audit_entry.before if side == "before" else audit_entry.after
     teams = [podium.Team(place, tuple(slugs)) for place, slugs in snapshot["places"]]
@@ -202,16 +280,33 @@ def restore_result(edition: Edition, entry: ProgrammeEntry, audit_entry: AuditEn
         state = ResultState.PROVISIONAL if teams else state
     if not teams:
         raise ValidationFailed([podium.Problem("empty")])
-    return save_result(edition, entry, teams, state, actor, expected_version=entry.version,
-                       submission_key=None, action="result.restore")
+    return save_result(
+        edition,
+        entry,
+        teams,
+        state,
+        actor,
+        expected_version=entry.version,
+        submission_key=None,
+        action="result.restore",
+    )
 
 
-def confirm_result(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int,
-                   submission_key: str | None) -> SaveOutcome:
+def confirm_result(
+    edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int, submission_key: str | None
+) -> SaveOutcome:
     """Mark a provisional result final, unchanged."""
     teams = current_teams(entry)
-    return save_result(edition, entry, teams, ResultState.FINAL, actor, expected_version=expected_version,
-                       submission_key=submission_key, action="result.confirm")
+    return save_result(
+        edition,
+        entry,
+        teams,
+        ResultState.FINAL,
+        actor,
+        expected_version=expected_version,
+        submission_key=submission_key,
+        action="result.confirm",
+    )
 
 
 def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int) -> None:
@@ -220,18 +315,28 @@ def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, e
         raise ValidationFailed([podium.Problem("edition_not_live")])
     changed = db.session.execute(
         sa.update(ProgrammeEntry)
-        .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version,
-               ProgrammeEntry.result_state == ResultState.PENDING)
+        .where(
+            ProgrammeEntry.id == entry.id,
+            ProgrammeEntry.version == expected_version,
+            ProgrammeEntry.result_state == ResultState.PENDING,
+        )
         .values(version=expected_version + 1, result_state=ResultState.IN_PROGRESS)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if changed.rowcount != 1:
         db.session.rollback()
         db.session.refresh(entry)
         raise VersionConflict(entry.version)
-    audit(actor, "result.start", "result", f"{edition.year}/{entry.discipline.slug}",
-          {"state": ResultState.PENDING.value, "version": expected_version},
-          {"state": ResultState.IN_PROGRESS.value, "version": expected_version + 1, "places": []},
-          edition_id=edition.id, discipline_id=entry.discipline_id)
+    audit(
+        actor,
+        "result.start",
+        "result",
+        f"{edition.year}/{entry.discipline.slug}",
+        {"state": ResultState.PENDING.value, "version": expected_version},
+        {"state": ResultState.IN_PROGRESS.value, "version": expected_version + 1, "places": []},
+        edition_id=edition.id,
+        discipline_id=entry.discipline_id,
+    )
     db.session.commit()
 
 
@@ -260,14 +365,22 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
         if standing.kind == "official":
             raise TransitionRefused("published")
         for row in standing.rows:
-            db.session.add(OfficialStanding(edition_id=edition.id, school_id=row.school.id, rank=row.rank,
-                                            points=to_decimal(row.points),
-                                            source=OfficialStanding.FROZEN))
-        after["frozen"] = [[r.rank, r.school.slug, None if r.points is None else str(r.points)]
-                           for r in standing.rows]
+            db.session.add(
+                OfficialStanding(
+                    edition_id=edition.id,
+                    school_id=row.school.id,
+                    rank=row.rank,
+                    points=to_decimal(row.points),
+                    source=OfficialStanding.FROZEN,
+                )
+            )
+        after["frozen"] = [[r.rank, r.school.slug, None if r.points is None else str(r.points)] for r in standing.rows]
     if action == "edition.reopen":
-        frozen = list(db.session.scalars(sa.select(OfficialStanding).filter_by(
-            edition_id=edition.id, source=OfficialStanding.FROZEN)))
+        frozen = list(
+            db.session.scalars(
+                sa.select(OfficialStanding).filter_by(edition_id=edition.id, source=OfficialStanding.FROZEN)
+            )
+        )
         before["frozen"] = [[r.rank, r.school.slug, None if r.points is None else str(r.points)] for r in frozen]
         for row in frozen:
             db.session.delete(row)
@@ -278,6 +391,7 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
 
 # --- penalties and bonuses ------------------------------------------------------------------------
 
+
 def adjustment_snapshot(adjustment: PointAdjustment) -> dict:
     return {"school": adjustment.school.slug, "points": str(adjustment.points), "reason": adjustment.reason}
 
@@ -287,14 +401,28 @@ def add_adjustment(edition: Edition, school: School, points: Decimal, reason: st
     adjustment = PointAdjustment(edition_id=edition.id, school=school, points=points, reason=reason)
     db.session.add(adjustment)
     db.session.flush()
-    audit(actor, "adjustment.add", "adjustment", adjustment.id, None, adjustment_snapshot(adjustment),
-          edition_id=edition.id)
+    audit(
+        actor,
+        "adjustment.add",
+        "adjustment",
+        adjustment.id,
+        None,
+        adjustment_snapshot(adjustment),
+        edition_id=edition.id,
+    )
     db.session.commit()
     return adjustment
 
 
 def delete_adjustment(adjustment: PointAdjustment, actor: Actor) -> None:
-    audit(actor, "adjustment.delete", "adjustment", adjustment.id, adjustment_snapshot(adjustment), None,
-          edition_id=adjustment.edition_id)
+    audit(
+        actor,
+        "adjustment.delete",
+        "adjustment",
+        adjustment.id,
+        adjustment_snapshot(adjustment),
+        None,
+        edition_id=adjustment.edition_id,
+    )
     db.session.delete(adjustment)
     db.session.commit()

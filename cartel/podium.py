@@ -4,10 +4,11 @@ The entry form has rows, best first; each row is a team (one school, or a joint 
 marked "ex aequo" with the row above. Places follow from the rows: row k takes place k unless it is
 tied with the row above, whose place it shares (rows 1, 2, 3, 4-tied give places 1, 2, 3, 3).
 """
+
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Hashable, Iterable
 
 Key = Hashable
 

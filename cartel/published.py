@@ -4,23 +4,32 @@ Pages and the API ask here; the first request after a change computes (through c
 and the pure engines), the others get the stored result. Rankings are stored per edition revision,
 so the history pages recompute only the editions that changed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from flask import abort
 from sqlalchemy.orm import Session
 
-from cartel import database, records as records_engine
+from cartel import database
+from cartel import records as records_engine
 from cartel.extensions import db
 from cartel.models import Edition, School
 from cartel.snapshots import cache
 from cartel.standings import (
-    EditionData, EditionStanding, History, Podium, build_standing, current_edition, load_editions,
-    load_history, podiums,
+    EditionData,
+    EditionStanding,
+    History,
+    Podium,
+    build_standing,
+    current_edition,
+    load_editions,
+    load_history,
+    podiums,
 )
 
 LATEST = 10  # results shown in "latest results"
@@ -71,16 +80,24 @@ def edition_view(edition_id: int, revision: int) -> EditionView:
             abort(404)
         data = editions[0]
         all_podiums = podiums(data, schools)
-        return EditionView(standing(data, schools), all_podiums, latest_results(all_podiums),
-                           data.edition.revision, data.edition.revised_at)
+        return EditionView(
+            standing(data, schools),
+            all_podiums,
+            latest_results(all_podiums),
+            data.edition.revision,
+            data.edition.revised_at,
+        )
+
     return cache().get(("edition", edition_id), revision, compute)
 
 
 def history(revision: int) -> History:
     """Every edition with its standing; only editions whose revision changed are ranked again."""
+
     def compute() -> History:
         with _reading() as session:
             return load_history(build=standing, session=session)
+
     return cache().get(("history",), revision, compute)
 
 
@@ -90,10 +107,12 @@ def records(revision: int, as_of: int | None = None) -> records_engine.Records:
 
 def current_view(revision: int) -> EditionView | None:
     """The edition the home page shows (the live one, else the latest that took place)."""
+
     def compute() -> EditionView | None:
         with _reading() as session:
             current = current_edition(session)
         return None if current is None else edition_view(*current)
+
     return cache().get(("current",), revision, compute)
 
 
@@ -110,14 +129,16 @@ def school_rows(history, school) -> list:
 
 def counted_editions(history) -> list:
     """Editions the records can be shown "as of": finished and numbered, oldest first."""
-    return [s.edition for s in history.standings if s.edition.number is not None
-            and s.edition.status.value == "finished"]
+    return [
+        s.edition for s in history.standings if s.edition.number is not None and s.edition.status.value == "finished"
+    ]
 
 
 def as_of_years(revision: int) -> frozenset[int]:
     """The years ``as_of`` may name, kept per revision: each records request checks its parameter."""
-    return cache().get(("as-of-years",), revision,
-                       lambda: frozenset(e.year for e in counted_editions(history(revision))))
+    return cache().get(
+        ("as-of-years",), revision, lambda: frozenset(e.year for e in counted_editions(history(revision)))
+    )
 
 
 def school_by_slug(history: History, slug: str) -> School | None:

@@ -4,12 +4,13 @@ Pure: no Flask, no SQLAlchemy. Each edition brings its standing (computed or as 
 possibly partial) and the known placings; what is unknown stays unknown and makes counts
 "at least" rather than inventing a result.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Hashable, Iterable
 
 Key = Hashable
 
@@ -118,8 +119,9 @@ def palmares(editions: Iterable[EditionHistory]) -> tuple[PalmaresEntry, ...]:
     return tuple(rows)
 
 
-def title_counts(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles],
-                 as_of_year: int | None = None) -> tuple[TitleCount, ...]:
+def title_counts(
+    editions: Iterable[EditionHistory], prior: Iterable[PriorTitles], as_of_year: int | None = None
+) -> tuple[TitleCount, ...]:
     """Titles per school, most first. A shared 1st place is a title for each winner.
 
     A prior count for titles before year Y replaces the editions before Y; it applies only once
@@ -127,8 +129,7 @@ def title_counts(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles
     winner or when the school has no prior count (its early history is unknown).
     """
     history = [e for e in _counted(editions, as_of_year) if e.counts and not e.cancelled]
-    prior_by_school = {p.school: p for p in prior
-                       if as_of_year is None or p.before_year <= as_of_year}
+    prior_by_school = {p.school: p for p in prior if as_of_year is None or p.before_year <= as_of_year}
     schools = set(prior_by_school) | {w for e in history for w in e.winners}
     counts = []
     for school in schools:
@@ -142,8 +143,13 @@ def title_counts(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles
 
 
 def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key, int]]:
-    return [(s.points, s.school, e.year) for e in editions if e.counts and not e.cancelled
-            for s in e.standing if s.points is not None]
+    return [
+        (s.points, s.school, e.year)
+        for e in editions
+        if e.counts and not e.cancelled
+        for s in e.standing
+        if s.points is not None
+    ]
 
 
 def record_points(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> PointsRecord | None:
@@ -156,8 +162,7 @@ def record_points(editions: Iterable[EditionHistory], as_of_year: int | None = N
     return PointsRecord(best, holders)
 
 
-def school_points_records(editions: Iterable[EditionHistory],
-                          as_of_year: int | None = None) -> dict[Key, PointsRecord]:
+def school_points_records(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> dict[Key, PointsRecord]:
     """Each school's own best points total (all editions where it reached it)."""
     by_school: dict[Key, list[tuple[Fraction, int]]] = defaultdict(list)
     for points, school, year in _points_holders(_counted(editions, as_of_year)):
@@ -165,8 +170,9 @@ def school_points_records(editions: Iterable[EditionHistory],
     result = {}
     for school, items in by_school.items():
         best = max(p for p, _ in items)
-        result[school] = PointsRecord(best, tuple((school, y) for p, y in sorted(items, key=lambda i: i[1])
-                                                  if p == best))
+        result[school] = PointsRecord(
+            best, tuple((school, y) for p, y in sorted(items, key=lambda i: i[1]) if p == best)
+        )
     return result
 
 
@@ -188,8 +194,9 @@ def _runs(editions: list[EditionHistory]) -> list[Streak]:
     return runs
 
 
-def streaks(editions: Iterable[EditionHistory], as_of_year: int | None = None
-            ) -> tuple[tuple[Streak, ...], Streak | None, int | None]:
+def streaks(
+    editions: Iterable[EditionHistory], as_of_year: int | None = None
+) -> tuple[tuple[Streak, ...], Streak | None, int | None]:
     """Longest winning streaks (all holders), the current streak, and the year that hides it.
 
     A streak runs over consecutive edition numbers. It is "at least" when the edition before it
@@ -213,8 +220,9 @@ def streaks(editions: Iterable[EditionHistory], as_of_year: int | None = None
     return longest, current, None
 
 
-def podium_in_every_discipline(editions: Iterable[EditionHistory],
-                               as_of_year: int | None = None) -> tuple[tuple[Key, int, int], ...]:
+def podium_in_every_discipline(
+    editions: Iterable[EditionHistory], as_of_year: int | None = None
+) -> tuple[tuple[Key, int, int], ...]:
     """(school, year, number of disciplines) for each school on the podium of every discipline
     of an edition's programme."""
     found = []
@@ -231,8 +239,9 @@ def podium_in_every_discipline(editions: Iterable[EditionHistory],
     return tuple(sorted(found, key=lambda f: (f[1], str(f[0]))))
 
 
-def most_disciplines_won(editions: Iterable[EditionHistory],
-                         as_of_year: int | None = None) -> tuple[tuple[Key, int, int], ...]:
+def most_disciplines_won(
+    editions: Iterable[EditionHistory], as_of_year: int | None = None
+) -> tuple[tuple[Key, int, int], ...]:
     """The most 1st places of one school in one edition: (school, year, wins) for each holder."""
     wins = []
     for e in _counted(editions, as_of_year):
@@ -258,8 +267,9 @@ def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None =
     return dict(hosted)
 
 
-def compute_records(editions: Iterable[EditionHistory], prior: Iterable[PriorTitles] = (),
-                    as_of_year: int | None = None) -> Records:
+def compute_records(
+    editions: Iterable[EditionHistory], prior: Iterable[PriorTitles] = (), as_of_year: int | None = None
+) -> Records:
     """Every record of the history, as it stood after ``as_of_year`` (None: today)."""
     editions = list(editions)
     prior = list(prior)

@@ -5,6 +5,7 @@ that span editions (/editions, /records, school pages, the home page) depend on 
 bumped inside the writer's transaction, so a page computed for a revision stays right until the
 next commit that changes it, whichever app process or server made that commit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ HISTORY = "history"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def bump(edition_id: int | None) -> None:
@@ -30,9 +31,12 @@ def bump(edition_id: int | None) -> None:
     if edition_id is not None:
         editions = editions.where(Edition.id == edition_id)
     db.session.execute(editions.execution_options(synchronize_session=False))
-    history = db.session.execute(sa.update(HistoryRevision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
-                                 .values(revision=HistoryRevision.revision + 1, revised_at=now)
-                                 .execution_options(synchronize_session=False))
+    history = db.session.execute(
+        sa.update(HistoryRevision)
+        .where(HistoryRevision.id == HistoryRevision.ROW_ID)
+        .values(revision=HistoryRevision.revision + 1, revised_at=now)
+        .execution_options(synchronize_session=False)
+    )
     if history.rowcount == 0:  # the migration creates the row; a database emptied by hand lost it
         db.session.add(HistoryRevision(id=HistoryRevision.ROW_ID, revision=2, revised_at=now))
 
@@ -75,7 +79,7 @@ class RevisionReader:
         for connection, _cursor in pairs:
             try:
                 connection.close()
-            except Exception:  # noqa: BLE001  closing what may already be broken
+            except Exception:
                 pass
 
     def _compiled(self, statement: sa.Select) -> tuple[str, tuple[str, ...] | None, dict]:
@@ -86,7 +90,10 @@ class RevisionReader:
             compiled = statement.compile(dialect=self.engine.dialect)
             literals = {k: v for k, v in compiled.params.items() if v is not None}
             found = self._sql[id(statement)] = (
-                compiled.string, tuple(compiled.positiontup) if compiled.positional else None, literals)
+                compiled.string,
+                tuple(compiled.positiontup) if compiled.positional else None,
+                literals,
+            )
         return found
 
     def first_row(self, statement: sa.Select, **params) -> tuple | None:
@@ -114,7 +121,7 @@ class RevisionReader:
         try:
             self._all.remove(pair)
             pair[0].close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
 

@@ -3,13 +3,15 @@
 Pure: no Flask, no SQLAlchemy. Points are exact fractions so that split ties add up.
 Schools, disciplines and teams are identified by opaque hashable keys (slugs in practice).
 """
+
 from __future__ import annotations
 
 import enum
+import itertools
 from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Hashable, Iterable, Mapping
 
 Key = Hashable
 
@@ -50,7 +52,7 @@ class ScoringScheme:
             raise SchemeError("empty", "a scheme gives points to at least the 1st place")
         if any(p < 0 for p in points):
             raise SchemeError("negative", "points per place cannot be negative")
-        if any(a < b for a, b in zip(points, points[1:])):
+        if any(a < b for a, b in itertools.pairwise(points)):
             raise SchemeError("increasing", "a better place cannot earn fewer points than a worse one")
         if any(p < 1 for p in self.tie_breaks) or len(set(self.tie_breaks)) != len(self.tie_breaks):
             raise SchemeError("tie_breaks", "tie-breaks are distinct places, 1 or more")
@@ -143,8 +145,9 @@ def check_places(placements: Iterable[Placement]) -> list[str]:
     return problems
 
 
-def discipline_points(placements: Iterable[Placement], scheme: ScoringScheme,
-                      weight: Fraction | int = 1) -> dict[Key, Fraction]:
+def discipline_points(
+    placements: Iterable[Placement], scheme: ScoringScheme, weight: Fraction | int = 1
+) -> dict[Key, Fraction]:
     """Points each school earns in one discipline.
 
     Ties: under SHARED each of the k teams at place p earns the points of p; under SPLIT they
@@ -212,25 +215,35 @@ def rank_schools(
         everyone.add(a.school)
         adjustment_points[a.school] += Fraction(a.points)
 
-    keys = {school: (-(placement_points[school] + adjustment_points[school]),
-                     *(-place_counts[school][p] for p in scheme.tie_breaks))
-            for school in everyone}
+    keys = {
+        school: (
+            -(placement_points[school] + adjustment_points[school]),
+            *(-place_counts[school][p] for p in scheme.tie_breaks),
+        )
+        for school in everyone
+    }
     ordered = sorted(everyone, key=lambda s: (keys[s], str(s)))
     rows: list[RankingRow] = []
     for index, school in enumerate(ordered):
         rank = rows[-1].rank if rows and keys[rows[-1].school] == keys[school] else index + 1
         counts = place_counts[school]
-        rows.append(RankingRow(
-            rank=rank,
-            school=school,
-            points=-keys[school][0],
-            placement_points=placement_points[school],
-            adjustment_points=adjustment_points[school],
-            medals=(counts[1], counts[2], counts[3]),
-        ))
+        rows.append(
+            RankingRow(
+                rank=rank,
+                school=school,
+                points=-keys[school][0],
+                placement_points=placement_points[school],
+                adjustment_points=adjustment_points[school],
+                medals=(counts[1], counts[2], counts[3]),
+            )
+        )
     finals = set(final_disciplines) & set(weights)
-    return Ranking(rows=tuple(rows), final_disciplines=len(finals),
-                   total_disciplines=len(weights), points_by_discipline=per_discipline)
+    return Ranking(
+        rows=tuple(rows),
+        final_disciplines=len(finals),
+        total_disciplines=len(weights),
+        points_by_discipline=per_discipline,
+    )
 
 
 def medal_counts(placements: Iterable[Placement]) -> dict[Key, tuple[int, int, int]]:

@@ -1,4 +1,5 @@
 """Response headers that keep the pages in their place, and what sits between the app and the net."""
+
 from __future__ import annotations
 
 from flask import Flask, Response
@@ -6,8 +7,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: everything comes from static/. Pictures may be data: URLs (the
 # blank favicon); nothing may frame the pages; forms post only here.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-                           "form-action 'self'; frame-ancestors 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -3,22 +3,35 @@
 Every row is checked; any problem is reported as ``file:line: reason`` and nothing is saved.
 Rows are matched on natural keys (slug, year, ...), so loading twice changes nothing.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 
 from cartel import revisions, scoring
 from cartel.extensions import db
 from cartel.models import (
-    Category, Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement,
-    PlacementMember, PointAdjustment, PriorTitleCount, ProgrammeEntry, ResultState, School, Sport,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    OfficialStanding,
+    Participation,
+    Placement,
+    PlacementMember,
+    PointAdjustment,
+    PriorTitleCount,
+    ProgrammeEntry,
+    ResultState,
+    School,
+    Sport,
 )
 
 # file name -> required columns, in load order; files other than the first three are optional
@@ -133,8 +146,10 @@ class Loader:
                 for columns in UNIQUE.get(path.name, ()):
                     key = (columns, *(row[c] for c in columns))
                     if all(row[c] for c in columns) and key in first_seen:
-                        self.problems.append(f"{path.name}:{reader.line_num}: duplicate "
-                                             f"{'/'.join(columns)} {'/'.join(key[1:])!r} (first at line {first_seen[key]})")
+                        self.problems.append(
+                            f"{path.name}:{reader.line_num}: duplicate "
+                            f"{'/'.join(columns)} {'/'.join(key[1:])!r} (first at line {first_seen[key]})"
+                        )
                         duplicate = True
                     first_seen.setdefault(key, reader.line_num)
                 if not duplicate:
@@ -261,8 +276,11 @@ class Loader:
         edition, school = self.edition(row["year"]), self.school(row["school"])
         points = _decimal(_required(row["points"], "points"), "points")
         reason = _required(row["reason"], "reason")
-        exists = db.session.scalar(sa.select(PointAdjustment.id).filter_by(
-            edition_id=edition.id, school_id=school.id, points=points, reason=reason))
+        exists = db.session.scalar(
+            sa.select(PointAdjustment.id).filter_by(
+                edition_id=edition.id, school_id=school.id, points=points, reason=reason
+            )
+        )
         if not exists:
             db.session.add(PointAdjustment(edition_id=edition.id, school_id=school.id, points=points, reason=reason))
 
@@ -274,11 +292,13 @@ class Loader:
             for where, _, _, team, _ in items:
                 for school in team:
                     if school.id in seen:
-                        self.problems.append(f"{where}: {school.slug} is already placed in {slug} {year} "
-                                             f"(at {seen[school.id]})")
+                        self.problems.append(
+                            f"{where}: {school.slug} is already placed in {slug} {year} (at {seen[school.id]})"
+                        )
                     seen[school.id] = where
             problems = scoring.check_places(
-                [scoring.Placement(slug, place, tuple(s.slug for s in team)) for _, place, _, team, _ in items])
+                [scoring.Placement(slug, place, tuple(s.slug for s in team)) for _, place, _, team, _ in items]
+            )
             for problem in problems:
                 if "placed twice" not in problem:
                     self.problems.append(f"{items[0][0].split(':')[0]}: {slug} {year}: {problem}")
@@ -287,8 +307,9 @@ class Loader:
             if self.problems:
                 continue
             wanted = sorted((place, tuple(sorted(s.id for s in team))) for _, place, _, team, _ in items)
-            current = db.session.scalars(sa.select(Placement).filter_by(edition_id=edition.id,
-                                                                         discipline_id=discipline.id)).all()
+            current = db.session.scalars(
+                sa.select(Placement).filter_by(edition_id=edition.id, discipline_id=discipline.id)
+            ).all()
             have = sorted((p.place, tuple(sorted(m.school_id for m in p.members))) for p in current)
             if have == wanted:
                 continue
@@ -296,10 +317,12 @@ class Loader:
                 db.session.delete(p)
             db.session.flush()
             for _, place, _, team, source in items:
-                placement = Placement(edition_id=edition.id, discipline_id=discipline.id, place=place,
-                                      source=source or None)
-                placement.members = [PlacementMember(edition_id=edition.id, discipline_id=discipline.id,
-                                                     school_id=s.id) for s in team]
+                placement = Placement(
+                    edition_id=edition.id, discipline_id=discipline.id, place=place, source=source or None
+                )
+                placement.members = [
+                    PlacementMember(edition_id=edition.id, discipline_id=discipline.id, school_id=s.id) for s in team
+                ]
                 db.session.add(placement)
 
 

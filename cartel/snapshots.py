@@ -11,13 +11,15 @@ message waiting get a page rendered for them, marked ``private, no-store``; ever
 the stored bytes of their language, with an ETag made of the revision, the language and the
 build, and ``Vary: Cookie`` (the language and the login live in cookies).
 """
+
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import TypeVar
 
 from flask import Flask, Response, current_app, request, session
 
@@ -119,8 +121,14 @@ def still_valid(tag: str) -> bool:
     return header is not None and (f'"{tag}"' in header or header.strip() == "*")
 
 
-def serve(key: Hashable, tag: str, render: Callable[[], str | bytes], *, mimetype: str = "text/html",
-          shared: bool | None = None) -> Response:
+def serve(
+    key: Hashable,
+    tag: str,
+    render: Callable[[], str | bytes],
+    *,
+    mimetype: str = "text/html",
+    shared: bool | None = None,
+) -> Response:
     """The response for a public representation identified by ``key`` and entity tag ``tag``.
 
     ``tag`` must change whenever the body would (derive it from the revision and the language):

@@ -3,12 +3,13 @@
 Every public page goes through ``load_editions``, which issues one query per table whatever the
 number of editions, so a page's query count does not grow with the history.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -16,8 +17,19 @@ from sqlalchemy.orm import Session, joinedload
 from cartel import records, scoring
 from cartel.extensions import db
 from cartel.models import (
-    Discipline, Edition, EditionStatus, OfficialStanding, Participation, Placement, PlacementMember,
-    PointAdjustment, PointsScheme, PriorTitleCount, ProgrammeEntry, ResultState, School,
+    Discipline,
+    Edition,
+    EditionStatus,
+    OfficialStanding,
+    Participation,
+    Placement,
+    PlacementMember,
+    PointAdjustment,
+    PointsScheme,
+    PriorTitleCount,
+    ProgrammeEntry,
+    ResultState,
+    School,
 )
 
 
@@ -106,23 +118,30 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
     for data in by_id.values():
         data.scheme = scheme_of(data.edition.scheme)  # loaded with the edition (joined)
     programme = session.scalars(
-        sa.select(ProgrammeEntry).where(ProgrammeEntry.edition_id.in_(ids))
-        .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport)))
+        sa.select(ProgrammeEntry)
+        .where(ProgrammeEntry.edition_id.in_(ids))
+        .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport))
+    )
     for entry in programme:
         by_id[entry.edition_id].programme.append(entry)
     teams: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
     members = session.execute(
-        sa.select(Placement.edition_id, Placement.discipline_id, Placement.place, Placement.id,
-                  PlacementMember.school_id)
+        sa.select(
+            Placement.edition_id, Placement.discipline_id, Placement.place, Placement.id, PlacementMember.school_id
+        )
         .join(PlacementMember, PlacementMember.placement_id == Placement.id)
         .where(Placement.edition_id.in_(ids))
-        .order_by(Placement.id, PlacementMember.id))
+        .order_by(Placement.id, PlacementMember.id)
+    )
     for edition_id, discipline_id, place, placement_id, school_id in members:
         teams[(edition_id, discipline_id, place, placement_id)].append(school_id)
     for (edition_id, discipline_id, place, _), team in teams.items():
         by_id[edition_id].placements.append(scoring.Placement(discipline_id, place, tuple(team)))
-    for adj in session.scalars(sa.select(PointAdjustment).where(PointAdjustment.edition_id.in_(ids))
-                                  .order_by(PointAdjustment.created_at, PointAdjustment.id)):
+    for adj in session.scalars(
+        sa.select(PointAdjustment)
+        .where(PointAdjustment.edition_id.in_(ids))
+        .order_by(PointAdjustment.created_at, PointAdjustment.id)
+    ):
         by_id[adj.edition_id].adjustments.append(adj)
     for row in session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
         by_id[row.edition_id].official.append(row)
@@ -154,21 +173,37 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
     participants = {p.school_id for p in data.participants}
     expected = max(len(participants), edition.delegation_count or 0)
     if data.official:
-        rows = tuple(sorted(
-            (StandingRow(o.rank, schools[o.school_id], to_fraction(o.points),
-                         medals.get(o.school_id, (0, 0, 0)) if data.placements else None)
-             for o in data.official),
-            key=lambda r: (r.rank is None, r.rank or 0, r.school.name)))
+        rows = tuple(
+            sorted(
+                (
+                    StandingRow(
+                        o.rank,
+                        schools[o.school_id],
+                        to_fraction(o.points),
+                        medals.get(o.school_id, (0, 0, 0)) if data.placements else None,
+                    )
+                    for o in data.official
+                ),
+                key=lambda r: (r.rank is None, r.rank or 0, r.school.name),
+            )
+        )
         partial = len(rows) < expected or any(r.rank is None or r.points is None for r in rows)
         return EditionStanding(data, "official", rows, partial, False, len(finals), len(weights))
     if data.scheme is not None and weights and edition.status is not EditionStatus.CANCELLED:
         ranking = scoring.rank_schools(
-            participants, data.placements, data.scheme, weights, finals,
-            [scoring.Adjustment(a.school_id, to_fraction(a.points), a.reason) for a in data.adjustments])
-        rows = tuple(StandingRow(r.rank, schools[r.school], r.points, r.medals, r.adjustment_points)
-                     for r in ranking.rows)
-        return EditionStanding(data, "computed", rows, False, ranking.provisional, ranking.final_disciplines,
-                               ranking.total_disciplines)
+            participants,
+            data.placements,
+            data.scheme,
+            weights,
+            finals,
+            [scoring.Adjustment(a.school_id, to_fraction(a.points), a.reason) for a in data.adjustments],
+        )
+        rows = tuple(
+            StandingRow(r.rank, schools[r.school], r.points, r.medals, r.adjustment_points) for r in ranking.rows
+        )
+        return EditionStanding(
+            data, "computed", rows, False, ranking.provisional, ranking.final_disciplines, ranking.total_disciplines
+        )
     return EditionStanding(data, "none", (), True, False, len(finals), len(weights))
 
 
@@ -183,8 +218,9 @@ def edition_history(standing: EditionStanding) -> records.EditionHistory:
         counts=edition.status in (EditionStatus.FINISHED, EditionStatus.CANCELLED),
         standing=tuple(records.StandingEntry(r.school.id, r.rank, r.points) for r in standing.rows),
         programme=frozenset(e.discipline_id for e in standing.data.programme),
-        placings=tuple(records.Placing(p.discipline, school, p.place)
-                       for p in standing.data.placements for school in p.schools),
+        placings=tuple(
+            records.Placing(p.discipline, school, p.place) for p in standing.data.placements for school in p.schools
+        ),
     )
 
 
@@ -198,19 +234,29 @@ class History:
         return records.compute_records([edition_history(s) for s in self.standings], self.prior, as_of_year)
 
 
-def load_history(build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing,
-                 session: Session | None = None) -> History:
+def load_history(
+    build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing, session: Session | None = None
+) -> History:
     """Every edition with its standing (made by ``build``), and the prior title counts."""
     session = session or db.session
     editions, schools = load_editions(session=session)
-    prior = tuple(records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
-                  for p in session.scalars(sa.select(PriorTitleCount)))
+    prior = tuple(
+        records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
+        for p in session.scalars(sa.select(PriorTitleCount))
+    )
     return History(tuple(build(d, schools) for d in editions), schools, prior)
 
 
 def current_edition(session: Session | None = None) -> tuple[int, int] | None:
     """(id, revision) of the live edition, else of the latest edition that took place."""
-    row = (session or db.session).execute(
-        sa.select(Edition.id, Edition.revision).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.FINISHED]))
-        .order_by((Edition.status == EditionStatus.LIVE).desc(), Edition.year.desc()).limit(1)).first()
+    row = (
+        (session or db.session)
+        .execute(
+            sa.select(Edition.id, Edition.revision)
+            .where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.FINISHED]))
+            .order_by((Edition.status == EditionStatus.LIVE).desc(), Edition.year.desc())
+            .limit(1)
+        )
+        .first()
+    )
     return None if row is None else (row[0], row[1])

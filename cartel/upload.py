@@ -4,6 +4,7 @@ Pure-ish (openpyxl and the standard library): size, type, encryption, macros and
 checked before anything is parsed; XML goes through defusedxml (openpyxl uses it when installed);
 formulas are never evaluated (only the values a spreadsheet program saved are read).
 """
+
 from __future__ import annotations
 
 import csv
@@ -72,7 +73,9 @@ def _check_xlsx(data: bytes) -> None:
             raise UploadRefused("bomb", "too large once unpacked")
         for m in members:
             if m.file_size > MAX_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
-                raise UploadRefused("bomb", f"{m.filename} is compressed {m.file_size // max(m.compress_size, 1)} times")
+                raise UploadRefused(
+                    "bomb", f"{m.filename} is compressed {m.file_size // max(m.compress_size, 1)} times"
+                )
             if m.flag_bits & 0x1:
                 raise UploadRefused("encrypted")
         names = {m.filename.lower() for m in members}
@@ -92,7 +95,7 @@ def _find_header(rows: list[UploadRow]) -> int:
 
 def _table(sheet: str, rows: list[UploadRow]) -> Table:
     k = _find_header(rows)
-    body = tuple(r for r in rows[k + 1:] if any(r.cells))
+    body = tuple(r for r in rows[k + 1 :] if any(r.cells))
     return Table(sheet, rows[k], body)
 
 
@@ -100,14 +103,16 @@ def read_xlsx(data: bytes) -> Table:
     _check_xlsx(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001  a corrupt file can fail in many ways inside openpyxl
+    except Exception as error:
         raise UploadRefused("not_a_workbook", type(error).__name__) from None
     try:
         for ws in workbook.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            rows = [UploadRow(ws.title, r, tuple(_text(v) for v in values))
-                    for r, values in enumerate(ws.iter_rows(values_only=True, max_col=60), start=1)]
+            rows = [
+                UploadRow(ws.title, r, tuple(_text(v) for v in values))
+                for r, values in enumerate(ws.iter_rows(values_only=True, max_col=60), start=1)
+            ]
             try:
                 return _table(ws.title, rows)
             except UploadRefused:

@@ -1,4 +1,5 @@
 """Where a "next" parameter may send a visitor back: only to a path of this site."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,5 +1,6 @@
 """Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
 CARTEL_TEST_DATABASE_URL is set), a client, a CLI runner and factories."""
+
 from __future__ import annotations
 
 import os
@@ -11,11 +12,24 @@ import sqlalchemy as sa
 from flask import g
 from flask_migrate import upgrade
 
-from cartel import ROOT, create_app
+from cartel import ROOT, create_app, operations
 from cartel.extensions import db
 from cartel.models import (
-    Category, Discipline, Edition, EditionStatus, HistoryRevision, OfficialStanding, Participation, Placement,
-    PlacementMember, PointAdjustment, PointsScheme, ProgrammeEntry, ResultState, School, Sport,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    HistoryRevision,
+    OfficialStanding,
+    Participation,
+    Placement,
+    PlacementMember,
+    PointAdjustment,
+    PointsScheme,
+    ProgrammeEntry,
+    ResultState,
+    School,
+    Sport,
 )
 
 POSTGRES_URL = os.environ.get("CARTEL_TEST_DATABASE_URL")
@@ -23,8 +37,13 @@ SEEDS = ROOT / "seeds"
 
 
 def _config(url: str) -> dict:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-            "SECRET_KEY": "test", "SERVER_NAME": "localhost"}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+        "SERVER_NAME": "localhost",
+    }
 
 
 @pytest.fixture(scope="session")
@@ -100,6 +119,7 @@ def seeded(app):
 
 # --- factories --------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def make_school(app):
     def make(slug: str, name: str | None = None) -> School:
@@ -107,35 +127,49 @@ def make_school(app):
         db.session.add(school)
         db.session.flush()
         return school
+
     return make
 
 
 @pytest.fixture
 def make_discipline(app):
     def make(slug: str, category: Category = Category.OPEN) -> Discipline:
-        sport = db.session.scalar(sa.select(Sport).filter_by(slug=slug)) or Sport(slug=slug, name_fr=slug.title(),
-                                                                                  name_en=slug.title())
+        sport = db.session.scalar(sa.select(Sport).filter_by(slug=slug)) or Sport(
+            slug=slug, name_fr=slug.title(), name_en=slug.title()
+        )
         discipline = Discipline(slug=f"{slug}-{category.value}", sport=sport, category=category)
         db.session.add(discipline)
         db.session.flush()
         return discipline
+
     return make
 
 
 @pytest.fixture
 def make_edition(app):
-    def make(year: int, number: int | None = None, *, host: School | None = None,
-             status: EditionStatus = EditionStatus.FINISHED, schools=(), disciplines=(),
-             place_points=(10, 6, 4), tie_rule="shared") -> Edition:
+    def make(
+        year: int,
+        number: int | None = None,
+        *,
+        host: School | None = None,
+        status: EditionStatus = EditionStatus.FINISHED,
+        schools=(),
+        disciplines=(),
+        place_points=(10, 6, 4),
+        tie_rule="shared",
+    ) -> Edition:
         edition = Edition(year=year, number=number, host=host, status=status)
         db.session.add(edition)
         edition.participations = [Participation(school=s) for s in schools]
-        edition.programme = [ProgrammeEntry(discipline=d, weight=Decimal(1), result_state=ResultState.FINAL,
-                                            version=1) for d in disciplines]
+        edition.programme = [
+            ProgrammeEntry(discipline=d, weight=Decimal(1), result_state=ResultState.FINAL, version=1)
+            for d in disciplines
+        ]
         if place_points is not None:
             edition.scheme = PointsScheme(place_points=list(place_points), tie_rule=tie_rule, tie_breaks=[1, 2, 3])
         db.session.flush()
         return edition
+
     return make
 
 
@@ -143,11 +177,13 @@ def make_edition(app):
 def place(app):
     def make(edition: Edition, discipline: Discipline, place: int, *schools: School) -> Placement:
         placement = Placement(edition_id=edition.id, discipline_id=discipline.id, place=place)
-        placement.members = [PlacementMember(edition_id=edition.id, discipline_id=discipline.id, school_id=s.id)
-                             for s in schools]
+        placement.members = [
+            PlacementMember(edition_id=edition.id, discipline_id=discipline.id, school_id=s.id) for s in schools
+        ]
         db.session.add(placement)
         db.session.flush()
         return placement
+
     return make
 
 
@@ -158,17 +194,20 @@ def adjust(app):
         db.session.add(adjustment)
         db.session.flush()
         return adjustment
+
     return make
 
 
 @pytest.fixture
 def official(app):
     def make(edition: Edition, school: School, rank: int | None, points: int | None) -> OfficialStanding:
-        row = OfficialStanding(edition_id=edition.id, school_id=school.id, rank=rank,
-                               points=None if points is None else Decimal(points))
+        row = OfficialStanding(
+            edition_id=edition.id, school_id=school.id, rank=rank, points=None if points is None else Decimal(points)
+        )
         db.session.add(row)
         db.session.flush()
         return row
+
     return make
 
 
@@ -182,6 +221,7 @@ def make_user(app):
         db.session.add(user)
         db.session.commit()
         return user
+
     return make
 
 
@@ -194,15 +234,103 @@ def live(app, make_school, make_discipline, make_edition):
     """A live edition: four schools, three disciplines, 10/6/4/2 points, shared-place rule."""
     from types import SimpleNamespace
 
-    schools = [make_school(slug, name) for slug, name in [
-        ("ales", "IMT Mines Alès"), ("albi", "IMT Mines Albi"), ("nancy", "Mines Nancy"), ("douai", "IMT Nord Europe")]]
-    hb, fb, swim = make_discipline("handball", Category.MEN), make_discipline("football", Category.WOMEN), \
-        make_discipline("swimming")
+    schools = [
+        make_school(slug, name)
+        for slug, name in [
+            ("ales", "IMT Mines Alès"),
+            ("albi", "IMT Mines Albi"),
+            ("nancy", "Mines Nancy"),
+            ("douai", "IMT Nord Europe"),
+        ]
+    ]
+    hb, fb, swim = (
+        make_discipline("handball", Category.MEN),
+        make_discipline("football", Category.WOMEN),
+        make_discipline("swimming"),
+    )
     other = make_discipline("chess")
-    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim],
-                           place_points=(10, 6, 4, 2))
+    edition = make_edition(
+        2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim], place_points=(10, 6, 4, 2)
+    )
     for entry in edition.programme:
         entry.result_state, entry.version = ResultState.PENDING, 0
     db.session.commit()
-    return SimpleNamespace(edition=edition, schools=schools, hb=hb, fb=fb, swim=swim, other=other,
-                           ales=schools[0], albi=schools[1], nancy=schools[2], douai=schools[3])
+    return SimpleNamespace(
+        edition=edition,
+        schools=schools,
+        hb=hb,
+        fb=fb,
+        swim=swim,
+        other=other,
+        ales=schools[0],
+        albi=schools[1],
+        nancy=schools[2],
+        douai=schools[3],
+    )
+
+
+@pytest.fixture
+def admin(client, make_user, live):
+    make_user("admin@example.org", role="admin")
+    login(client, "admin@example.org")
+    return client
+
+
+@pytest.fixture
+def organiser(client, make_user, live):
+    make_user("orga@example.org")
+    login(client, "orga@example.org")
+    return client
+
+
+INJECTION = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def edition(app, make_school, make_discipline, make_edition):
+    """A live edition with a 3-way tie for 1st under the split rule (20/3 points each), a joint team,
+    a penalty and a school whose name looks like a formula."""
+    schools = [
+        make_school(slug, name)
+        for slug, name in [
+            ("ales", "IMT Mines Alès"),
+            ("albi", "IMT Mines Albi"),
+            ("nancy", "Mines Nancy"),
+            ("evil", INJECTION),
+        ]
+    ]
+    hb, fb, swim = (
+        make_discipline("handball", Category.MEN),
+        make_discipline("football", Category.WOMEN),
+        make_discipline("swimming"),
+    )
+    edition = make_edition(
+        2026,
+        51,
+        status=EditionStatus.LIVE,
+        schools=schools,
+        disciplines=[hb, fb, swim],
+        place_points=(10, 6, 4, 2),
+        tie_rule="split",
+    )
+    for entry in edition.programme:
+        entry.result_state, entry.version = ResultState.PENDING, 0
+    db.session.commit()
+
+    def save(discipline, teams, state):
+        entry = next(e for e in edition.programme if e.discipline_id == discipline.id)
+        operations.save_result(
+            edition,
+            entry,
+            [operations.podium.Team(p, t) for p, t in teams],
+            ResultState(state),
+            operations.Actor(),
+            expected_version=entry.version,
+            submission_key=None,
+        )
+
+    save(hb, [(1, ("ales",)), (1, ("albi",)), (1, ("nancy",)), (4, ("evil",))], "final")
+    save(fb, [(1, ("nancy", "evil")), (2, ("ales",))], "provisional")
+    operations.add_adjustment(edition, schools[1], Decimal("-1.5"), "=cmd|' /C calc'!A0", operations.Actor())
+    db.session.remove()
+    return app

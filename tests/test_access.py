@@ -1,4 +1,5 @@
 """Who may do what: roles, discipline scopes, entry links, login throttling, CSRF, sessions."""
+
 import datetime as dt
 import re
 
@@ -14,8 +15,13 @@ from tests.test_public import text
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, live):
-    for method, url in [("get", "/saisie/"), ("get", "/saisie/handball-men"), ("post", "/saisie/handball-men"),
-                        ("get", "/admin/"), ("get", "/saisie/adjustments")]:
+    for method, url in [
+        ("get", "/saisie/"),
+        ("get", "/saisie/handball-men"),
+        ("post", "/saisie/handball-men"),
+        ("get", "/admin/"),
+        ("get", "/saisie/adjustments"),
+    ]:
         response = getattr(client, method)(url, data=podium("ales") if method == "post" else None)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert places(live, live.hb) == []
@@ -36,8 +42,12 @@ def test_organisers_cannot_administer(client, make_user, live):
     login(client, "orga@example.org")
     assert client.get("/admin/").status_code == 403
     assert client.post("/admin/editions/2026/status", data={"target": "finished"}).status_code == 403
-    assert client.post("/admin/users", data={"email": "x@example.org", "role": "admin",
-                                             "password": "0123456789"}).status_code == 403
+    assert (
+        client.post(
+            "/admin/users", data={"email": "x@example.org", "role": "admin", "password": "0123456789"}
+        ).status_code
+        == 403
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 
@@ -78,7 +88,9 @@ def test_failed_logins_are_throttled_per_address(client, make_user, live):
 
 def test_forms_require_a_csrf_token(template_database, tmp_path):
     import shutil
+
     from tests.conftest import POSTGRES_URL, _config
+
     url = POSTGRES_URL
     if not url:
         copy = tmp_path / "csrf.sqlite3"
@@ -99,12 +111,6 @@ def test_forms_require_a_csrf_token(template_database, tmp_path):
 
 
 # --- entry links ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def admin(client, make_user, live):
-    make_user("admin@example.org", role="admin")
-    login(client, "admin@example.org")
-    return client
 
 
 def issue_link(admin, discipline_slug="handball-men", hours=24):
@@ -145,12 +151,20 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     assert places(live, live.hb) == []
 
 
-@pytest.mark.parametrize("target, expected", [("/editions/2026", "/editions/2026"), ("//evil.com", "/saisie/"),
-                                              ("////evil.com", "/saisie/"), ("/\t/evil.com", "/saisie/"),
-                                              ("/\r\nX: y", "/saisie/")])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/editions/2026", "/editions/2026"),
+        ("//evil.com", "/saisie/"),
+        ("////evil.com", "/saisie/"),
+        ("/\t/evil.com", "/saisie/"),
+        ("/\r\nX: y", "/saisie/"),
+    ],
+)
 def test_login_goes_back_only_to_a_page_of_this_site(client, make_user, target, expected):
     make_user("orga@example.org")
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": "orga@example.org", "password": "correct horse battery"})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": "orga@example.org", "password": "correct horse battery"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == expected

@@ -1,11 +1,11 @@
 """Administration: lifecycle, scheme with preview, programme, participants, accounts, penalties, CLI."""
+
 import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, EditionStatus, OfficialStanding, PointAdjustment, School, User
 from tests.conftest import login
-from tests.test_access import admin  # noqa: F401  (fixture)
-from tests.test_entry import organiser, podium  # noqa: F401  (fixture)
+from tests.test_entry import podium
 from tests.test_public import text
 
 
@@ -42,9 +42,15 @@ def test_impossible_transition_is_refused_with_a_message(admin, live):
 
 def test_scheme_preview_does_not_save_and_save_is_audited(admin, live):
     admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
-    response = admin.post("/admin/editions/2026/scheme", data={
-        "scheme-place_points": "25 20 15", "scheme-tie_rule": "split", "scheme-tie_breaks": "1 2 3",
-        "scheme-preview": "y"})
+    response = admin.post(
+        "/admin/editions/2026/scheme",
+        data={
+            "scheme-place_points": "25 20 15",
+            "scheme-tie_rule": "split",
+            "scheme-tie_breaks": "1 2 3",
+            "scheme-preview": "y",
+        },
+    )
     assert response.status_code == 200
     page = text(response)
     preview = page.split("Aperçu : le classement avec ce barème (non enregistré)")[1].split("Classement actuel")[0]
@@ -52,9 +58,15 @@ def test_scheme_preview_does_not_save_and_save_is_audited(admin, live):
     assert "1 IMT Mines Alès 10" in page.split("Classement actuel")[1]
     db.session.expire_all()
     assert live.edition.scheme.place_points == [10, 6, 4, 2]
-    response = admin.post("/admin/editions/2026/scheme", data={
-        "scheme-place_points": "25 20 15", "scheme-tie_rule": "split", "scheme-tie_breaks": "1 2 3",
-        "scheme-submit": "y"})
+    response = admin.post(
+        "/admin/editions/2026/scheme",
+        data={
+            "scheme-place_points": "25 20 15",
+            "scheme-tie_rule": "split",
+            "scheme-tie_breaks": "1 2 3",
+            "scheme-submit": "y",
+        },
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert live.edition.scheme.place_points == [25, 20, 15]
@@ -62,25 +74,42 @@ def test_scheme_preview_does_not_save_and_save_is_audited(admin, live):
 
 
 def test_bad_scheme_says_why(admin, live):
-    response = admin.post("/admin/editions/2026/scheme", data={
-        "scheme-place_points": "5 10", "scheme-tie_rule": "shared", "scheme-tie_breaks": "1 2 3", "scheme-submit": "y"})
+    response = admin.post(
+        "/admin/editions/2026/scheme",
+        data={
+            "scheme-place_points": "5 10",
+            "scheme-tie_rule": "shared",
+            "scheme-tie_breaks": "1 2 3",
+            "scheme-submit": "y",
+        },
+    )
     assert response.status_code == 422
-    assert ("Ce barème n'est pas utilisable : une meilleure place ne peut pas rapporter moins de points "
-            "qu'une moins bonne.") in text(response)
-    response = admin.post("/admin/editions/2026/scheme", data={
-        "scheme-place_points": "ten", "scheme-tie_rule": "shared", "scheme-tie_breaks": "", "scheme-submit": "y"})
+    assert (
+        "Ce barème n'est pas utilisable : une meilleure place ne peut pas rapporter moins de points qu'une moins bonne."
+    ) in text(response)
+    response = admin.post(
+        "/admin/editions/2026/scheme",
+        data={"scheme-place_points": "ten", "scheme-tie_rule": "shared", "scheme-tie_breaks": "", "scheme-submit": "y"},
+    )
     assert response.status_code == 422
     assert "les points sont des nombres comme 10 ou 7,5" in text(response)
 
 
 def test_programme_weights_and_participants(admin, live):
-    response = admin.post("/admin/editions/2026/programme", data={
-        "discipline-handball-men": "on", "weight-handball-men": "2", "discipline-chess-open": "on",
-        "weight-chess-open": "zero"})
+    response = admin.post(
+        "/admin/editions/2026/programme",
+        data={
+            "discipline-handball-men": "on",
+            "weight-handball-men": "2",
+            "discipline-chess-open": "on",
+            "weight-chess-open": "zero",
+        },
+    )
     assert response.status_code == 422
     assert "Le coefficient de chess-open doit être un nombre supérieur à 0 (jusqu'à 100)." in text(response)
-    response = admin.post("/admin/editions/2026/programme", data={
-        "discipline-handball-men": "on", "weight-handball-men": "2,5"})
+    response = admin.post(
+        "/admin/editions/2026/programme", data={"discipline-handball-men": "on", "weight-handball-men": "2,5"}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert [(e.discipline.slug, float(e.weight)) for e in live.edition.programme] == [("handball-men", 2.5)]
@@ -88,28 +117,41 @@ def test_programme_weights_and_participants(admin, live):
     response = admin.post("/admin/editions/2026/participants", data={"school-albi": "on", "size-albi": "120"})
     assert response.status_code == 422
     assert "IMT Mines Alès" in text(response).split("ne peuvent pas être retirées")[1]
-    response = admin.post("/admin/editions/2026/participants", data={
-        "school-albi": "on", "size-albi": "120", "school-ales": "on", "size-ales": "330"})
+    response = admin.post(
+        "/admin/editions/2026/participants",
+        data={"school-albi": "on", "size-albi": "120", "school-ales": "on", "size-ales": "330"},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert sorted((p.school.slug, p.delegation_size) for p in live.edition.participations) == [
-        ("albi", 120), ("ales", 330)]
+        ("albi", 120),
+        ("ales", 330),
+    ]
     assert "edition.participants" in actions() and "edition.programme" in actions()
 
 
 def test_admin_creates_a_school_and_an_organiser(admin, live):
-    response = admin.post("/admin/schools", data={"slug": "eurecom", "name": "EURECOM", "short_name": "EURECOM",
-                                                  "country": "FR"})
+    response = admin.post(
+        "/admin/schools", data={"slug": "eurecom", "name": "EURECOM", "short_name": "EURECOM", "country": "FR"}
+    )
     assert response.status_code == 303
-    response = admin.post("/admin/schools", data={"slug": "Bad Slug", "name": "IMT Mines Alès", "short_name": "x",
-                                                  "country": "France"})
+    response = admin.post(
+        "/admin/schools", data={"slug": "Bad Slug", "name": "IMT Mines Alès", "short_name": "x", "country": "France"}
+    )
     assert response.status_code == 422
     page = text(response)
     assert "Minuscules, chiffres et tirets uniquement." in page and "Une autre école a déjà ce nom." in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(School)) == 5
-    response = admin.post("/admin/users", data={"email": "Hand@Example.org", "role": "organiser",
-                                                "disciplines": ["handball-men"], "active": "y",
-                                                "password": "long enough pass"})
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "Hand@Example.org",
+            "role": "organiser",
+            "disciplines": ["handball-men"],
+            "active": "y",
+            "password": "long enough pass",
+        },
+    )
     assert response.status_code == 303
     user = db.session.scalar(sa.select(User).filter_by(email="hand@example.org"))
     assert [d.slug for d in user.disciplines] == ["handball-men"]
@@ -123,8 +165,9 @@ def test_organiser_records_a_penalty_with_its_reason(organiser, live, client):
     response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": "-5", "reason": ""})
     assert response.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 0
-    response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": "-5",
-                                                           "reason": "Comportement antisportif"})
+    response = organiser.post(
+        "/saisie/adjustments", data={"school": "albi", "points": "-5", "reason": "Comportement antisportif"}
+    )
     assert response.status_code == 303
     page = text(client.get("/editions/2026"))
     assert "IMT Mines Albi : -5 — Comportement antisportif" in page  # text() puts a space after the link
@@ -134,8 +177,9 @@ def test_organiser_records_a_penalty_with_its_reason(organiser, live, client):
 
 
 def test_user_create_command_prompts_for_the_password(runner, app):
-    result = runner.invoke(args=["user", "create", "Boss@Example.org", "--role", "admin"],
-                           input="a long password\na long password\n")
+    result = runner.invoke(
+        args=["user", "create", "Boss@Example.org", "--role", "admin"], input="a long password\na long password\n"
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).filter_by(email="boss@example.org"))
     assert user.is_admin and user.check_password("a long password")

@@ -1,4 +1,5 @@
 """The public JSON API: every endpoint's real answers validated against the OpenAPI document."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ from tests.conftest import login
 from tests.test_entry import podium
 
 DOCUMENT = json.loads(OPENAPI.read_text(encoding="utf-8"))
-REGISTRY = Registry().with_resource("urn:cartel-openapi",
-                                    Resource.from_contents(DOCUMENT, default_specification=DRAFT202012))
+REGISTRY = Registry().with_resource(
+    "urn:cartel-openapi", Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
+)
 
 
 def documented(path: str) -> str:
@@ -64,11 +66,22 @@ def results(seeded, make_school, make_discipline, make_edition, make_user, clien
     """The seeded history plus a live edition (split ties, so some points are fractions) with results
     saved, corrected and penalised through the real routes."""
     from cartel.models import Category, EditionStatus, ResultState
+
     schools = [make_school(s) for s in ("north", "south", "east", "west")]
-    hb, fb, swim = (make_discipline("hand", Category.MEN), make_discipline("foot", Category.WOMEN),
-                    make_discipline("swim"))
-    edition = make_edition(2030, 55, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim],
-                           place_points=(10, 6, 4, 2), tie_rule="split")
+    hb, fb, swim = (
+        make_discipline("hand", Category.MEN),
+        make_discipline("foot", Category.WOMEN),
+        make_discipline("swim"),
+    )
+    edition = make_edition(
+        2030,
+        55,
+        status=EditionStatus.LIVE,
+        schools=schools,
+        disciplines=[hb, fb, swim],
+        place_points=(10, 6, 4, 2),
+        tie_rule="split",
+    )
     for entry in edition.programme:
         entry.result_state, entry.version = ResultState.PENDING, 0
     db.session.commit()
@@ -76,12 +89,19 @@ def results(seeded, make_school, make_discipline, make_edition, make_user, clien
     login(client, "orga@example.org")
     # three teams share 1st: each gets (10 + 6 + 4) / 3 = 20/3
     assert client.post("/saisie/hand-men", data=podium("north", "south", "east", tied=(2, 3))).status_code == 303
-    assert client.post("/saisie/foot-women", data=podium("west", "north", submission_id="s2",
-                                                         state="provisional")).status_code == 303
-    assert client.post("/saisie/foot-women", data=podium("north", "west", version=1,
-                                                         submission_id="s3")).status_code == 303
-    assert client.post("/saisie/adjustments", data={"school": "east", "points": "-1",
-                                                  "reason": "Late to the field"}).status_code in (302, 303)
+    assert (
+        client.post(
+            "/saisie/foot-women", data=podium("west", "north", submission_id="s2", state="provisional")
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post("/saisie/foot-women", data=podium("north", "west", version=1, submission_id="s3")).status_code
+        == 303
+    )
+    assert client.post(
+        "/saisie/adjustments", data={"school": "east", "points": "-1", "reason": "Late to the field"}
+    ).status_code in (302, 303)
     client.post("/logout")
     return client
 
@@ -100,16 +120,28 @@ def test_every_endpoint_answers_as_documented(results):
     assert (rows["east"]["points"], rows["east"]["points_exact"]) == (5.67, "17/3")  # 20/3 - 1
     assert rows["east"]["adjustment_points"] == -1 and rows["east"]["adjustment_points_exact"] is None
     assert rows["north"]["medals"] == {"first": 2, "second": 0, "third": 0}
-    assert live["adjustments"] == [{"school": "east", "points": -1, "points_exact": None,
-                                    "reason": "Late to the field", "created_at": live["adjustments"][0]["created_at"]}]
+    assert live["adjustments"] == [
+        {
+            "school": "east",
+            "points": -1,
+            "points_exact": None,
+            "reason": "Late to the field",
+            "created_at": live["adjustments"][0]["created_at"],
+        }
+    ]
     results_ = check(client, "/api/editions/2030/results", seen=seen)
     by_slug = {d["discipline"]["slug"]: d for d in results_["disciplines"]}
-    assert by_slug["hand-men"]["places"] == [{"place": 1, "schools": ["north"]}, {"place": 1, "schools": ["south"]},
-                                             {"place": 1, "schools": ["east"]}]
+    assert by_slug["hand-men"]["places"] == [
+        {"place": 1, "schools": ["north"]},
+        {"place": 1, "schools": ["south"]},
+        {"place": 1, "schools": ["east"]},
+    ]
     assert by_slug["swim-open"]["state"] == "pending" and by_slug["swim-open"]["places"] == []
     latest = check(client, "/api/editions/2030/latest", seen=seen)
     assert [(r["discipline"]["slug"], r["state"], r["corrected"]) for r in latest["results"]] == [
-        ("foot-women", "final", True), ("hand-men", "final", False)]
+        ("foot-women", "final", True),
+        ("hand-men", "final", False),
+    ]
     assert len(check(client, "/api/editions/2030/latest?limit=1")["results"]) == 1
     schools = check(client, "/api/schools", seen=seen)
     assert "imt-mines-ales" in {s["slug"] for s in schools["schools"]}
@@ -118,26 +150,39 @@ def test_every_endpoint_answers_as_documented(results):
     assert ales["best_points"]["points"] == 325
     records = check(client, "/api/records", seen=seen)
     assert records["record_points"]["points"] == 325
-    assert check(client, "/api/records?as_of=2023")["titles"][0] == {"school": "imt-mines-ales", "count": 31,
-                                                                      "at_least": False}
+    assert check(client, "/api/records?as_of=2023")["titles"][0] == {
+        "school": "imt-mines-ales",
+        "count": 31,
+        "at_least": False,
+    }
     assert client.get("/api/openapi.json").get_json() == DOCUMENT
     seen.add("/api/openapi.json")
     assert seen == set(DOCUMENT["paths"])
 
 
-@pytest.mark.parametrize("url, status, message", [
-    ("/api/editions/1899", 404, "No edition in 1899."),
-    ("/api/editions/99999999999999999999999", 404, "No such endpoint: /api/openapi.json lists them."),
-    ("/api/editions/1899/results", 404, "No edition in 1899."),
-    ("/api/editions/2023/latest?limit=0", 400, "Parameter limit must be a whole number from 1 to 10, not '0'."),
-    ("/api/editions/2023/latest?limit=ten", 400, "Parameter limit must be a whole number from 1 to 10, not 'ten'."),
-    ("/api/schools/nobody", 404, "No school 'nobody'."),
-    ("/api/records?as_of=1990", 400, "Parameter as_of must be the year of a finished edition (2018–2025), not 1990."),
-    ("/api/records?as_of=x", 400, "Parameter as_of must be a whole number from 0 to 9999, not 'x'."),
-    ("/api/records?as_of=²", 400, "Parameter as_of must be a whole number from 0 to 9999, not '²'."),
-    ("/api/editions/2023/latest?limit=" + "9" * 40, 400,
-     f"Parameter limit must be a whole number from 1 to 10, not '{'9' * 20}'."),
-])
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/api/editions/1899", 404, "No edition in 1899."),
+        ("/api/editions/99999999999999999999999", 404, "No such endpoint: /api/openapi.json lists them."),
+        ("/api/editions/1899/results", 404, "No edition in 1899."),
+        ("/api/editions/2023/latest?limit=0", 400, "Parameter limit must be a whole number from 1 to 10, not '0'."),
+        ("/api/editions/2023/latest?limit=ten", 400, "Parameter limit must be a whole number from 1 to 10, not 'ten'."),
+        ("/api/schools/nobody", 404, "No school 'nobody'."),
+        (
+            "/api/records?as_of=1990",
+            400,
+            "Parameter as_of must be the year of a finished edition (2018–2025), not 1990.",
+        ),
+        ("/api/records?as_of=x", 400, "Parameter as_of must be a whole number from 0 to 9999, not 'x'."),
+        ("/api/records?as_of=²", 400, "Parameter as_of must be a whole number from 0 to 9999, not '²'."),
+        (
+            "/api/editions/2023/latest?limit=" + "9" * 40,
+            400,
+            f"Parameter limit must be a whole number from 1 to 10, not '{'9' * 20}'.",
+        ),
+    ],
+)
 def test_errors_are_json_with_a_message(seeded, client, url, status, message):
     body = check(client, url, status)
     assert body == {"error": {"status": status, "message": message}}
@@ -154,16 +199,29 @@ def test_conditional_requests_and_cors(seeded, client):
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in first.headers["Access-Control-Expose-Headers"]
     check(client, "/api/editions/2023", 304, **{"If-None-Match": first.headers["ETag"]})
-    preflight = client.options("/api/editions/2023", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "If-None-Match"})
+    preflight = client.options(
+        "/api/editions/2023",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "If-None-Match",
+        },
+    )
     assert preflight.status_code == 200
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
 
 
-@pytest.mark.parametrize("value, number, exact", [
-    (Fraction(325), 325, None), (Fraction(31, 2), 15.5, None), (Fraction(50, 3), 16.67, "50/3"),
-    (Fraction(-7, 4), -1.75, None), (Fraction(1, 8), 0.12, "1/8"), (None, None, None)])
+@pytest.mark.parametrize(
+    "value, number, exact",
+    [
+        (Fraction(325), 325, None),
+        (Fraction(31, 2), 15.5, None),
+        (Fraction(50, 3), 16.67, "50/3"),
+        (Fraction(-7, 4), -1.75, None),
+        (Fraction(1, 8), 0.12, "1/8"),
+        (None, None, None),
+    ],
+)
 def test_points_are_rounded_as_the_pages_round_them_with_the_exact_fraction_when_lossy(value, number, exact):
     assert serialize.with_points("points", value) == {"points": number, "points_exact": exact}
     if value is not None:

@@ -1,4 +1,5 @@
 """Bad requests get a 4xx with a message and change nothing: never a 500."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,21 +7,29 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, PointAdjustment
-from tests.test_access import admin  # noqa: F401  (fixture)
-from tests.test_entry import organiser  # noqa: F401  (fixture)
 from tests.test_public import text
 
 HUGE = "9223372036854775808"
 
 
-@pytest.mark.parametrize("url", [f"/editions/{HUGE}", f"/api/editions/{HUGE}", f"/editions/{HUGE}/live",
-                                 f"/admin/editions/{HUGE}", f"/admin/users/{HUGE}", f"/editions/{'9' * 30}"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/editions/{HUGE}",
+        f"/api/editions/{HUGE}",
+        f"/editions/{HUGE}/live",
+        f"/admin/editions/{HUGE}",
+        f"/admin/users/{HUGE}",
+        f"/editions/{'9' * 30}",
+    ],
+)
 def test_numbers_too_large_for_the_database_are_not_found(admin, url):
     assert admin.get(url).status_code == 404
 
 
-@pytest.mark.parametrize("url", [f"/admin/links/{HUGE}/revoke", f"/saisie/adjustments/{HUGE}/delete",
-                                 f"/saisie/handball-men/restore/{HUGE}"])
+@pytest.mark.parametrize(
+    "url", [f"/admin/links/{HUGE}/revoke", f"/saisie/adjustments/{HUGE}/delete", f"/saisie/handball-men/restore/{HUGE}"]
+)
 def test_posts_to_ids_too_large_are_not_found(admin, url):
     assert admin.post(url).status_code == 404
 
@@ -29,8 +38,9 @@ def test_posts_to_ids_too_large_are_not_found(admin, url):
 @pytest.mark.parametrize("action", ["", "/confirm", "/start"])
 def test_absurd_versions_are_a_400(organiser, version, action):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-    response = organiser.post(f"/saisie/handball-men{action}", data={"version": version, "state": "final",
-                                                                    "row-1-school": "ales"})
+    response = organiser.post(
+        f"/saisie/handball-men{action}", data={"version": version, "state": "final", "row-1-school": "ales"}
+    )
     assert response.status_code == 400
     assert "Le formulaire est incomplet" in text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == before
@@ -50,18 +60,28 @@ def test_penalty_points_must_be_a_number(organiser, points):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 0
 
 
-@pytest.mark.parametrize("place_points, tie_breaks", [("1e5000", "1 2 3"), ("10 6 4", "1 " + "9" * 23),
-                                                      (" ".join(["1"] * 101), "1"), ("10 6 4", "1 2 500")])
+@pytest.mark.parametrize(
+    "place_points, tie_breaks",
+    [("1e5000", "1 2 3"), ("10 6 4", "1 " + "9" * 23), (" ".join(["1"] * 101), "1"), ("10 6 4", "1 2 500")],
+)
 def test_schemes_out_of_bounds_are_refused(admin, place_points, tie_breaks):
-    response = admin.post("/admin/editions/2026/scheme", data={
-        "scheme-place_points": place_points, "scheme-tie_rule": "shared", "scheme-tie_breaks": tie_breaks,
-        "scheme-submit": "y"})
+    response = admin.post(
+        "/admin/editions/2026/scheme",
+        data={
+            "scheme-place_points": place_points,
+            "scheme-tie_rule": "shared",
+            "scheme-tie_breaks": tie_breaks,
+            "scheme-submit": "y",
+        },
+    )
     assert response.status_code == 422
     assert "Ce barème n'est pas utilisable : au plus 100 places" in text(response).replace("&#39;", "'")
 
 
 def test_delegation_sizes_that_are_not_plain_numbers_are_refused(admin):
-    response = admin.post("/admin/editions/2026/participants", data={
-        "school-ales": "on", "size-ales": "²", "school-albi": "on", "size-albi": "9" * 40})
+    response = admin.post(
+        "/admin/editions/2026/participants",
+        data={"school-ales": "on", "size-ales": "²", "school-albi": "on", "size-albi": "9" * 40},
+    )
     assert response.status_code == 422
     assert "doit être un nombre entier supérieur à 0" in text(response)

@@ -1,4 +1,5 @@
 """A real Chromium (Debian's, driven by Playwright) on a phone-sized screen against a live server."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,16 @@ from cartel.extensions import db
 from tests.conftest import POSTGRES_URL, _config
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,17 +44,35 @@ def running(template_database, tmp_path):
     app = create_app(config)
     with app.app_context():
         from cartel.models import (
-            Category, Discipline, Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, School,
-            Sport, User, Role,
+            Category,
+            Discipline,
+            Edition,
+            EditionStatus,
+            Participation,
+            PointsScheme,
+            ProgrammeEntry,
+            Role,
+            School,
+            Sport,
+            User,
         )
-        schools = [School(slug=slug, name=name, short_name=short, country="FR") for slug, name, short in [
-            ("imt-mines-ales", "IMT Mines Alès", "Alès"), ("imt-mines-albi", "IMT Mines Albi", "Albi"),
-            ("mines-nancy", "Mines Nancy", "Nancy"), ("imt-nord-europe", "IMT Nord Europe", "Nord Europe"),
-            ("mines-saint-etienne", "Mines Saint-Étienne", "Saint-Étienne")]]
+
+        schools = [
+            School(slug=slug, name=name, short_name=short, country="FR")
+            for slug, name, short in [
+                ("imt-mines-ales", "IMT Mines Alès", "Alès"),
+                ("imt-mines-albi", "IMT Mines Albi", "Albi"),
+                ("mines-nancy", "Mines Nancy", "Nancy"),
+                ("imt-nord-europe", "IMT Nord Europe", "Nord Europe"),
+                ("mines-saint-etienne", "Mines Saint-Étienne", "Saint-Étienne"),
+            ]
+        ]
         handball = Sport(slug="handball", name_fr="Handball", name_en="Handball")
         rugby = Sport(slug="rugby", name_fr="Rugby", name_en="Rugby")
-        disciplines = [Discipline(slug="handball-men", sport=handball, category=Category.MEN),
-                       Discipline(slug="rugby-women", sport=rugby, category=Category.WOMEN)]
+        disciplines = [
+            Discipline(slug="handball-men", sport=handball, category=Category.MEN),
+            Discipline(slug="rugby-women", sport=rugby, category=Category.WOMEN),
+        ]
         edition = Edition(year=2026, number=51, status=EditionStatus.LIVE, host=schools[2])
         edition.participations = [Participation(school=s) for s in schools]
         edition.programme = [ProgrammeEntry(discipline=d, version=0) for d in disciplines]
@@ -62,6 +89,7 @@ def running(template_database, tmp_path):
     def stop():
         http.shutdown()
         http.server_close()
+
     yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", stop=stop)
     stop()
     thread.join(5)
@@ -79,6 +107,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does it in CI)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser

@@ -1,5 +1,6 @@
 """The database under concurrent use: SQLite in WAL mode with write transactions that take their
 lock at BEGIN; concurrent writers and readers never see "database is locked"; migrations go both ways."""
+
 from __future__ import annotations
 
 import threading
@@ -29,7 +30,9 @@ def test_a_transaction_that_reads_then_writes_never_finds_the_database_locked(ap
     if POSTGRES_URL:
         pytest.skip("SQLite locking")
     from sqlalchemy.orm import Session
+
     from cartel.models import Edition
+
     b_done = threading.Event()
     errors: list[BaseException] = []
     engine = db.engine
@@ -41,7 +44,7 @@ def test_a_transaction_that_reads_then_writes_never_finds_the_database_locked(ap
                 b_done.wait(0.5)  # B writes now, unless it has to wait for us
                 session.execute(sa.update(Edition).values(delegation_count=1))
                 session.commit()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     def b() -> None:
@@ -50,7 +53,7 @@ def test_a_transaction_that_reads_then_writes_never_finds_the_database_locked(ap
                 session.execute(sa.update(Edition).values(delegation_count=2))
                 session.commit()
             b_done.set()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     first = threading.Thread(target=a)
@@ -77,28 +80,36 @@ def test_every_acknowledged_save_is_stored_once_under_concurrent_use(app, live, 
 
     def version(slug: str) -> int:
         with app.app_context():
-            return db.session.scalar(sa.select(ProgrammeEntry.version).join(ProgrammeEntry.discipline)
-                                     .where(sa.text("discipline.slug = :s")).params(s=slug))
+            return db.session.scalar(
+                sa.select(ProgrammeEntry.version)
+                .join(ProgrammeEntry.discipline)
+                .where(sa.text("discipline.slug = :s"))
+                .params(s=slug)
+            )
 
     def write(k: int) -> None:
         try:
             start.wait()
             for n in range(6):
                 slug = slugs[(k + n) % 3]
-                data = podium(("ales", "albi", "nancy", "douai")[k % 4], ("albi", "nancy", "douai", "ales")[k % 4],
-                              version=version(slug), submission_id=f"w{k}-{n}")
+                data = podium(
+                    ("ales", "albi", "nancy", "douai")[k % 4],
+                    ("albi", "nancy", "douai", "ales")[k % 4],
+                    version=version(slug),
+                    submission_id=f"w{k}-{n}",
+                )
                 statuses.append(writers[k].post(f"/saisie/{slug}", data=data).status_code)
-        except BaseException as error:  # noqa: BLE001  reported below
+        except BaseException as error:
             errors.append(error)
 
     def read(k: int) -> None:
         try:
             client = app.test_client()
             start.wait()
-            for n in range(10):
+            for _ in range(10):
                 for url in ("/editions/2026", "/api/editions/2026", "/records"):
                     statuses.append(client.get(url).status_code)
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=write, args=(k,)) for k in range(8)]

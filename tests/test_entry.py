@@ -1,4 +1,5 @@
 """Courtside entry: saving podiums, ties, joint teams, validation, conflicts, retries, history."""
+
 import re
 from html import unescape
 
@@ -7,21 +8,14 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, Placement, ProgrammeEntry, ResultState
-from tests.conftest import login
 from tests.test_public import text
-
-
-@pytest.fixture
-def organiser(client, make_user, live):
-    make_user("orga@example.org")
-    login(client, "orga@example.org")
-    return client
 
 
 def entry_of(live, discipline) -> ProgrammeEntry:
     db.session.expire_all()
-    return db.session.scalar(sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id,
-                                                                 discipline_id=discipline.id))
+    return db.session.scalar(
+        sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id, discipline_id=discipline.id)
+    )
 
 
 def podium(*rows, state="final", version=0, submission_id="sub-1", tied=()):
@@ -39,8 +33,11 @@ def podium(*rows, state="final", version=0, submission_id="sub-1", tied=()):
 
 
 def places(live, discipline):
-    rows = db.session.execute(sa.select(Placement.place, Placement.id).filter_by(
-        edition_id=live.edition.id, discipline_id=discipline.id).order_by(Placement.place, Placement.id)).all()
+    rows = db.session.execute(
+        sa.select(Placement.place, Placement.id)
+        .filter_by(edition_id=live.edition.id, discipline_id=discipline.id)
+        .order_by(Placement.place, Placement.id)
+    ).all()
     result = []
     for place, placement_id in rows:
         placement = db.session.get(Placement, placement_id)
@@ -71,15 +68,18 @@ def test_shared_third_place_and_joint_team(organiser, live):
     assert "3 Mines Nancy +4 3 IMT Nord Europe +4" in page
 
 
-@pytest.mark.parametrize("data, status, message, row", [
-    (podium("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 3),
-    (podium("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 2),
-    (podium("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place en dessous est remplie.", 2),
-    (podium("ales", "albi", tied=()) | {"row-1-tied": "on"}, 200, None, None),
-    (podium("ales", (), "nancy", tied=(3,)), 422, "« Ex aequo » demande une équipe à la place au-dessus.", 3),
-    (podium(), 422, "Choisissez au moins le vainqueur.", None),
-    (podium("ales", state="maybe"), 422, "Choisissez provisoire ou définitif.", None),
-])
+@pytest.mark.parametrize(
+    "data, status, message, row",
+    [
+        (podium("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 3),
+        (podium("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 2),
+        (podium("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place en dessous est remplie.", 2),
+        (podium("ales", "albi", tied=()) | {"row-1-tied": "on"}, 200, None, None),
+        (podium("ales", (), "nancy", tied=(3,)), 422, "« Ex aequo » demande une équipe à la place au-dessus.", 3),
+        (podium(), 422, "Choisissez au moins le vainqueur.", None),
+        (podium("ales", state="maybe"), 422, "Choisissez provisoire ou définitif.", None),
+    ],
+)
 def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data, status, message, row):
     response = organiser.post("/saisie/handball-men", data=data)
     if status == 200:  # row 1 has no tie box: a forged one is ignored
@@ -93,7 +93,7 @@ def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data,
     else:
         assert message in text(response)
     assert places(live, live.hb) == [] and entry_of(live, live.hb).version == 0
-    assert 'checked' in html  # what was typed is kept
+    assert "checked" in html  # what was typed is kept
 
 
 def test_school_not_taking_part_is_refused(organiser, live, make_school):
@@ -109,6 +109,7 @@ def test_discipline_outside_the_programme_and_edition_not_live(organiser, live):
     assert response.status_code == 404
     assert "Cette discipline n'est pas au programme de l'édition." in text(response)
     from cartel.models import EditionStatus
+
     live.edition.status = EditionStatus.FINISHED
     db.session.commit()
     response = organiser.post("/saisie/handball-men", data=podium("ales"))
@@ -129,8 +130,9 @@ def test_saving_from_an_older_version_is_refused_with_the_other_result(organiser
     assert places(live, live.hb)[0] == (1, ("ales",))
     # re-apply mine, from the version now shown
     new_id = re.search(r'name="submission_id" value="(\w+)"', html).group(1)
-    response = organiser.post("/saisie/handball-men", data=podium("douai", "nancy", "albi", version=1,
-                                                                   submission_id=new_id))
+    response = organiser.post(
+        "/saisie/handball-men", data=podium("douai", "nancy", "albi", version=1, submission_id=new_id)
+    )
     assert response.status_code == 303
     assert places(live, live.hb)[0] == (1, ("douai",))
 
@@ -185,7 +187,9 @@ def test_marking_a_discipline_in_progress(organiser, live, client):
     assert (entry.result_state, entry.version) == (ResultState.IN_PROGRESS, 1)
     assert "Swimming en cours" in text(client.get("/editions/2026"))  # the factory names the sport "Swimming"
     assert organiser.post("/saisie/swimming-open", data=podium("ales", version=1)).status_code == 303
-    assert organiser.post("/saisie/swimming-open/start", data={"version": "2"}, follow_redirects=True).status_code == 200
+    assert (
+        organiser.post("/saisie/swimming-open/start", data={"version": "2"}, follow_redirects=True).status_code == 200
+    )
     assert entry_of(live, live.swim).result_state is ResultState.FINAL
 
 
@@ -193,6 +197,7 @@ def test_marking_a_discipline_in_progress(organiser, live, client):
 def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, live, same_submission):
     """Two organisers (or one double tap) at the same instant: one save, then a 409 or the same redirect."""
     import threading
+
     from tests.conftest import login as log_in
 
     make_user("a@example.org")
@@ -203,8 +208,9 @@ def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, l
     results = [None, None]
 
     def save(i):
-        data = podium(("ales", "albi")[i], ("nancy", "douai")[i],
-                      submission_id="same" if same_submission else f"sub-{i}")
+        data = podium(
+            ("ales", "albi")[i], ("nancy", "douai")[i], submission_id="same" if same_submission else f"sub-{i}"
+        )
         barrier.wait()
         results[i] = clients[i].post("/saisie/handball-men", data=data).status_code
 

@@ -1,5 +1,6 @@
 """Exports: workbooks and CSV read back cell by cell against the computed ranking; text never
 becomes a formula; a real spreadsheet program (LibreOffice) opens what we write."""
+
 from __future__ import annotations
 
 import csv
@@ -7,45 +8,15 @@ import io
 import shutil
 import subprocess
 import zipfile
-from decimal import Decimal
-from fractions import Fraction
 
 import openpyxl
 import pytest
 
-from cartel import operations, published, revisions
-from cartel.extensions import db
-from cartel.models import Category, EditionStatus, ResultState
+from cartel import published, revisions
 from cartel.operations import Actor
-from tests.conftest import POSTGRES_URL
+from tests.conftest import INJECTION, POSTGRES_URL
 
 SYSTEM = Actor()
-INJECTION = '=HYPERLINK("http://x","y")'
-
-
-@pytest.fixture
-def edition(app, make_school, make_discipline, make_edition):
-    """A live edition with a 3-way tie for 1st under the split rule (20/3 points each), a joint team,
-    a penalty and a school whose name looks like a formula."""
-    schools = [make_school(slug, name) for slug, name in [
-        ("ales", "IMT Mines Alès"), ("albi", "IMT Mines Albi"), ("nancy", "Mines Nancy"), ("evil", INJECTION)]]
-    hb, fb, swim = make_discipline("handball", Category.MEN), make_discipline("football", Category.WOMEN), \
-        make_discipline("swimming")
-    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=[hb, fb, swim],
-                           place_points=(10, 6, 4, 2), tie_rule="split")
-    for entry in edition.programme:
-        entry.result_state, entry.version = ResultState.PENDING, 0
-    db.session.commit()
-
-    def save(discipline, teams, state):
-        entry = next(e for e in edition.programme if e.discipline_id == discipline.id)
-        operations.save_result(edition, entry, [operations.podium.Team(p, t) for p, t in teams],
-                               ResultState(state), SYSTEM, expected_version=entry.version, submission_key=None)
-    save(hb, [(1, ("ales",)), (1, ("albi",)), (1, ("nancy",)), (4, ("evil",))], "final")
-    save(fb, [(1, ("nancy", "evil")), (2, ("ales",))], "provisional")
-    operations.add_adjustment(edition, schools[1], Decimal("-1.5"), "=cmd|' /C calc'!A0", SYSTEM)
-    db.session.remove()
-    return app
 
 
 def view():
@@ -56,7 +27,8 @@ def workbook(client, url):
     response = client.get(url)
     assert response.status_code == 200, url
     assert response.headers["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     return openpyxl.load_workbook(io.BytesIO(response.get_data())), response.get_data()
 
 
@@ -75,10 +47,11 @@ def test_edition_workbook_holds_the_computed_ranking_cell_by_cell(edition, clien
     header, rows = table(ws)
     assert header == ("Rang", "École", "Points", "1res places", "2es places", "3es places", "Ajustements")
     with client.application.test_request_context():
-        expected = [(r.rank, r.school.name, r.points, *r.medals, r.adjustment_points or None)
-                    for r in view().standing.rows]
+        expected = [
+            (r.rank, r.school.name, r.points, *r.medals, r.adjustment_points or None) for r in view().standing.rows
+        ]
     assert len(rows) == len(expected)
-    for got, want in zip(rows, expected):
+    for got, want in zip(rows, expected, strict=True):
         assert got[:2] == want[:2] and got[3:6] == want[3:6]
         assert got[2] == pytest.approx(float(want[2]), abs=0.005)  # numbers, not text
         assert (got[6] is None) == (want[6] is None)
@@ -142,8 +115,11 @@ def test_ranking_csv_opens_in_a_french_or_english_excel(edition, client):
     assert header[:3] == ["Rang", "École", "Points"]
     nancy = next(r for r in rows[5:] if r[1] == "Mines Nancy")
     assert nancy[2] == "11,67"  # 35/3 with a decimal comma
-    english = list(csv.reader(io.StringIO(client.get("/editions/2026/ranking.csv?lang=en").get_data()
-                                          .decode("utf-8-sig")), delimiter=","))
+    english = list(
+        csv.reader(
+            io.StringIO(client.get("/editions/2026/ranking.csv?lang=en").get_data().decode("utf-8-sig")), delimiter=","
+        )
+    )
     assert english[4][:3] == ["Rank", "School", "Points"]
     assert next(r for r in english[5:] if r[1] == "Mines Nancy")[2] == "11.67"
 
@@ -196,13 +172,26 @@ def test_libreoffice_reads_the_ranking_back(edition, client, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     assert soffice, "LibreOffice is missing: make test installs Debian's libreoffice-calc-nogui"
     (tmp_path / "cartel.xlsx").write_bytes(client.get("/editions/2026/export.xlsx").get_data())
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):59,34,76,1", "--outdir", str(tmp_path),
-                    str(tmp_path / "cartel.xlsx")], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):59,34,76,1",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "cartel.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     rows = list(csv.reader((tmp_path / "cartel.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
     assert rows[0][0] == "Cartel 2026 (51e édition)"
     assert rows[4][:3] == ["Rang", "École", "Points"]
     with client.application.test_request_context():
         expected = [(str(r.rank), r.school.name) for r in view().standing.rows]
-    assert [tuple(r[:2]) for r in rows[5:5 + len(expected)]] == expected
+    assert [tuple(r[:2]) for r in rows[5 : 5 + len(expected)]] == expected
     assert INJECTION in [r[1] for r in rows]  # shown as the text it is, not evaluated

@@ -1,5 +1,6 @@
 """Bulk entry from a spreadsheet: template, checks with sheet/cell/reason, nothing half-saved,
 one audited transaction, hostile files refused before parsing, round trip through a copy."""
+
 from __future__ import annotations
 
 import io
@@ -15,11 +16,15 @@ import sqlalchemy as sa
 from cartel import imports
 from cartel.extensions import db
 from cartel.models import (
-    AuditEntry, Category, Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, ResultState,
+    AuditEntry,
+    Edition,
+    EditionStatus,
+    Participation,
+    PointsScheme,
+    ProgrammeEntry,
 )
 from cartel.standings import build_standing, load_editions
-from tests.conftest import POSTGRES_URL, login
-from tests.test_exports import INJECTION, edition  # noqa: F401  (fixture)
+from tests.conftest import INJECTION, POSTGRES_URL, login
 
 
 @pytest.fixture
@@ -46,24 +51,38 @@ def upload(client, wb_or_bytes, name="results.xlsx"):
         data = out.getvalue()
     else:
         data = wb_or_bytes
-    response = client.post("/saisie/import", data={"file": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/saisie/import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
     response.request.environ["wsgi.input"].close()  # the test client spools a large body to a file
     return response
 
 
 def state_of_db():
     db.session.expire_all()
-    return (db.session.execute(sa.select(ProgrammeEntry.discipline_id, ProgrammeEntry.version,
-                                         ProgrammeEntry.result_state).order_by(ProgrammeEntry.id)).all(),
-            db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)))
+    return (
+        db.session.execute(
+            sa.select(ProgrammeEntry.discipline_id, ProgrammeEntry.version, ProgrammeEntry.result_state).order_by(
+                ProgrammeEntry.id
+            )
+        ).all(),
+        db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)),
+    )
 
 
 def test_template_holds_the_programme_with_versions_lists_and_current_results(organiser):
     wb = template(organiser)
     ws = wb["Résultats"]
     assert [ws.cell(row=5, column=c).value for c in range(1, 9)] == [
-        "Discipline", "Code", "Version", "État", "1", "2", "3", "4"]
+        "Discipline",
+        "Code",
+        "Version",
+        "État",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
     codes = rows_by_code(ws)
     assert set(codes) == {"handball-men", "football-women", "swimming-open"}
     hb = codes["handball-men"]
@@ -89,7 +108,9 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
     response = upload(organiser, wb)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "1 discipline va changer" in page and "1. Mines Nancy" in page and "2. IMT Mines Alès + IMT Mines Albi" in page
+    assert (
+        "1 discipline va changer" in page and "1. Mines Nancy" in page and "2. IMT Mines Alès + IMT Mines Albi" in page
+    )
     assert state_of_db() == before  # a preview writes nothing
     token = page.split('name="changes" type="hidden" value="')[1].split('"')[0]
     response = organiser.post("/saisie/import/apply", data={"changes": token})
@@ -102,27 +123,60 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
     assert organiser.post("/saisie/import/apply", data={"changes": token[:-3] + "xyz"}).status_code == 400
 
 
-@pytest.mark.parametrize("edit, cell, message", [
-    (lambda ws, r: ws.cell(row=r["swimming-open"], column=5, value="Nobody School"), "E{swimming-open}",
-     "École inconnue « Nobody School »."),
-    (lambda ws, r: (ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
-                    ws.cell(row=r["swimming-open"], column=6, value="Mines Nancy")), "F{swimming-open}",
-     "Mines Nancy est déjà placé (place 1)."),
-    (lambda ws, r: ws.cell(row=r["handball-men"], column=6, value="IMT Mines Alès"), "F{handball-men}",
-     "La place 2 est couverte par un ex aequo au-dessus."),
-    (lambda ws, r: (ws.cell(row=r["swimming-open"], column=4, value="définitif"),
-                    ws.cell(row=r["swimming-open"], column=6, value="Mines Nancy")), "F{swimming-open}",
-     "La place 1 est vide mais cette place est remplie."),
-    (lambda ws, r: ws.cell(row=r["swimming-open"], column=2, value="chess-open"), "B{swimming-open}",
-     "« chess-open » n'est pas une discipline du programme de cette édition."),
-    (lambda ws, r: ws.cell(row=r["handball-men"], column=3, value=0), "A{handball-men}",
-     "Ce résultat a été modifié par quelqu'un d'autre depuis le téléchargement du modèle : téléchargez-le à nouveau."),
-    (lambda ws, r: (ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
-                    ws.cell(row=r["swimming-open"], column=4, value="bientôt")), "D{swimming-open}",
-     "Choisissez provisoire ou définitif."),
-    (lambda ws, r: ws.cell(row=r["handball-men"], column=3, value="²"), "C{handball-men}",
-     "La version manque : téléchargez à nouveau le modèle."),
-])
+@pytest.mark.parametrize(
+    "edit, cell, message",
+    [
+        (
+            lambda ws, r: ws.cell(row=r["swimming-open"], column=5, value="Nobody School"),
+            "E{swimming-open}",
+            "École inconnue « Nobody School ».",
+        ),
+        (
+            lambda ws, r: (
+                ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
+                ws.cell(row=r["swimming-open"], column=6, value="Mines Nancy"),
+            ),
+            "F{swimming-open}",
+            "Mines Nancy est déjà placé (place 1).",
+        ),
+        (
+            lambda ws, r: ws.cell(row=r["handball-men"], column=6, value="IMT Mines Alès"),
+            "F{handball-men}",
+            "La place 2 est couverte par un ex aequo au-dessus.",
+        ),
+        (
+            lambda ws, r: (
+                ws.cell(row=r["swimming-open"], column=4, value="définitif"),
+                ws.cell(row=r["swimming-open"], column=6, value="Mines Nancy"),
+            ),
+            "F{swimming-open}",
+            "La place 1 est vide mais cette place est remplie.",
+        ),
+        (
+            lambda ws, r: ws.cell(row=r["swimming-open"], column=2, value="chess-open"),
+            "B{swimming-open}",
+            "« chess-open » n'est pas une discipline du programme de cette édition.",
+        ),
+        (
+            lambda ws, r: ws.cell(row=r["handball-men"], column=3, value=0),
+            "A{handball-men}",
+            "Ce résultat a été modifié par quelqu'un d'autre depuis le téléchargement du modèle : téléchargez-le à nouveau.",  # noqa: E501
+        ),
+        (
+            lambda ws, r: (
+                ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
+                ws.cell(row=r["swimming-open"], column=4, value="bientôt"),
+            ),
+            "D{swimming-open}",
+            "Choisissez provisoire ou définitif.",
+        ),
+        (
+            lambda ws, r: ws.cell(row=r["handball-men"], column=3, value="²"),
+            "C{handball-men}",
+            "La version manque : téléchargez à nouveau le modèle.",
+        ),
+    ],
+)
 def test_every_problem_is_reported_with_its_cell_and_nothing_changes(organiser, edit, cell, message):
     wb = template(organiser)
     ws = wb["Résultats"]
@@ -136,15 +190,19 @@ def test_every_problem_is_reported_with_its_cell_and_nothing_changes(organiser, 
     assert response.status_code == 422
     page = " ".join(response.get_data(as_text=True).split())
     expected_cell = cell.format(**rows)
-    assert f"<td>Résultats</td><td>{expected_cell}</td><td>{message.replace(chr(39), '&#39;')}</td>" in page, page[-3000:]
+    assert f"<td>Résultats</td><td>{expected_cell}</td><td>{message.replace(chr(39), '&#39;')}</td>" in page, page[
+        -3000:
+    ]
     assert "rien n'a été importé" in page.replace("&#39;", "'")
     assert state_of_db() == before
 
 
 def test_a_csv_as_excel_writes_it(organiser):
     for bom, sep in [(b"\xef\xbb\xbf", ";"), (b"", ",")]:
-        lines = [sep.join(["Discipline", "Code", "Version", "État", "1", "2", "3", "4"]),
-                 sep.join(["Natation", "swimming-open", "0", "définitif", "Mines Nancy", "IMT Mines Albi", "", ""])]
+        lines = [
+            sep.join(["Discipline", "Code", "Version", "État", "1", "2", "3", "4"]),
+            sep.join(["Natation", "swimming-open", "0", "définitif", "Mines Nancy", "IMT Mines Albi", "", ""]),
+        ]
         response = upload(organiser, bom + "\r\n".join(lines).encode("utf-8"), "results.csv")
         assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
         assert "1. Mines Nancy" in response.get_data(as_text=True)
@@ -161,21 +219,40 @@ def zip_with(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
 BLOCK = random.Random(7).randbytes(20 * 1024)  # repeated within deflate's window: compresses ~50 times
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("big.xlsx", b"PK\x03\x04" + b"0" * (5 * 1024 * 1024), "Le fichier dépasse 5 Mo."),
-    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100, "Le classeur est chiffré ou au vieux format .xls"),
-    ("macros.xlsm", zip_with({"[Content_Types].xml": b"<Types/>"}), "Les classeurs avec macros sont refusés"),
-    ("hidden-macros.xlsx", zip_with({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<x/>",
-                                     "xl/vbaProject.bin": b"\0"}), "Les classeurs avec macros sont refusés"),
-    ("bomb.xlsx", zip_with({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)}),
-     "Le classeur est anormalement gros une fois décompressé"),
-    ("parts.xlsx", zip_with({"[Content_Types].xml": b"<Types/>", **{f"xl/worksheets/sheet{k}.xml": BLOCK * 50
-                                                                   for k in range(55)}}),
-     "Le classeur est anormalement gros une fois décompressé"),  # 55 MB, each part compressed ~50 times only
-    ("junk.xlsx", b"PK\x03\x04 not really", "Le fichier n'est pas un classeur .xlsx lisible."),
-    ("notes.txt", b"hello", "Envoyez le modèle en .xlsx, ou un fichier .csv."),
-    ("latin1.csv", "Discipline;Code;Version\nNatation;swimming-open;0;é".encode("latin-1"), "n'est pas en UTF-8"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("big.xlsx", b"PK\x03\x04" + b"0" * (5 * 1024 * 1024), "Le fichier dépasse 5 Mo."),
+        (
+            "old.xls",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100,
+            "Le classeur est chiffré ou au vieux format .xls",
+        ),
+        ("macros.xlsm", zip_with({"[Content_Types].xml": b"<Types/>"}), "Les classeurs avec macros sont refusés"),
+        (
+            "hidden-macros.xlsx",
+            zip_with(
+                {"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"<x/>", "xl/vbaProject.bin": b"\0"}
+            ),
+            "Les classeurs avec macros sont refusés",
+        ),
+        (
+            "bomb.xlsx",
+            zip_with({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b"\0" * (60 * 1024 * 1024)}),
+            "Le classeur est anormalement gros une fois décompressé",
+        ),
+        (
+            "parts.xlsx",
+            zip_with(
+                {"[Content_Types].xml": b"<Types/>", **{f"xl/worksheets/sheet{k}.xml": BLOCK * 50 for k in range(55)}}
+            ),
+            "Le classeur est anormalement gros une fois décompressé",
+        ),  # 55 MB, each part compressed ~50 times only
+        ("junk.xlsx", b"PK\x03\x04 not really", "Le fichier n'est pas un classeur .xlsx lisible."),
+        ("notes.txt", b"hello", "Envoyez le modèle en .xlsx, ou un fichier .csv."),
+        ("latin1.csv", "Discipline;Code;Version\nNatation;swimming-open;0;é".encode("latin-1"), "n'est pas en UTF-8"),
+    ],
+)
 def test_hostile_or_wrong_files_are_refused_before_parsing(organiser, name, data, message):
     before = state_of_db()
     response = upload(organiser, data, name)
@@ -187,6 +264,7 @@ def test_hostile_or_wrong_files_are_refused_before_parsing(organiser, name, data
 def test_only_organisers_import(edition, client, make_user):
     assert client.get("/saisie/import").status_code == 302  # to the login page
     from cartel.models import Discipline
+
     handball = db.session.scalar(sa.select(Discipline).filter_by(slug="handball-men"))
     make_user("limited@example.org", disciplines=[handball])
     login(client, "limited@example.org")
@@ -202,10 +280,14 @@ def copy_of(edition: Edition, year: int) -> Edition:
     """An empty copy of an edition: same schools, programme and scheme, no result."""
     copy = Edition(year=year, number=None, status=EditionStatus.LIVE)
     copy.participations = [Participation(school_id=p.school_id) for p in edition.participations]
-    copy.programme = [ProgrammeEntry(discipline_id=e.discipline_id, weight=e.weight, version=0)
-                      for e in edition.programme]
-    copy.scheme = PointsScheme(place_points=list(edition.scheme.place_points), tie_rule=edition.scheme.tie_rule,
-                               tie_breaks=list(edition.scheme.tie_breaks))
+    copy.programme = [
+        ProgrammeEntry(discipline_id=e.discipline_id, weight=e.weight, version=0) for e in edition.programme
+    ]
+    copy.scheme = PointsScheme(
+        place_points=list(edition.scheme.place_points),
+        tie_rule=edition.scheme.tie_rule,
+        tie_breaks=list(edition.scheme.tie_breaks),
+    )
     db.session.add(copy)
     db.session.commit()
     return copy
@@ -252,9 +334,22 @@ def test_a_template_saved_by_libreoffice_imports(organiser, tmp_path):
     ws.cell(row=swim, column=5, value="IMT Mines Albi")
     (tmp_path / "in").mkdir()
     wb.save(tmp_path / "in" / "template.xlsx")
-    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "out"),
-                    str(tmp_path / "in" / "template.xlsx")], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(tmp_path / "in" / "template.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     saved = (tmp_path / "out" / "template.xlsx").read_bytes()
     response = upload(organiser, saved)
     assert response.status_code == 200, response.get_data(as_text=True)[-2000:]

@@ -1,5 +1,6 @@
 """Live standings: revisions bumped by every public write, pages computed once per revision and
 served with ETags and 304s, nothing personal shared, several app instances on one database."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,14 +13,27 @@ from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EditionStatus, ProgrammeEntry, Role, School
 from cartel.operations import Actor
 from tests.conftest import login
-from tests.test_entry import podium
 from tests.test_public import text
 
 SYSTEM = Actor()
-EDITION_URLS = ["/editions/2026", "/editions/2026/live?lang=fr", "/api/editions/2026", "/api/editions/2026/results",
-                "/api/editions/2026/latest"]
-HISTORY_URLS = ["/", "/live?lang=fr", "/editions", "/records", "/schools/ales", "/api/editions", "/api/records",
-                "/api/schools", "/api/schools/ales"]
+EDITION_URLS = [
+    "/editions/2026",
+    "/editions/2026/live?lang=fr",
+    "/api/editions/2026",
+    "/api/editions/2026/results",
+    "/api/editions/2026/latest",
+]
+HISTORY_URLS = [
+    "/",
+    "/live?lang=fr",
+    "/editions",
+    "/records",
+    "/schools/ales",
+    "/api/editions",
+    "/api/records",
+    "/api/schools",
+    "/api/schools/ales",
+]
 
 
 def etags(client, urls) -> dict[str, str]:
@@ -32,8 +46,9 @@ def etags(client, urls) -> dict[str, str]:
 
 
 def entry(live, discipline) -> ProgrammeEntry:
-    return db.session.scalar(sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id,
-                                                                 discipline_id=discipline.id))
+    return db.session.scalar(
+        sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id, discipline_id=discipline.id)
+    )
 
 
 def fresh(edition: Edition) -> Edition:
@@ -44,31 +59,52 @@ def fresh(edition: Edition) -> Edition:
 def save(live, discipline, *slugs, state="final"):
     e = entry(live, discipline)
     teams = [operations.podium.Team(k, (slug,)) for k, slug in enumerate(slugs, start=1)]
-    operations.save_result(fresh(live.edition), entry(live, discipline), teams, operations.ResultState(state), SYSTEM,
-                           expected_version=e.version, submission_key=None)
+    operations.save_result(
+        fresh(live.edition),
+        entry(live, discipline),
+        teams,
+        operations.ResultState(state),
+        SYSTEM,
+        expected_version=e.version,
+        submission_key=None,
+    )
 
 
 WRITES = {
     "result saved": lambda live: save(live, live.hb, "ales", "albi", "nancy", state="provisional"),
     "result corrected": lambda live: (save(live, live.hb, "ales", "albi"), save(live, live.hb, "albi", "ales")),
-    "result confirmed": lambda live: (save(live, live.hb, "ales", state="provisional"), operations.confirm_result(
-        fresh(live.edition), entry(live, live.hb), SYSTEM, expected_version=entry(live, live.hb).version,
-        submission_key=None)),
-    "discipline started": lambda live: operations.mark_in_progress(fresh(live.edition), entry(live, live.fb), SYSTEM,
-                                                                   expected_version=0),
-    "penalty added": lambda live: operations.add_adjustment(fresh(live.edition), live.douai, Decimal(-2), "Late",
-                                                            SYSTEM),
-    "penalty removed": lambda live: operations.delete_adjustment(operations.add_adjustment(
-        fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM), SYSTEM),
+    "result confirmed": lambda live: (
+        save(live, live.hb, "ales", state="provisional"),
+        operations.confirm_result(
+            fresh(live.edition),
+            entry(live, live.hb),
+            SYSTEM,
+            expected_version=entry(live, live.hb).version,
+            submission_key=None,
+        ),
+    ),
+    "discipline started": lambda live: operations.mark_in_progress(
+        fresh(live.edition), entry(live, live.fb), SYSTEM, expected_version=0
+    ),
+    "penalty added": lambda live: operations.add_adjustment(
+        fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM
+    ),
+    "penalty removed": lambda live: operations.delete_adjustment(
+        operations.add_adjustment(fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM), SYSTEM
+    ),
     "edition closed": lambda live: operations.change_status(fresh(live.edition), EditionStatus.FINISHED, SYSTEM),
-    "school renamed": lambda live: catalogue.save_school(db.session.get(School, live.ales.id), {
-        "slug": "ales", "name": "IMT Mines Alès (renamed)", "short_name": "Alès", "country": "FR"}, SYSTEM),
-    "programme changed": lambda live: catalogue.set_programme(fresh(live.edition), {
-        live.hb: Decimal(2), live.fb: Decimal(1), live.swim: Decimal(1)}, SYSTEM),
-    "scheme changed": lambda live: catalogue.set_scheme(fresh(live.edition), scoring.ScoringScheme((12, 8, 4)),
-                                                        SYSTEM),
-    "participants changed": lambda live: catalogue.set_participants(fresh(live.edition), {
-        s: None for s in live.schools[:3]}, SYSTEM),
+    "school renamed": lambda live: catalogue.save_school(
+        db.session.get(School, live.ales.id),
+        {"slug": "ales", "name": "IMT Mines Alès (renamed)", "short_name": "Alès", "country": "FR"},
+        SYSTEM,
+    ),
+    "programme changed": lambda live: catalogue.set_programme(
+        fresh(live.edition), {live.hb: Decimal(2), live.fb: Decimal(1), live.swim: Decimal(1)}, SYSTEM
+    ),
+    "scheme changed": lambda live: catalogue.set_scheme(fresh(live.edition), scoring.ScoringScheme((12, 8, 4)), SYSTEM),
+    "participants changed": lambda live: catalogue.set_participants(
+        fresh(live.edition), {s: None for s in live.schools[:3]}, SYSTEM
+    ),
 }
 
 
@@ -92,6 +128,7 @@ def test_a_write_to_one_edition_leaves_the_other_editions_pages_valid(live, clie
 
 def test_an_account_change_leaves_the_public_pages_valid(live, client, make_user):
     from cartel.accounts import create_user
+
     before = etags(client, ["/editions/2026", "/records"])
     create_user("new@example.org", "a long enough password", Role.ORGANISER, SYSTEM)
     assert etags(client, ["/editions/2026", "/records"]) == before
@@ -133,6 +170,7 @@ class EngineCalls:
         def counted_records(*args, **kwargs):
             self.records += 1
             return compute(*args, **kwargs)
+
         monkeypatch.setattr(scoring, "rank_schools", counted_rank)
         monkeypatch.setattr(records, "compute_records", counted_records)
 
@@ -141,9 +179,20 @@ def test_a_ranking_and_the_records_are_computed_once_per_revision(live, client, 
     make_edition(2025, 50, schools=live.schools, disciplines=[live.hb])
     db.session.commit()
     calls = EngineCalls(monkeypatch)
-    urls = ["/editions/2026", "/editions/2026?lang=en", "/editions/2026/live?lang=fr", "/api/editions/2026",
-            "/api/editions/2026/results", "/", "/?lang=en", "/editions", "/records", "/schools/ales",
-            "/api/records", "/api/schools/ales"]
+    urls = [
+        "/editions/2026",
+        "/editions/2026?lang=en",
+        "/editions/2026/live?lang=fr",
+        "/api/editions/2026",
+        "/api/editions/2026/results",
+        "/",
+        "/?lang=en",
+        "/editions",
+        "/records",
+        "/schools/ales",
+        "/api/records",
+        "/api/schools/ales",
+    ]
     for url in urls * 3:
         assert client.get(url).status_code == 200, url
     # 2026 and 2025 ranked once each, the records once, whatever the pages, languages and repeats
@@ -210,8 +259,13 @@ def test_latest_results_show_time_state_and_corrections(live, client):
 
 def test_confirming_a_provisional_result_is_not_a_correction(live, client):
     save(live, live.hb, "ales", "albi", state="provisional")
-    operations.confirm_result(fresh(live.edition), entry(live, live.hb), SYSTEM,
-                              expected_version=entry(live, live.hb).version, submission_key=None)
+    operations.confirm_result(
+        fresh(live.edition),
+        entry(live, live.hb),
+        SYSTEM,
+        expected_version=entry(live, live.hb).version,
+        submission_key=None,
+    )
     db.session.expire_all()
     assert entry(live, live.hb).corrected_at is None
     assert "corrigé" not in text(client.get("/editions/2026")).split("Podiums")[0]
@@ -235,8 +289,15 @@ def test_finished_editions_do_not_poll(seeded, client):
 def test_audit_entries_of_public_writes_and_revisions_are_one_transaction(live):
     before = fresh(live.edition).revision
     with pytest.raises(operations.VersionConflict):
-        operations.save_result(fresh(live.edition), entry(live, live.hb), [operations.podium.Team(1, ("ales",))],
-                               operations.ResultState.FINAL, SYSTEM, expected_version=7, submission_key=None)
+        operations.save_result(
+            fresh(live.edition),
+            entry(live, live.hb),
+            [operations.podium.Team(1, ("ales",))],
+            operations.ResultState.FINAL,
+            SYSTEM,
+            expected_version=7,
+            submission_key=None,
+        )
     assert fresh(live.edition).revision == before  # refused: nothing saved, nothing bumped
     WRITES["result saved"](live)
     assert fresh(live.edition).revision == before + 1
@@ -245,6 +306,7 @@ def test_audit_entries_of_public_writes_and_revisions_are_one_transaction(live):
 
 def test_a_lost_history_row_is_recreated_by_the_next_write(live, client):
     from cartel.models import HistoryRevision
+
     db.session.execute(sa.delete(HistoryRevision))
     db.session.commit()
     before = client.get("/records").headers["ETag"]

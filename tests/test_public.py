@@ -1,10 +1,9 @@
 """Public pages on the real seeded history, in French and English."""
+
 import html
 import re
 
 import pytest
-import sqlalchemy as sa
-from flask import url_for
 
 from cartel import ROOT
 from cartel.extensions import db
@@ -89,6 +88,7 @@ def test_language_link_refuses_to_leave_the_site(client):
 
 def test_home_shows_the_live_edition_ranking(app, client, make_school, make_discipline, make_edition, place, adjust):
     from cartel.models import EditionStatus
+
     ales, albi = make_school("ales", "IMT Mines Alès"), make_school("albi", "IMT Mines Albi")
     hb = make_discipline("handball")
     edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=[ales, albi], disciplines=[hb])
@@ -103,6 +103,7 @@ def test_home_shows_the_live_edition_ranking(app, client, make_school, make_disc
 
 def test_provisional_flag_counts_final_disciplines(app, client, make_school, make_discipline, make_edition, place):
     from cartel.models import EditionStatus, ResultState
+
     ales = make_school("ales")
     hb, fb = make_discipline("handball"), make_discipline("football")
     edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=[ales], disciplines=[hb, fb])
@@ -118,22 +119,38 @@ def test_pages_are_light_and_fit_a_phone(seeded, client, path):
     html = client.get(path).get_data()
     css = (ROOT / "static" / "css" / "cartel.css").read_bytes()
     scripts = re.findall(rb"<script[^>]*>", html)
-    js = sum(len((ROOT / src.decode().lstrip("/")).read_bytes())
-             for tag in scripts for src in re.findall(rb'src="(/static/js/[a-z]+\.js)"', tag))
+    js = sum(
+        len((ROOT / src.decode().lstrip("/")).read_bytes())
+        for tag in scripts
+        for src in re.findall(rb'src="(/static/js/[a-z]+\.js)"', tag)
+    )
     assert len(html) + len(css) + js < 60_000
     assert b'name="viewport" content="width=device-width, initial-scale=1"' in html
     # Readable without JavaScript: the only scripts are our own deferred files, which update the page.
     assert all(re.fullmatch(rb'<script src="/static/js/live\.js" defer>', tag) for tag in scripts), scripts
 
 
-@pytest.mark.parametrize("target", ["//evil.com", "////evil.com", "/\\evil.com", "/\t/evil.com", "/%0d%0aX:y",
-                                    "/\r\nX: y", "https://evil.com/", "javascript:alert(1)", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.com",
+        "////evil.com",
+        "/\\evil.com",
+        "/\t/evil.com",
+        "/%0d%0aX:y",
+        "/\r\nX: y",
+        "https://evil.com/",
+        "javascript:alert(1)",
+        "",
+    ],
+)
 def test_language_switch_never_leaves_the_site_nor_breaks(client, target):
     response = client.get("/language/en", query_string={"next": target})
     assert response.status_code == 302
     location = response.headers["Location"]
-    assert location in ("/", "http://localhost/") or (location.startswith("/") and not location.startswith("//")
-                                                     and "\n" not in location), location
+    assert location in ("/", "http://localhost/") or (
+        location.startswith("/") and not location.startswith("//") and "\n" not in location
+    ), location
 
 
 def test_language_switch_goes_back_where_the_visitor_was(client):

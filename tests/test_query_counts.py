@@ -1,5 +1,6 @@
 """Each public page makes a fixed number of SQL queries, whatever the size of the history: a few
 to compute it after a change, then one (its revision) for every request until the next change."""
+
 import pytest
 from sqlalchemy import event
 
@@ -8,8 +9,16 @@ from cartel.extensions import db
 from tests.synthetic import add_synthetic_history
 
 CEILING = 10
-PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records", "/records?as_of={year}",
-         "/live", "/editions/{year}/live"]
+PAGES = [
+    "/",
+    "/editions",
+    "/editions/{year}",
+    "/schools/{school}",
+    "/records",
+    "/records?as_of={year}",
+    "/live",
+    "/editions/{year}/live",
+]
 
 
 class QueryCounter:
@@ -26,6 +35,7 @@ class QueryCounter:
         def counted(*args, **kwargs):
             self.count += 1
             return self.direct(*args, **kwargs)
+
         revisions.execute = counted
         return self
 
@@ -90,6 +100,7 @@ def test_an_unchanged_page_costs_one_query(app, client):
 
 def test_logged_in_organisers_stay_under_the_ceiling_too(app, client, make_user):
     from tests.conftest import login
+
     add_synthetic_history(editions=60, disciplines=25)
     make_user("orga@example.org")
     login(client, "orga@example.org")

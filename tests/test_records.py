@@ -1,10 +1,18 @@
 """The records engine over a small history shaped like the real one."""
+
 from fractions import Fraction
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cartel.records import (
-    EditionHistory, Placing, PriorTitles, StandingEntry, TitleCount, compute_records, streaks,
+    EditionHistory,
+    Placing,
+    PriorTitles,
+    StandingEntry,
+    TitleCount,
+    compute_records,
+    streaks,
     title_counts,
 )
 
@@ -21,9 +29,21 @@ HISTORY = [
     edition(2018, 45, host="lille"),
     edition(2020, None, cancelled=True),
     edition(2022, 47, host="st-etienne", winner="ales"),
-    edition(2023, 48, host="ales", winner="ales", points=Fraction(325), programme=PROGRAMME,
-            placings=(Placing("hb-m", "ales", 1), Placing("hb-f", "ales", 1), Placing("swim", "ales", 2),
-                      Placing("swim", "albi", 1), Placing("hb-m", "albi", 2))),
+    edition(
+        2023,
+        48,
+        host="ales",
+        winner="ales",
+        points=Fraction(325),
+        programme=PROGRAMME,
+        placings=(
+            Placing("hb-m", "ales", 1),
+            Placing("hb-f", "ales", 1),
+            Placing("swim", "ales", 2),
+            Placing("swim", "albi", 1),
+            Placing("hb-m", "albi", 2),
+        ),
+    ),
     edition(2024, 49, host="nantes", winner="ales"),
     edition(2025, 50, host="paris"),
     edition(2026, None, host="nancy", counts=False),
@@ -55,8 +75,10 @@ def test_record_points_and_palmares():
 
 
 def test_record_points_lists_all_joint_holders():
-    history = [edition(2022, 47, winner="a", points=Fraction(300)),
-               edition(2023, 48, standing=(StandingEntry("b", 1, Fraction(310)), StandingEntry("c", 1, Fraction(310))))]
+    history = [
+        edition(2022, 47, winner="a", points=Fraction(300)),
+        edition(2023, 48, standing=(StandingEntry("b", 1, Fraction(310)), StandingEntry("c", 1, Fraction(310)))),
+    ]
     assert compute_records(history).record_points.holders == (("b", 2023), ("c", 2023))
 
 
@@ -72,8 +94,12 @@ def test_current_streak_unknown_when_latest_winner_unknown():
 
 
 def test_streak_broken_by_another_winner_is_exact():
-    history = [edition(2000, 1, winner="b"), edition(2001, 2, winner="a"), edition(2002, 3, winner="a"),
-               edition(2003, 4, winner="b")]
+    history = [
+        edition(2000, 1, winner="b"),
+        edition(2001, 2, winner="a"),
+        edition(2002, 3, winner="a"),
+        edition(2003, 4, winner="b"),
+    ]
     longest, current, _ = streaks(history)
     assert [(s.school, s.length, s.at_least) for s in longest] == [("a", 2, False)]
     assert (current.school, current.length) == ("b", 1)

@@ -1,12 +1,21 @@
 """The points engine: hand-checked examples and properties."""
+
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cartel.scoring import (
-    Adjustment, Placement, SchemeError, ScoringScheme, TieRule, check_places,
-    discipline_points, format_points, rank_schools,
+    Adjustment,
+    Placement,
+    SchemeError,
+    ScoringScheme,
+    TieRule,
+    check_places,
+    discipline_points,
+    format_points,
+    rank_schools,
 )
 
 SCHEME = ScoringScheme(place_points=(10, 6, 4, 2))
@@ -18,15 +27,23 @@ def test_each_place_earns_its_points_times_the_weight():
 
 
 def test_shared_rule_gives_each_tied_school_the_shared_place():
-    placements = [Placement("hb", 1, ("a",)), Placement("hb", 2, ("b",)),
-                  Placement("hb", 3, ("c",)), Placement("hb", 3, ("d",))]
+    placements = [
+        Placement("hb", 1, ("a",)),
+        Placement("hb", 2, ("b",)),
+        Placement("hb", 3, ("c",)),
+        Placement("hb", 3, ("d",)),
+    ]
     assert discipline_points(placements, SCHEME) == {"a": 10, "b": 6, "c": 4, "d": 4}
 
 
 def test_split_rule_shares_the_places_the_tie_covers():
     scheme = ScoringScheme(place_points=(10, 6, 4, 2), tie_rule=TieRule.SPLIT)
-    placements = [Placement("hb", 1, ("a",)), Placement("hb", 2, ("b",)),
-                  Placement("hb", 3, ("c",)), Placement("hb", 3, ("d",))]
+    placements = [
+        Placement("hb", 1, ("a",)),
+        Placement("hb", 2, ("b",)),
+        Placement("hb", 3, ("c",)),
+        Placement("hb", 3, ("d",)),
+    ]
     assert discipline_points(placements, scheme) == {"a": 10, "b": 6, "c": 3, "d": 3}
 
 
@@ -44,19 +61,32 @@ def test_joint_team_points_are_shared_equally():
 def test_ranking_orders_by_points_then_firsts_seconds_thirds():
     # a and b both have 16 points; a has a 1st place, b has none.
     placements = [
-        Placement("d1", 1, ("a",)), Placement("d1", 2, ("b",)), Placement("d1", 3, ("c",)),
-        Placement("d2", 2, ("b",)), Placement("d2", 1, ("c",)),
-        Placement("d3", 2, ("a",)), Placement("d3", 1, ("d",)), Placement("d3", 3, ("b",)),
+        Placement("d1", 1, ("a",)),
+        Placement("d1", 2, ("b",)),
+        Placement("d1", 3, ("c",)),
+        Placement("d2", 2, ("b",)),
+        Placement("d2", 1, ("c",)),
+        Placement("d3", 2, ("a",)),
+        Placement("d3", 1, ("d",)),
+        Placement("d3", 3, ("b",)),
     ]
     ranking = rank_schools(["a", "b", "c", "d"], placements, SCHEME, {"d1": 1, "d2": 1, "d3": 1})
     assert [(r.rank, r.school, r.points) for r in ranking.rows] == [
-        (1, "a", 16), (2, "b", 16), (3, "c", 14), (4, "d", 10)]
+        (1, "a", 16),
+        (2, "b", 16),
+        (3, "c", 14),
+        (4, "d", 10),
+    ]
     assert ranking.row_for("b").medals == (0, 2, 1)
 
 
 def test_schools_still_equal_share_the_rank_and_the_next_rank_is_skipped():
-    placements = [Placement("d1", 1, ("a",)), Placement("d2", 1, ("b",)),
-                  Placement("d1", 2, ("c",)), Placement("d2", 3, ("d",))]
+    placements = [
+        Placement("d1", 1, ("a",)),
+        Placement("d2", 1, ("b",)),
+        Placement("d1", 2, ("c",)),
+        Placement("d2", 3, ("d",)),
+    ]
     ranking = rank_schools(["a", "b", "c", "d"], placements, SCHEME, {"d1": 1, "d2": 1})
     assert [(r.rank, r.school) for r in ranking.rows] == [(1, "a"), (1, "b"), (3, "c"), (4, "d")]
 
@@ -74,10 +104,10 @@ def test_tie_break_order_is_part_of_the_scheme():
 
 def test_adjustments_count_in_the_total():
     placements = [Placement("d1", 1, ("a",)), Placement("d1", 2, ("b",))]
-    ranking = rank_schools(["a", "b"], placements, SCHEME, {"d1": 1},
-                           adjustments=[Adjustment("a", Fraction(-5), "misconduct")])
-    assert [(r.school, r.points, r.adjustment_points) for r in ranking.rows] == [
-        ("b", 6, 0), ("a", 5, -5)]
+    ranking = rank_schools(
+        ["a", "b"], placements, SCHEME, {"d1": 1}, adjustments=[Adjustment("a", Fraction(-5), "misconduct")]
+    )
+    assert [(r.school, r.points, r.adjustment_points) for r in ranking.rows] == [("b", 6, 0), ("a", 5, -5)]
 
 
 def test_ranking_is_provisional_until_every_programme_discipline_is_final():
@@ -137,7 +167,7 @@ def discipline_groups(draw, schools=SCHOOLS):
     groups, i = [], 0
     while i < len(chosen):
         size = draw(st.integers(1, min(3, len(chosen) - i)))
-        groups.append(chosen[i:i + size])
+        groups.append(chosen[i : i + size])
         i += size
     return groups
 
@@ -166,7 +196,8 @@ def test_order_of_placements_never_changes_the_ranking(scheme, edition, rnd):
     shuffled = list(placements)
     rnd.shuffle(shuffled)
     assert rank_schools(SCHOOLS, placements, scheme, weights) == rank_schools(
-        list(reversed(SCHOOLS)), shuffled, scheme, weights)
+        list(reversed(SCHOOLS)), shuffled, scheme, weights
+    )
 
 
 @settings(max_examples=200)
@@ -197,8 +228,11 @@ def test_improving_a_place_never_lowers_own_points_nor_raises_another(scheme, ed
 
 
 @settings(max_examples=200)
-@given(schemes.map(lambda s: ScoringScheme(s.place_points, TieRule.SPLIT, s.tie_breaks)),
-       discipline_groups(), st.integers(1, 4))
+@given(
+    schemes.map(lambda s: ScoringScheme(s.place_points, TieRule.SPLIT, s.tie_breaks)),
+    discipline_groups(),
+    st.integers(1, 4),
+)
 def test_split_rule_hands_out_exactly_the_points_of_the_places_covered(scheme, groups, weight):
     placements = placements_from("d", groups)
     handed_out = sum(discipline_points(placements, scheme, weight).values())
@@ -213,6 +247,7 @@ def test_generated_places_are_consistent(scheme, groups):
 
 def test_entry_rows_cover_the_scored_places_and_a_shared_place():
     from cartel.podium import rows_needed
+
     assert rows_needed(0, 12) == 4  # no scheme: the podium and a shared 3rd
     assert rows_needed(8, 12) == 9
     assert rows_needed(8, 5) == 5  # never more rows than schools

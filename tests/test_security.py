@@ -1,4 +1,5 @@
 """Configuration that refuses unsafe settings, headers on every answer, proxies, cookies."""
+
 from __future__ import annotations
 
 import re
@@ -11,10 +12,19 @@ from cartel.config import ConfigError, load_config
 from cartel.extensions import db
 from cartel.models import LoginFailure
 from cartel.security import CONTENT_SECURITY_POLICY
-from tests.test_access import admin  # noqa: F401  (fixture)
 
-PAGES = ["/", "/editions", "/editions/2026", "/records", "/schools/ales", "/login", "/api/editions/2026",
-         "/editions/2026/live?lang=fr", "/nowhere", "/api/nowhere"]
+PAGES = [
+    "/",
+    "/editions",
+    "/editions/2026",
+    "/records",
+    "/schools/ales",
+    "/login",
+    "/api/editions/2026",
+    "/editions/2026/live?lang=fr",
+    "/nowhere",
+    "/api/nowhere",
+]
 
 
 @pytest.mark.parametrize("env", ["prod", "Production", "staging", ""])
@@ -60,13 +70,27 @@ def test_every_answer_carries_the_security_headers(live, client):
 
 def inline_code(html: str) -> list[str]:
     """Inline scripts, style elements and style attributes: what the CSP would block."""
-    return (re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) + re.findall(r"<style\b", html)
-            + re.findall(r"\sstyle=", html) + re.findall(r"\son[a-z]+=", html))
+    return (
+        re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+        + re.findall(r"<style\b", html)
+        + re.findall(r"\sstyle=", html)
+        + re.findall(r"\son[a-z]+=", html)
+    )
 
 
 def test_no_page_needs_inline_script_or_style(admin, live, client):
-    urls = PAGES + ["/saisie/", "/saisie/handball-men", "/saisie/adjustments", "/saisie/import", "/admin/",
-                    "/admin/editions/2026", "/admin/links", "/admin/users", "/admin/schools", "/admin/audit"]
+    urls = PAGES + [
+        "/saisie/",
+        "/saisie/handball-men",
+        "/saisie/adjustments",
+        "/saisie/import",
+        "/admin/",
+        "/admin/editions/2026",
+        "/admin/links",
+        "/admin/users",
+        "/admin/schools",
+        "/admin/audit",
+    ]
     for url in urls:
         assert inline_code(admin.get(url).get_data(as_text=True)) == [], url
 
@@ -88,11 +112,17 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(app, mak
     proxied = create_app({**app.config, "CARTEL_TRUSTED_PROXIES": 1})
     client = proxied.test_client()
     with proxied.app_context():
-        client.post("/login", data={"email": "nobody@example.org", "password": "wrong password here"},
-                    headers={"X-Forwarded-For": "203.0.113.7"})
+        client.post(
+            "/login",
+            data={"email": "nobody@example.org", "password": "wrong password here"},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
     direct = app.test_client()
-    direct.post("/login", data={"email": "nobody@example.org", "password": "wrong password here"},
-                headers={"X-Forwarded-For": "203.0.113.9"})  # not trusted without the setting
+    direct.post(
+        "/login",
+        data={"email": "nobody@example.org", "password": "wrong password here"},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )  # not trusted without the setting
     db.session.remove()
     addresses = sorted(db.session.scalars(sa.select(LoginFailure.address)))
     assert addresses == ["127.0.0.1", "203.0.113.7"]

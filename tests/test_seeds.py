@@ -1,4 +1,5 @@
 """The seeds: the real history of CARTEL.md, loaded idempotently, refused whole when bad."""
+
 import csv
 import io
 import shutil
@@ -13,8 +14,10 @@ from tests.conftest import SEEDS
 
 
 def counts():
-    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (School, Edition, Placement, OfficialStanding)}
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (School, Edition, Placement, OfficialStanding)
+    }
 
 
 def test_seed_command_loads_the_real_history(runner, app):
@@ -49,20 +52,47 @@ def broken_copy(tmp_path, name, transform):
     return target
 
 
-@pytest.mark.parametrize("name, transform, expected", [
-    ("placements.csv", lambda t: t.replace("2023,athletics,1,imt-mines-ales", "2023,athletics,1,imt-mines-alez"),
-     "placements.csv:8: unknown school 'imt-mines-alez'"),
-    ("placements.csv", lambda t: t + "2023,athletics,2,imt-mines-ales,dup\n",
-     "placements.csv:22: imt-mines-ales is already placed in athletics 2023 (at placements.csv:8)"),
-    ("standings.csv", lambda t: t + "2023,mines-nancy,second,,x\n",
-     "standings.csv:7: rank must be a whole number, not 'second'"),
-    ("editions.csv", lambda t: t.replace("2025,50,mines-paris,2025-04-24", "2025,50,mines-paris,2025-24-04"),
-     "editions.csv:9: start_date must be a date as YYYY-MM-DD, not '2025-24-04'"),
-    ("schools.csv", lambda t: t + "eurecom,Other,x,,FR,,\n", "schools.csv:14: duplicate slug 'eurecom' (first at line 13)"),
-    ("participants.csv", lambda t: t + "2023,mines-nancy\n", "participants.csv:13: wrong number of fields"),
-    ("placements.csv", lambda t: t + "2023,athletics,1,mines-nancy,x\n2023,athletics,2,mines-albi,x\n".replace(
-        "mines-albi", "imt-mines-albi"), "placements.csv: athletics 2023: place 2 cannot follow a tie covering it"),
-])
+@pytest.mark.parametrize(
+    "name, transform, expected",
+    [
+        (
+            "placements.csv",
+            lambda t: t.replace("2023,athletics,1,imt-mines-ales", "2023,athletics,1,imt-mines-alez"),
+            "placements.csv:8: unknown school 'imt-mines-alez'",
+        ),
+        (
+            "placements.csv",
+            lambda t: t + "2023,athletics,2,imt-mines-ales,dup\n",
+            "placements.csv:22: imt-mines-ales is already placed in athletics 2023 (at placements.csv:8)",
+        ),
+        (
+            "standings.csv",
+            lambda t: t + "2023,mines-nancy,second,,x\n",
+            "standings.csv:7: rank must be a whole number, not 'second'",
+        ),
+        (
+            "editions.csv",
+            lambda t: t.replace("2025,50,mines-paris,2025-04-24", "2025,50,mines-paris,2025-24-04"),
+            "editions.csv:9: start_date must be a date as YYYY-MM-DD, not '2025-24-04'",
+        ),
+        (
+            "schools.csv",
+            lambda t: t + "eurecom,Other,x,,FR,,\n",
+            "schools.csv:14: duplicate slug 'eurecom' (first at line 13)",
+        ),
+        ("participants.csv", lambda t: t + "2023,mines-nancy\n", "participants.csv:13: wrong number of fields"),
+        (
+            "placements.csv",
+            lambda t: (
+                t
+                + "2023,athletics,1,mines-nancy,x\n2023,athletics,2,mines-albi,x\n".replace(
+                    "mines-albi", "imt-mines-albi"
+                )
+            ),
+            "placements.csv: athletics 2023: place 2 cannot follow a tie covering it",
+        ),
+    ],
+)
 def test_bad_file_names_file_line_and_reason_and_loads_nothing(app, tmp_path, name, transform, expected):
     directory = broken_copy(tmp_path, name, transform)
     with pytest.raises(SeedError) as error:

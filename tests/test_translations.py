@@ -1,4 +1,5 @@
 """Every user-facing string has its French translation."""
+
 from babel.messages.pofile import read_po
 
 from cartel import ROOT

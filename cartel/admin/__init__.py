@@ -1,4 +1,5 @@
 """Administration: schools, sports, editions, accounts and entry links (admins only)."""
+
 from cartel.admin.views import bp
 
 __all__ = ["bp"]

@@ -1,13 +1,21 @@
 """One FlaskForm per administration form."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
 from wtforms import (
-    BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField,
-    StringField, SubmitField,
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -22,8 +30,11 @@ class SchoolForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
-    country = StringField(_l("Country (two-letter code)"), default="FR",
-                          validators=[DataRequired(), Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters."))])
+    country = StringField(
+        _l("Country (two-letter code)"),
+        default="FR",
+        validators=[DataRequired(), Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters."))],
+    )
     colours = StringField(_l("Colours"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Save"))
 
@@ -55,9 +66,14 @@ class SportForm(FlaskForm):
 
 class DisciplineForm(FlaskForm):
     sport = SelectField(_l("Sport"), validators=[DataRequired()])
-    category = SelectField(_l("Category"), choices=[SelectChoice(Category.MEN.value, _l("men")),
-                                                     SelectChoice(Category.WOMEN.value, _l("women")),
-                                                     SelectChoice(Category.OPEN.value, _l("open / mixed"))])
+    category = SelectField(
+        _l("Category"),
+        choices=[
+            SelectChoice(Category.MEN.value, _l("men")),
+            SelectChoice(Category.WOMEN.value, _l("women")),
+            SelectChoice(Category.OPEN.value, _l("open / mixed")),
+        ],
+    )
     submit = SubmitField(_l("Add the discipline"))
 
 
@@ -92,24 +108,36 @@ class EditionForm(FlaskForm):
 
 
 class SchemeForm(FlaskForm):
-    place_points = StringField(_l("Points per place, 1st first"), validators=[DataRequired()],
-                               description=_l("For example: 10 7 5 3 2 1"))
-    tie_rule = SelectField(_l("Shared places"), choices=[
-        SelectChoice("shared", _l("each tied team gets the points of the shared place")),
-        SelectChoice("split", _l("the points of the places covered are split equally"))])
-    tie_breaks = StringField(_l("Tie-breaks (places, in order)"), default="1 2 3",
-                             description=_l("1 2 3: more 1st places, then 2nd, then 3rd"))
+    place_points = StringField(
+        _l("Points per place, 1st first"), validators=[DataRequired()], description=_l("For example: 10 7 5 3 2 1")
+    )
+    tie_rule = SelectField(
+        _l("Shared places"),
+        choices=[
+            SelectChoice("shared", _l("each tied team gets the points of the shared place")),
+            SelectChoice("split", _l("the points of the places covered are split equally")),
+        ],
+    )
+    tie_breaks = StringField(
+        _l("Tie-breaks (places, in order)"),
+        default="1 2 3",
+        description=_l("1 2 3: more 1st places, then 2nd, then 3rd"),
+    )
     preview = SubmitField(_l("Preview the ranking"))
     submit = SubmitField(_l("Save the scheme"))
 
 
 class UserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(Role.ORGANISER.value, _l("organiser")), SelectChoice(Role.ADMIN.value, _l("admin"))])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(Role.ORGANISER.value, _l("organiser")), SelectChoice(Role.ADMIN.value, _l("admin"))],
+    )
     disciplines = SelectMultipleField(_l("Limited to these disciplines (none: all)"), validators=[Optional()])
     active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(_l("Password (at least 10 characters; empty: unchanged)"),
-                             validators=[Optional(), Length(min=10, max=200)])
+    password = PasswordField(
+        _l("Password (at least 10 characters; empty: unchanged)"), validators=[Optional(), Length(min=10, max=200)]
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, user: User | None = None, **kwargs):
@@ -128,7 +156,6 @@ class UserForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     disciplines = SelectMultipleField(_l("Disciplines (one link each)"), validators=[DataRequired()])
-    label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)],
-                        default="Terrain")
+    label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)], default="Terrain")
     hours = IntegerField(_l("Valid for (hours)"), default=96, validators=[DataRequired(), NumberRange(1, 24 * 14)])
     submit = SubmitField(_l("Issue the links and print"))

@@ -1,4 +1,5 @@
 """Administration pages: thin views over cartel.catalogue, cartel.accounts and cartel.operations."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -16,7 +17,16 @@ from cartel.admin.forms import DisciplineForm, EditionForm, LinkForm, SchemeForm
 from cartel.auth import require_role
 from cartel.extensions import db
 from cartel.models import (
-    AuditEntry, Category, Discipline, Edition, EditionStatus, EntryLink, Role, School, Sport, User,
+    AuditEntry,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    EntryLink,
+    Role,
+    School,
+    Sport,
+    User,
 )
 from cartel.operations import Actor, TransitionRefused, change_status
 from cartel.scoring import SchemeError
@@ -40,8 +50,7 @@ def actor() -> Actor:
 
 
 def disciplines_sorted() -> list[Discipline]:
-    return sorted(db.session.scalars(sa.select(Discipline)),
-                  key=lambda d: (d.sport.name_fr, d.category.value))
+    return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (d.sport.name_fr, d.category.value))
 
 
 @bp.get("/")
@@ -52,6 +61,7 @@ def index():
 
 # --- schools, sports, disciplines ---------------------------------------------------------------
 
+
 @bp.route("/schools", methods=["GET", "POST"])
 @bp.route("/schools/<slug>", methods=["GET", "POST"])
 def schools(slug: str | None = None):
@@ -60,8 +70,15 @@ def schools(slug: str | None = None):
         school = db.session.scalar(sa.select(School).filter_by(slug=slug)) or abort(404)
     form = SchoolForm(obj=school, school=school)
     if form.validate_on_submit():
-        catalogue.save_school(school, {f.name: f.data.strip() if isinstance(f.data, str) else f.data
-                                       for f in form if f.name in catalogue.SCHOOL_FIELDS}, actor())
+        catalogue.save_school(
+            school,
+            {
+                f.name: f.data.strip() if isinstance(f.data, str) else f.data
+                for f in form
+                if f.name in catalogue.SCHOOL_FIELDS
+            },
+            actor(),
+        )
         flash(_("School saved."))
         return redirect(url_for("admin.schools"), code=303)
     rows = db.session.scalars(sa.select(School).order_by(School.name))
@@ -75,8 +92,9 @@ def disciplines():
     sports = list(db.session.scalars(sa.select(Sport).order_by(Sport.name_fr)))
     discipline_form.sport.choices = [SelectChoice(s.slug, s.name_fr) for s in sports]
     if sport_form.submit.data and sport_form.validate_on_submit():
-        catalogue.add_sport(sport_form.slug.data, sport_form.name_fr.data.strip(), sport_form.name_en.data.strip(),
-                            actor())
+        catalogue.add_sport(
+            sport_form.slug.data, sport_form.name_fr.data.strip(), sport_form.name_en.data.strip(), actor()
+        )
         flash(_("Sport added."))
         return redirect(url_for("admin.disciplines"), code=303)
     if discipline_form.submit.data and discipline_form.validate_on_submit():
@@ -89,11 +107,16 @@ def disciplines():
             flash(_("Discipline added."))
             return redirect(url_for("admin.disciplines"), code=303)
     status = 422 if sport_form.errors or discipline_form.errors else 200
-    return render_template("admin/disciplines.html", sport_form=sport_form, discipline_form=discipline_form,
-                           disciplines=disciplines_sorted()), status
+    return render_template(
+        "admin/disciplines.html",
+        sport_form=sport_form,
+        discipline_form=discipline_form,
+        disciplines=disciplines_sorted(),
+    ), status
 
 
 # --- editions -------------------------------------------------------------------------------------
+
 
 def edition_or_404(year: int) -> Edition:
     return db.session.scalar(sa.select(Edition).filter_by(year=year)) or abort(404)
@@ -101,7 +124,9 @@ def edition_or_404(year: int) -> Edition:
 
 def edition_form(edition: Edition | None) -> EditionForm:
     form = EditionForm(obj=edition, edition=edition, prefix="edition")
-    form.host.choices = [SelectChoice("", "—")] + [SelectChoice(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))]
+    form.host.choices = [SelectChoice("", "—")] + [
+        SelectChoice(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))
+    ]
     if edition is not None and not form.is_submitted():
         form.host.data = edition.host.slug if edition.host else ""
     return form
@@ -133,12 +158,20 @@ def edition_page(edition: Edition, *, form=None, scheme_form=None, preview=None,
             scheme_form.tie_breaks.data = " ".join(str(p) for p in edition.scheme.tie_breaks)
     editions, by_id = load_editions(Edition.id == edition.id)
     return render_template(
-        "admin/edition.html", edition=edition, form=form or edition_form(edition), scheme_form=scheme_form,
-        action_form=ActionForm(), schools=schools, disciplines=disciplines_sorted(),
+        "admin/edition.html",
+        edition=edition,
+        form=form or edition_form(edition),
+        scheme_form=scheme_form,
+        action_form=ActionForm(),
+        schools=schools,
+        disciplines=disciplines_sorted(),
         participants={p.school_id: p for p in edition.participations},
         programme={e.discipline_id: e for e in edition.programme},
-        standing=build_standing(editions[0], by_id), preview=preview, problems=problems or {},
-        statuses=EditionStatus), status
+        standing=build_standing(editions[0], by_id),
+        preview=preview,
+        problems=problems or {},
+        statuses=EditionStatus,
+    ), status
 
 
 @bp.route("/editions/<int:year>", methods=["GET", "POST"])
@@ -164,8 +197,9 @@ def participants(year: int):
         raw = request.form.get(f"size-{school.slug}", "").strip()
         size = int(raw) if raw.isdecimal() and len(raw) <= 5 else None
         if raw and (size is None or size < 1):
-            problems[school.slug] = _("The delegation size of %(school)s must be a whole number above 0.",
-                                      school=school.name)
+            problems[school.slug] = _(
+                "The delegation size of %(school)s must be a whole number above 0.", school=school.name
+            )
         sizes[school] = size if size else None
     if problems:
         return edition_page(edition, problems=problems, status=422)
@@ -173,9 +207,15 @@ def participants(year: int):
         catalogue.set_participants(edition, sizes, actor())
     except catalogue.CatalogueError as error:
         db.session.rollback()
-        return edition_page(edition, problems={"participants": _(
-            "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error))},
-            status=422)
+        return edition_page(
+            edition,
+            problems={
+                "participants": _(
+                    "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error)
+                )
+            },
+            status=422,
+        )
     flash(_("Participants saved."))
     return redirect(url_for("admin.edition", year=year) + "#participants", code=303)
 
@@ -195,8 +235,9 @@ def programme(year: int):
             if not weight.is_finite() or weight <= 0 or weight > 100:
                 raise InvalidOperation
         except InvalidOperation:
-            problems[discipline.slug] = _("The weight of %(discipline)s must be a number above 0 (up to 100).",
-                                          discipline=discipline.slug)
+            problems[discipline.slug] = _(
+                "The weight of %(discipline)s must be a number above 0 (up to 100).", discipline=discipline.slug
+            )
             continue
         weights[discipline] = weight.quantize(Decimal("0.01"))
     if problems:
@@ -205,9 +246,15 @@ def programme(year: int):
         catalogue.set_programme(edition, weights, actor())
     except catalogue.CatalogueError as error:
         db.session.rollback()
-        return edition_page(edition, problems={"programme": _(
-            "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error))},
-            status=422)
+        return edition_page(
+            edition,
+            problems={
+                "programme": _(
+                    "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error)
+                )
+            },
+            status=422,
+        )
     flash(_("Programme saved."))
     return redirect(url_for("admin.edition", year=year) + "#programme", code=303)
 
@@ -227,12 +274,20 @@ def scheme(year: int):
             "negative": _("points cannot be negative"),
             "increasing": _("a better place cannot earn fewer points than a worse one"),
             "tie_breaks": _("tie-breaks are distinct places, such as 1 2 3"),
-            "too_large": _("at most %(places)s places of at most %(points)s points each",
-                           places=catalogue.MAX_PLACES, points=catalogue.MAX_POINTS),
+            "too_large": _(
+                "at most %(places)s places of at most %(points)s points each",
+                places=catalogue.MAX_PLACES,
+                points=catalogue.MAX_POINTS,
+            ),
         }
         reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
-        form.place_points.errors.append(_("This scheme cannot be used: %(reason)s.", reason=reason or _(
-            "points are numbers such as 10 or 7.5 separated by spaces, tie-breaks whole numbers")))
+        form.place_points.errors.append(
+            _(
+                "This scheme cannot be used: %(reason)s.",
+                reason=reason
+                or _("points are numbers such as 10 or 7.5 separated by spaces, tie-breaks whole numbers"),
+            )
+        )
         return edition_page(edition, scheme_form=form, status=422)
     if form.preview.data:
         editions, schools = load_editions(Edition.id == edition.id)
@@ -254,8 +309,10 @@ def status(year: int):
         change_status(edition, target, actor())
     except (ValueError, TransitionRefused) as error:
         db.session.rollback()
-        reasons = {"no_scheme": _("set the points scheme first"),
-                   "published": _("this edition already has a published standing")}
+        reasons = {
+            "no_scheme": _("set the points scheme first"),
+            "published": _("this edition already has a published standing"),
+        }
         reason = reasons.get(getattr(error, "code", ""), _("it is not a step of the edition's life"))
         flash(_("This change of state is not possible: %(reason)s.", reason=reason), "error")
         return redirect(url_for("admin.edition", year=year), code=303)
@@ -264,6 +321,7 @@ def status(year: int):
 
 
 # --- accounts and entry links --------------------------------------------------------------------
+
 
 @bp.route("/users", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -284,8 +342,14 @@ def users(user_id: int | None = None):
             if user is None:
                 accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
             else:
-                accounts.update_user(user, actor(), role=role, active=form.active.data, disciplines=chosen,
-                                     password=form.password.data or None)
+                accounts.update_user(
+                    user,
+                    actor(),
+                    role=role,
+                    active=form.active.data,
+                    disciplines=chosen,
+                    password=form.password.data or None,
+                )
         except accounts.UserError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
@@ -298,26 +362,35 @@ def users(user_id: int | None = None):
 
 @bp.route("/links", methods=["GET", "POST"])
 def links():
-    edition = db.session.scalar(sa.select(Edition).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
-                                .order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc()).limit(1))
+    edition = db.session.scalar(
+        sa.select(Edition)
+        .where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
+        .order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc())
+        .limit(1)
+    )
     form = LinkForm()
-    entries = sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value)) \
-        if edition else []
+    entries = (
+        sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+        if edition
+        else []
+    )
     form.disciplines.choices = [SelectChoice(e.discipline.slug, e.discipline.slug) for e in entries]
     if edition is not None and form.validate_on_submit():
         sheets = []
         for entry in entries:
             if entry.discipline.slug in form.disciplines.data:
-                link, token = accounts.create_link(edition, entry.discipline, form.label.data.strip(), form.hours.data,
-                                                   actor())
+                link, token = accounts.create_link(
+                    edition, entry.discipline, form.label.data.strip(), form.hours.data, actor()
+                )
                 url = url_for("links.use_link", token=token, _external=True)
                 sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000")))
         response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
         response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
         return response
     rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
-    return render_template("admin/links.html", form=form, edition=edition, rows=list(rows),
-                           action_form=ActionForm()), 422 if form.errors else 200
+    return render_template(
+        "admin/links.html", form=form, edition=edition, rows=list(rows), action_form=ActionForm()
+    ), 422 if form.errors else 200
 
 
 @bp.post("/links/<int:link_id>/revoke")

@@ -1,10 +1,11 @@
 """Read-only JSON endpoints, described by openapi.json. Each answer is computed once per revision,
 carries an ETag, answers 304 to a conditional request, and never depends on cookies."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from flask import Blueprint, Response, abort, request
 
@@ -18,8 +19,13 @@ OPENAPI = Path(__file__).with_name("openapi.json")
 
 
 def _json(key: tuple, tag: str, build: Callable[[], dict]) -> Response:
-    return snapshots.serve(("api", *key), tag, lambda: json.dumps(build(), ensure_ascii=False, separators=(",", ":")),
-                           mimetype="application/json", shared=True)
+    return snapshots.serve(
+        ("api", *key),
+        tag,
+        lambda: json.dumps(build(), ensure_ascii=False, separators=(",", ":")),
+        mimetype="application/json",
+        shared=True,
+    )
 
 
 def _edition(year: int) -> tuple[int, int]:
@@ -42,39 +48,60 @@ def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
 def editions():
     revision = revisions.history_revision()
     history = lambda: published.history(revision)  # noqa: E731
-    return _json(("editions",), snapshots.etag("api-editions", revision), lambda: {
-        "revision": revision, "editions": [serialize.edition_summary(s) for s in reversed(history().standings)]})
+    return _json(
+        ("editions",),
+        snapshots.etag("api-editions", revision),
+        lambda: {
+            "revision": revision,
+            "editions": [serialize.edition_summary(s) for s in reversed(history().standings)],
+        },
+    )
 
 
 @bp.get("/editions/<int:year>")
 def edition(year: int):
     edition_id, revision = _edition(year)
-    return _json(("edition", year), snapshots.etag("api-edition", edition_id, revision),
-                 lambda: serialize.edition(published.edition_view(edition_id, revision)))
+    return _json(
+        ("edition", year),
+        snapshots.etag("api-edition", edition_id, revision),
+        lambda: serialize.edition(published.edition_view(edition_id, revision)),
+    )
 
 
 @bp.get("/editions/<int:year>/results")
 def results(year: int):
     edition_id, revision = _edition(year)
-    return _json(("results", year), snapshots.etag("api-results", edition_id, revision),
-                 lambda: serialize.results(published.edition_view(edition_id, revision)))
+    return _json(
+        ("results", year),
+        snapshots.etag("api-results", edition_id, revision),
+        lambda: serialize.results(published.edition_view(edition_id, revision)),
+    )
 
 
 @bp.get("/editions/<int:year>/latest")
 def latest(year: int):
     edition_id, revision = _edition(year)
     limit = _int_arg("limit", published.LATEST, 1, published.LATEST)
-    return _json(("latest", year, limit), snapshots.etag("api-latest", edition_id, revision, limit),
-                 lambda: serialize.latest(published.edition_view(edition_id, revision), limit))
+    return _json(
+        ("latest", year, limit),
+        snapshots.etag("api-latest", edition_id, revision, limit),
+        lambda: serialize.latest(published.edition_view(edition_id, revision), limit),
+    )
 
 
 @bp.get("/schools")
 def schools():
     revision = revisions.history_revision()
-    return _json(("schools",), snapshots.etag("api-schools", revision), lambda: {
-        "revision": revision,
-        "schools": [serialize.school(s) for s in sorted(published.history(revision).schools.values(),
-                                                         key=lambda s: s.name)]})
+    return _json(
+        ("schools",),
+        snapshots.etag("api-schools", revision),
+        lambda: {
+            "revision": revision,
+            "schools": [
+                serialize.school(s) for s in sorted(published.history(revision).schools.values(), key=lambda s: s.name)
+            ],
+        },
+    )
 
 
 @bp.get("/schools/<slug>")
@@ -84,8 +111,13 @@ def school(slug: str):
     found = published.school_by_slug(history, slug)
     if found is None:
         abort(404, description=f"No school {slug[:60]!r}.")
-    return _json(("school", slug), snapshots.etag("api-school", found.id, revision), lambda: serialize.school_detail(
-        history, published.records(revision), found, published.school_rows(history, found), revision))
+    return _json(
+        ("school", slug),
+        snapshots.etag("api-school", found.id, revision),
+        lambda: serialize.school_detail(
+            history, published.records(revision), found, published.school_rows(history, found), revision
+        ),
+    )
 
 
 @bp.get("/records")
@@ -94,10 +126,17 @@ def records():
     as_of = _int_arg("as_of", None, 0, 9999)
     if as_of is not None and as_of not in published.as_of_years(revision):
         years = sorted(published.as_of_years(revision))
-        abort(400, description=f"Parameter as_of must be the year of a finished edition ({years[0]}–{years[-1]}), "
-                               f"not {as_of}." if years else "No edition is finished yet: leave as_of out.")
-    return _json(("records", as_of), snapshots.etag("api-records", as_of or "now", revision),
-                 lambda: serialize.records(published.history(revision), published.records(revision, as_of), revision))
+        abort(
+            400,
+            description=f"Parameter as_of must be the year of a finished edition ({years[0]}–{years[-1]}), not {as_of}."
+            if years
+            else "No edition is finished yet: leave as_of out.",
+        )
+    return _json(
+        ("records", as_of),
+        snapshots.etag("api-records", as_of or "now", revision),
+        lambda: serialize.records(published.history(revision), published.records(revision, as_of), revision),
+    )
 
 
 @bp.get("/openapi.json")

@@ -1,4 +1,5 @@
 """Log in and out. Failed logins are throttled per account and per address (stored in the database)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,8 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
@@ -43,6 +45,7 @@ def login_manager_setup(app) -> None:
 
 def require_role(*roles: Role):
     """Views for logged-in accounts of these roles; others get 403 (or the login page)."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -51,7 +54,9 @@ def require_role(*roles: Role):
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
@@ -61,10 +66,16 @@ def client_address() -> str:
 
 def throttled(email: str, address: str) -> bool:
     since = _now() - WINDOW
-    per_account = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
-        LoginFailure.email == email, LoginFailure.at >= since))
-    per_address = db.session.scalar(sa.select(sa.func.count()).select_from(LoginFailure).where(
-        LoginFailure.address == address, LoginFailure.at >= since))
+    per_account = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.email == email, LoginFailure.at >= since)
+    )
+    per_address = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.address == address, LoginFailure.at >= since)
+    )
     return per_account >= MAX_PER_ACCOUNT or per_address >= MAX_PER_ADDRESS
 
 

@@ -1,4 +1,5 @@
 """Who may enter what: accounts by role and scope, entry links by their one discipline."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,8 +1,11 @@
 """Bulk entry from a spreadsheet: download the template, upload it filled, preview, apply."""
+
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -48,8 +51,12 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _token(changes: list[imports.Change]) -> str:
-    return _serializer().dumps([[c.entry.discipline.slug, c.version, c.state.value,
-                                 [[t.place, list(t.schools)] for t in c.after]] for c in changes])
+    return _serializer().dumps(
+        [
+            [c.entry.discipline.slug, c.version, c.state.value, [[t.place, list(t.schools)] for t in c.after]]
+            for c in changes
+        ]
+    )
 
 
 def _changes_from(token: str, edition) -> list[imports.Change]:
@@ -57,8 +64,9 @@ def _changes_from(token: str, edition) -> list[imports.Change]:
     changes = []
     for code, version, state, teams in _serializer().loads(token, max_age=TOKEN_MAX_AGE):
         entry = entries.get(code) or abort(409)
-        changes.append(imports.Change(entry, version, ResultState(state), (),
-                                      tuple(podium.Team(p, tuple(s)) for p, s in teams)))
+        changes.append(
+            imports.Change(entry, version, ResultState(state), (), tuple(podium.Team(p, tuple(s)) for p, s in teams))
+        )
     return changes
 
 
@@ -104,8 +112,15 @@ def import_check():
     if problems:
         return render_template("entry/import.html", edition=edition, form=UploadForm(), problems=problems), 422
     apply_form = ApplyForm(changes=_token(changes))
-    return render_template("entry/import.html", edition=edition, form=UploadForm(), changes=changes, names=names,
-                           apply_form=apply_form, filename=upload.filename)
+    return render_template(
+        "entry/import.html",
+        edition=edition,
+        form=UploadForm(),
+        changes=changes,
+        names=names,
+        apply_form=apply_form,
+        filename=upload.filename,
+    )
 
 
 @bp.post("/import/apply")
@@ -124,9 +139,10 @@ def import_apply():
     try:
         count = imports.apply(edition, changes, actor)
     except VersionConflict:
-        flash(_("A result was changed by someone else meanwhile: nothing was imported. Download the template "
-                "again."), "error")
+        flash(
+            _("A result was changed by someone else meanwhile: nothing was imported. Download the template again."),
+            "error",
+        )
         return redirect(url_for("entry.import_page"), code=303)
     flash(ngettext("%(num)s result imported.", "%(num)s results imported.", count))
     return redirect(url_for("entry.index"), code=303)
-

@@ -1,4 +1,5 @@
 """Courtside entry: pick a discipline, tap the schools of the podium, save; history and restore."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,25 +7,43 @@ import uuid
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
-from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, SelectField, StringField, SubmitField
+from wtforms import DecimalField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
 
 from cartel import podium, scoring
 from cartel.entry.access import (
-    LINK_SESSION_KEY, actor_for, link_for_token, may_see, require_organiser, session_link,
+    LINK_SESSION_KEY,
+    actor_for,
+    link_for_token,
+    may_see,
+    require_organiser,
+    session_link,
 )
 from cartel.extensions import db
 from cartel.models import (
-    AuditEntry, Discipline, Edition, EditionStatus, PointAdjustment, ProgrammeEntry, ResultState, School,
+    AuditEntry,
+    Discipline,
+    Edition,
+    EditionStatus,
+    PointAdjustment,
+    ProgrammeEntry,
+    ResultState,
+    School,
 )
 from cartel.operations import (
     Actor,
-    ValidationFailed, VersionConflict, add_adjustment, confirm_result, current_teams, delete_adjustment,
-    mark_in_progress, restore_result, save_result,
+    ValidationFailed,
+    VersionConflict,
+    add_adjustment,
+    confirm_result,
+    current_teams,
+    delete_adjustment,
+    mark_in_progress,
+    restore_result,
+    save_result,
 )
 from cartel.standings import build_standing, load_editions, scheme_of, to_fraction
 
@@ -42,8 +61,11 @@ def problem_message(problem: podium.Problem, names: dict[str, str]) -> str:
         "gap": _("This place is empty but a place below it is filled."),
         "tie_without_above": _("“Ex aequo” needs a team on the place above."),
         "not_participant": _("%(school)s does not take part in this edition.", school=school),
-        "twice": _("%(school)s is already placed above (place row %(row)s).", school=school,
-                   row=problem.params.get("first_row")),
+        "twice": _(
+            "%(school)s is already placed above (place row %(row)s).",
+            school=school,
+            row=problem.params.get("first_row"),
+        ),
         "place_inside_tie": _("Place %(place)s is inside a tie above it.", place=problem.params.get("place")),
         "bad_state": _("Choose provisional or final."),
     }
@@ -63,16 +85,16 @@ def form_version() -> int:
 
 
 def live_edition() -> Edition | None:
-    return db.session.scalar(sa.select(Edition).where(Edition.status == EditionStatus.LIVE)
-                             .order_by(Edition.year.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Edition).where(Edition.status == EditionStatus.LIVE).order_by(Edition.year.desc()).limit(1)
+    )
 
 
 def programme_entry(edition: Edition, slug: str) -> ProgrammeEntry:
     discipline = db.session.scalar(sa.select(Discipline).filter_by(slug=slug))
     if discipline is None:
         abort(404)
-    entry = db.session.scalar(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id,
-                                                                  discipline_id=discipline.id))
+    entry = db.session.scalar(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id, discipline_id=discipline.id))
     if entry is None:
         abort(404, description=_("This discipline is not in the programme of the edition."))
     return entry
@@ -116,8 +138,17 @@ def form_context(edition: Edition, entry: ProgrammeEntry, rows: list[podium.Row]
     row_problems: dict[int | None, list[str]] = {}
     for p in problems:
         row_problems.setdefault(p.row, []).append(problem_message(p, names))
-    context = dict(edition=edition, entry=entry, rows=rows, schools=schools, names=names, row_problems=row_problems,
-                   form=EntryForm(), submission_id=uuid.uuid4().hex, version=entry.version)
+    context = dict(
+        edition=edition,
+        entry=entry,
+        rows=rows,
+        schools=schools,
+        names=names,
+        row_problems=row_problems,
+        form=EntryForm(),
+        submission_id=uuid.uuid4().hex,
+        version=entry.version,
+    )
     context.update(extra)
     return context
 
@@ -128,8 +159,11 @@ def index():
     link = session_link()
     if edition is None:
         return render_template("entry/index.html", edition=None, entries=[])
-    entries = [e for e in db.session.scalars(
-        sa.select(ProgrammeEntry).filter_by(edition_id=edition.id)) if may_see(e.discipline_id, edition.id)]
+    entries = [
+        e
+        for e in db.session.scalars(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id))
+        if may_see(e.discipline_id, edition.id)
+    ]
     if not entries and link is None:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
@@ -159,18 +193,30 @@ def save(slug: str):
     expected = form_version()
     key = (request.form.get("submission_id") or "")[:64] or None
     if problems:
-        return render_template("entry/form.html", **form_context(edition, entry, rows, problems,
-                                                                 version=expected, submission_id=key)), 422
+        return render_template(
+            "entry/form.html", **form_context(edition, entry, rows, problems, version=expected, submission_id=key)
+        ), 422
     try:
-        outcome = save_result(edition, entry, podium.teams_from_rows(rows), ResultState(state_value), actor,
-                              expected_version=expected, submission_key=key)
+        outcome = save_result(
+            edition,
+            entry,
+            podium.teams_from_rows(rows),
+            ResultState(state_value),
+            actor,
+            expected_version=expected,
+            submission_key=key,
+        )
     except ValidationFailed as failed:
-        return render_template("entry/form.html", **form_context(edition, entry, rows, failed.problems,
-                                                                 version=expected, submission_id=key)), 422
+        return render_template(
+            "entry/form.html",
+            **form_context(edition, entry, rows, failed.problems, version=expected, submission_id=key),
+        ), 422
     except VersionConflict as conflict:
         theirs = podium.rows_from_teams(current_teams(entry), size)
-        return render_template("entry/conflict.html", **form_context(
-            edition, entry, rows, theirs=theirs, state=state_value, version=conflict.current_version)), 409
+        return render_template(
+            "entry/conflict.html",
+            **form_context(edition, entry, rows, theirs=theirs, state=state_value, version=conflict.current_version),
+        ), 409
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
 
@@ -186,17 +232,32 @@ def saved(slug: str, version: int):
         gained = scoring.discipline_points(placements, data.scheme, to_fraction(entry.weight))
     teams = current_teams(entry)
     by_slug = {s.slug: s for s in schools.values()}
-    return render_template("entry/saved.html", edition=edition, entry=entry, standing=standing, teams=teams,
-                           gained=gained, by_slug=by_slug, version=version, stale=version != entry.version,
-                           form=EntryForm(), submission_id=uuid.uuid4().hex)
+    return render_template(
+        "entry/saved.html",
+        edition=edition,
+        entry=entry,
+        standing=standing,
+        teams=teams,
+        gained=gained,
+        by_slug=by_slug,
+        version=version,
+        stale=version != entry.version,
+        form=EntryForm(),
+        submission_id=uuid.uuid4().hex,
+    )
 
 
 @bp.post("/<slug>/confirm")
 def confirm(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     try:
-        outcome = confirm_result(edition, entry, actor, expected_version=form_version(),
-                                 submission_key=request.form.get("submission_id") or None)
+        outcome = confirm_result(
+            edition,
+            entry,
+            actor,
+            expected_version=form_version(),
+            submission_key=request.form.get("submission_id") or None,
+        )
     except VersionConflict:
         flash(_("Another organiser changed this result meanwhile: check it before confirming."), "error")
         return redirect(url_for("entry.discipline_form", slug=slug), code=303)
@@ -219,12 +280,17 @@ def start(slug: str):
 @bp.get("/<slug>/history")
 def history(slug: str):
     edition, entry, _actor = discipline_in_live_edition(slug)
-    entries = list(db.session.scalars(
-        sa.select(AuditEntry).filter_by(edition_id=edition.id, discipline_id=entry.discipline_id, entity="result")
-        .order_by(AuditEntry.id.desc())))
+    entries = list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .filter_by(edition_id=edition.id, discipline_id=entry.discipline_id, entity="result")
+            .order_by(AuditEntry.id.desc())
+        )
+    )
     names = {s.slug: s.name for s in db.session.scalars(sa.select(School))}
-    return render_template("entry/history.html", edition=edition, entry=entry, entries=entries, names=names,
-                           form=EntryForm())
+    return render_template(
+        "entry/history.html", edition=edition, entry=entry, entries=entries, names=names, form=EntryForm()
+    )
 
 
 @bp.post("/<slug>/restore/<int:audit_id>")
@@ -255,6 +321,7 @@ def use_link(token: str):
 
 # --- penalties and bonuses ------------------------------------------------------------------------
 
+
 def finite(_form, field) -> None:
     """NaN and infinities parse as decimals but are no number of points (and break comparisons)."""
     if field.data is not None and not field.data.is_finite():
@@ -263,8 +330,9 @@ def finite(_form, field) -> None:
 
 class AdjustmentForm(FlaskForm):
     school = SelectField(_l("School"), validators=[DataRequired()])
-    points = DecimalField(_l("Points (negative for a penalty)"), places=2,
-                          validators=[InputRequired(), finite, NumberRange(-1000, 1000)])
+    points = DecimalField(
+        _l("Points (negative for a penalty)"), places=2, validators=[InputRequired(), finite, NumberRange(-1000, 1000)]
+    )
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Add"))
 
@@ -278,18 +346,21 @@ def adjustments():
     actor = require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
     form = AdjustmentForm()
-    form.school.choices = [SelectChoice(p.school.slug, p.school.name) for p in
-                           sorted(edition.participations, key=lambda p: p.school.name)]
+    form.school.choices = [
+        SelectChoice(p.school.slug, p.school.name) for p in sorted(edition.participations, key=lambda p: p.school.name)
+    ]
     if form.validate_on_submit():
         school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
         add_adjustment(edition, school, form.points.data, form.reason.data.strip(), actor)
         flash(_("Adjustment recorded."))
         return redirect(url_for("entry.adjustments"), code=303)
-    rows = db.session.scalars(sa.select(PointAdjustment).filter_by(edition_id=edition.id)
-                              .order_by(PointAdjustment.created_at.desc()))
+    rows = db.session.scalars(
+        sa.select(PointAdjustment).filter_by(edition_id=edition.id).order_by(PointAdjustment.created_at.desc())
+    )
     status = 422 if form.errors else 200
-    return render_template("entry/adjustments.html", edition=edition, form=form, rows=list(rows),
-                           delete_form=EntryForm()), status
+    return render_template(
+        "entry/adjustments.html", edition=edition, form=form, rows=list(rows), delete_form=EntryForm()
+    ), status
 
 
 @bp.post("/adjustments/<int:adjustment_id>/delete")

@@ -1,17 +1,41 @@
 """Typed models, one module per aggregate."""
+
 from cartel.models.audit import AuditEntry, ProcessedSubmission
 from cartel.models.edition import (
-    Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry, ResultState,
+    Edition,
+    EditionStatus,
+    Participation,
+    PointsScheme,
+    ProgrammeEntry,
+    ResultState,
 )
-from cartel.models.revision import HistoryRevision
 from cartel.models.result import OfficialStanding, Placement, PlacementMember, PointAdjustment
+from cartel.models.revision import HistoryRevision
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
 from cartel.models.user import EntryLink, LoginFailure, Role, User
 
 __all__ = [
-    "AuditEntry", "EntryLink", "LoginFailure", "ProcessedSubmission", "Role", "User",
-    "Category", "Discipline", "Edition", "EditionStatus", "HistoryRevision", "OfficialStanding", "Participation",
-    "Placement", "PlacementMember", "PointAdjustment", "PointsScheme", "PriorTitleCount",
-    "ProgrammeEntry", "ResultState", "School", "Sport",
+    "AuditEntry",
+    "EntryLink",
+    "LoginFailure",
+    "ProcessedSubmission",
+    "Role",
+    "User",
+    "Category",
+    "Discipline",
+    "Edition",
+    "EditionStatus",
+    "HistoryRevision",
+    "OfficialStanding",
+    "Participation",
+    "Placement",
+    "PlacementMember",
+    "PointAdjustment",
+    "PointsScheme",
+    "PriorTitleCount",
+    "ProgrammeEntry",
+    "ResultState",
+    "School",
+    "Sport",
 ]

@@ -1,4 +1,5 @@
 """Who changed what, when: one entry per change, with the state before and after."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,6 @@ class AuditEntry(db.Model):
 
     user: Mapped[User | None] = relationship(lazy="joined")
     link: Mapped[EntryLink | None] = relationship(lazy="joined")
-
 
 
 class ProcessedSubmission(db.Model):

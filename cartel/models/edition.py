@@ -1,4 +1,5 @@
 """An edition of the Cartel: its participants, programme and points scheme."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """What happened: placements, point adjustments and published standings."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from cartel.models.sport import Discipline
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
 class Placement(db.Model):
@@ -30,7 +31,8 @@ class Placement(db.Model):
 
     discipline: Mapped[Discipline] = relationship()
     members: Mapped[list[PlacementMember]] = relationship(
-        back_populates="placement", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="placement", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     @property
     def schools(self) -> list[School]:

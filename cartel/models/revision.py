@@ -1,4 +1,5 @@
 """The revision of what the public sees across editions (editions list, records, school pages)."""
+
 from __future__ import annotations
 
 import datetime as dt

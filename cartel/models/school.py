@@ -1,4 +1,5 @@
 """Schools (delegations) and what is known of their titles before the recorded history."""
+
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint

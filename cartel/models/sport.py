@@ -1,4 +1,5 @@
 """Sports and their disciplines. A discipline is what has one podium (handball men)."""
+
 from __future__ import annotations
 
 import enum
@@ -34,7 +35,8 @@ class Discipline(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     sport_id: Mapped[int] = mapped_column(ForeignKey("sport.id"))
     category: Mapped[Category] = mapped_column(
-        Enum(Category, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]))
+        Enum(Category, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+    )
 
     sport: Mapped[Sport] = relationship(back_populates="disciplines", lazy="joined")
 

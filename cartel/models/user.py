@@ -1,4 +1,5 @@
 """Accounts, entry links and login throttling."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from cartel.models.sport import Discipline
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
 class Role(str, enum.Enum):
@@ -23,7 +24,8 @@ class Role(str, enum.Enum):
 
 
 user_discipline = Table(
-    "user_discipline", db.metadata,
+    "user_discipline",
+    db.metadata,
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
     Column("discipline_id", ForeignKey("discipline.id", ondelete="CASCADE"), primary_key=True),
 )
@@ -33,8 +35,9 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=12,
-                                            values_callable=lambda e: [m.value for m in e]))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=12, values_callable=lambda e: [m.value for m in e])
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     # an organiser limited to some disciplines; empty means every discipline

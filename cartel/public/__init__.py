@@ -1,4 +1,5 @@
 """Public pages: rankings, editions, schools and records."""
+
 from cartel.public.views import bp
 
 __all__ = ["bp"]

@@ -4,16 +4,25 @@ Every page costs one query when nothing changed (the revision), and a conditiona
 still holds the page's ETag gets a 304. Live regions (home and edition pages) have a fragment URL
 that the page's script polls.
 """
+
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 
 from cartel import exports, published, revisions, snapshots
+from cartel.i18n import LANGUAGE_COOKIE, select_locale
 from cartel.operations import utcnow
 from cartel.urls import local_target
-from cartel.i18n import LANGUAGE_COOKIE, select_locale
 
 bp = Blueprint("public", __name__)
 
@@ -26,19 +35,30 @@ def _quoted(tag: str) -> str:
 
 def _live_context(tag: str, lang: str, endpoint: str, **values) -> dict:
     """What a page with a live region needs: its fragment URL and the ETag it starts from."""
-    return {"etag": _quoted(tag), "live_url": url_for(endpoint, lang=lang, **values),
-            "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"]}
+    return {
+        "etag": _quoted(tag),
+        "live_url": url_for(endpoint, lang=lang, **values),
+        "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"],
+    }
 
 
 # --- home -------------------------------------------------------------------------------------
+
 
 @bp.get("/")
 def home():
     revision, lang = revisions.history_revision(), select_locale()
     tag = snapshots.etag("home", revision, lang)
-    return snapshots.serve(("home", lang), tag, lambda: render_template(
-        "public/home.html", view=published.current_view(revision), here=request.path,
-        **_live_context(tag, lang, "public.home_live")))
+    return snapshots.serve(
+        ("home", lang),
+        tag,
+        lambda: render_template(
+            "public/home.html",
+            view=published.current_view(revision),
+            here=request.path,
+            **_live_context(tag, lang, "public.home_live"),
+        ),
+    )
 
 
 @bp.get("/live")
@@ -46,12 +66,16 @@ def home_live():
     """The home page's live region alone (ranking and latest results), for its script."""
     revision, lang = revisions.history_revision(), select_locale()
     tag = snapshots.etag("home", revision, lang)
-    return snapshots.serve(("home-live", lang), tag, lambda: render_template(
-        "public/_home_live.html", view=published.current_view(revision)),
-        shared=True)
+    return snapshots.serve(
+        ("home-live", lang),
+        tag,
+        lambda: render_template("public/_home_live.html", view=published.current_view(revision)),
+        shared=True,
+    )
 
 
 # --- an edition -------------------------------------------------------------------------------
+
 
 def _edition(year: int) -> tuple[int, int, str, str]:
     """The edition's id and revision, the visitor's language and the ETag of its pages."""
@@ -66,39 +90,61 @@ def _edition(year: int) -> tuple[int, int, str, str]:
 @bp.get("/editions/<int:year>")
 def edition(year: int):
     edition_id, revision, lang, tag = _edition(year)
-    return snapshots.serve(("edition", year, lang), tag, lambda: render_template(
-        "public/edition.html", view=published.edition_view(edition_id, revision), here=request.path,
-        **_live_context(tag, lang, "public.edition_live", year=year)))
+    return snapshots.serve(
+        ("edition", year, lang),
+        tag,
+        lambda: render_template(
+            "public/edition.html",
+            view=published.edition_view(edition_id, revision),
+            here=request.path,
+            **_live_context(tag, lang, "public.edition_live", year=year),
+        ),
+    )
 
 
 @bp.get("/editions/<int:year>/live")
 def edition_live(year: int):
     """The edition page's live region alone (ranking, latest results, podiums), for its script."""
     edition_id, revision, lang, tag = _edition(year)
-    return snapshots.serve(("edition-live", year, lang), tag, lambda: render_template(
-        "public/_edition_live.html", view=published.edition_view(edition_id, revision)),
-        shared=True)
+    return snapshots.serve(
+        ("edition-live", year, lang),
+        tag,
+        lambda: render_template("public/_edition_live.html", view=published.edition_view(edition_id, revision)),
+        shared=True,
+    )
 
 
 # --- pages spanning editions ------------------------------------------------------------------
+
 
 @bp.get("/editions")
 def editions():
     revision, lang = revisions.history_revision(), select_locale()
     tag = snapshots.etag("editions", revision, lang)
-    return snapshots.serve(("editions", lang), tag, lambda: render_template(
-        "public/editions.html", standings=list(reversed(published.history(revision).standings)),
-        here=request.path))
+    return snapshots.serve(
+        ("editions", lang),
+        tag,
+        lambda: render_template(
+            "public/editions.html", standings=list(reversed(published.history(revision).standings)), here=request.path
+        ),
+    )
 
 
 def _render_school(revision: int, school) -> str:
     history = published.history(revision)
     records = published.records(revision)
     titles = next((t for t in records.titles if t.school == school.id), None)
-    return render_template("public/school.html", school=school, rows=published.school_rows(history, school), titles=titles,
-                           points_record=records.school_points_records.get(school.id),
-                           hosted=records.editions_hosted.get(school.id, []), records=records,
-                           schools=history.schools, here=request.path)
+    return render_template(
+        "public/school.html",
+        school=school,
+        rows=published.school_rows(history, school),
+        titles=titles,
+        points_record=records.school_points_records.get(school.id),
+        hosted=records.editions_hosted.get(school.id, []),
+        records=records,
+        schools=history.schools,
+        here=request.path,
+    )
 
 
 @bp.get("/schools/<slug>")
@@ -121,13 +167,22 @@ def records():
         as_of = None
     lang = select_locale()
     tag = snapshots.etag("records", as_of or "now", revision, lang)
-    return snapshots.serve(("records", as_of, lang), tag, lambda: render_template(
-        "public/records.html", records=published.records(revision, as_of), as_of=as_of,
-        choices=list(reversed(published.counted_editions(published.history(revision)))),
-        schools=published.history(revision).schools, here=url_for("public.records", as_of=as_of)))
+    return snapshots.serve(
+        ("records", as_of, lang),
+        tag,
+        lambda: render_template(
+            "public/records.html",
+            records=published.records(revision, as_of),
+            as_of=as_of,
+            choices=list(reversed(published.counted_editions(published.history(revision)))),
+            schools=published.history(revision).schools,
+            here=url_for("public.records", as_of=as_of),
+        ),
+    )
 
 
 # --- downloads ----------------------------------------------------------------------------------
+
 
 def _download(body: bytes, filename: str, mimetype: str) -> Response:
     response = Response(body, mimetype=mimetype)
@@ -175,6 +230,12 @@ def language(code: str):
     if code not in current_app.config["CARTEL_LANGUAGES"]:
         abort(404)
     response = make_response(redirect(local_target(request.args.get("next"), url_for("public.home"))))
-    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                        secure=current_app.config["CARTEL_SECURE_COOKIES"])
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["CARTEL_SECURE_COOKIES"],
+    )
     return response
