@@ -58,11 +58,19 @@ def update_user(
     if password:
         check_password_strength(password)
         user.set_password(password)
+    if password or (user.active and not active):
+        user.end_sessions()  # a password change or a deactivation ends the account's sessions everywhere
     user.role, user.active, user.disciplines = role, active, list(disciplines)
     after = user_snapshot(user)
     if password:
         after["password"] = "changed"
     audit(actor, "user.update", "user", user.email, before, after)
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Log the account out everywhere (at logout: a copied session cookie must not outlive it)."""
+    user.end_sessions()
     db.session.commit()
 
 

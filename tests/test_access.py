@@ -2,13 +2,15 @@
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
 
 from cartel import create_app
 from cartel.extensions import db
-from cartel.models import AuditEntry, EntryLink, LoginFailure, User
+from cartel.models import AuditEntry, EntryLink, LoginThrottle, User
 from tests.conftest import login
 from tests.test_entry import places, podium
 from tests.test_public import text
@@ -67,23 +69,143 @@ def test_login_renews_the_session(client, make_user, live):
         assert "planted" not in session and session.get("_user_id")
 
 
-def test_failed_logins_are_throttled_per_account(client, make_user, live):
+ELSEWHERE = {"REMOTE_ADDR": "198.51.100.2"}  # the real user, on another network than the attacker
+
+
+def login_from(client, email, password="correct horse battery", address="127.0.0.1"):
+    return client.post("/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address})
+
+
+def age_failures(seconds: int) -> None:
+    """As if the last failed attempts were ``seconds`` older."""
+    for row in db.session.scalars(sa.select(LoginThrottle)):
+        row.last_at -= dt.timedelta(seconds=seconds)
+    db.session.commit()
+
+
+def test_failed_logins_slow_the_attacker_without_locking_the_real_user_out(client, make_user, live):
     make_user("orga@example.org")
     for _ in range(5):
         assert login(client, "orga@example.org", "wrong password").status_code == 401
-    response = login(client, "orga@example.org")  # even the right password waits
-    assert response.status_code == 429
-    assert "Trop d'essais infructueux. Attendez 15 minutes avant de réessayer." in text(response)
-    db.session.execute(sa.update(LoginFailure).values(at=dt.datetime(2000, 1, 1)))
-    db.session.commit()
+    response = login(client, "orga@example.org")  # from the attacker's address even the right password waits
+    assert response.status_code == 429 and response.headers["Retry-After"] == "30"
+    assert "Trop d'essais infructueux. Attendez 30 secondes avant de réessayer." in text(response)
+    assert login_from(client, "orga@example.org", address="198.51.100.2").status_code == 302  # elsewhere: in
+    client.post("/logout")
+    age_failures(31)
+    assert login(client, "orga@example.org", "wrong password").status_code == 401  # one more try after the wait
+    assert login(client, "orga@example.org").headers["Retry-After"] == "60"  # then twice as long
+    age_failures(61)
     assert login(client, "orga@example.org").status_code == 302
+    assert db.session.get(LoginThrottle, "pair:orga@example.org 127.0.0.1") is None  # forgotten once in
 
 
-def test_failed_logins_are_throttled_per_address(client, make_user, live):
-    make_user("orga@example.org")
+def test_guessing_many_accounts_from_one_address_delays_that_address_only_a_little(client, make_user, live):
+    make_user("admin@example.org", role="admin")
     for i in range(20):
-        login(client, f"guess{i}@example.org", "wrong password")
-    assert login(client, "orga@example.org").status_code == 429
+        assert login(client, f"guess{i}@example.org", "wrong password").status_code == 401
+    response = login(client, "admin@example.org")
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) <= 5
+    assert login_from(client, "admin@example.org", address="198.51.100.2").status_code == 302
+    client.post("/logout")
+    age_failures(6)
+    assert login(client, "admin@example.org").status_code == 302  # a few seconds, never a lock-out
+
+
+def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, make_user, live, monkeypatch):
+    from cartel.auth import views
+
+    make_user("orga@example.org")
+    checks, lock = [], threading.Lock()
+    real_check = views.check_password_hash
+
+    def counted(hash_, password):
+        with lock:
+            checks.append(password)
+        return real_check(hash_, password)
+
+    monkeypatch.setattr(views, "check_password_hash", counted)
+    start = threading.Barrier(20)
+
+    def attempt(n):
+        client = app.test_client()
+        start.wait()
+        return [login(client, "orga@example.org", f"wrong password {n}").status_code for _ in range(2)]
+
+    with ThreadPoolExecutor(20) as pool:
+        statuses = [s for batch in pool.map(attempt, range(20)) for s in batch]
+    assert len(checks) == 5 and sorted(set(statuses)) == [401, 429] and statuses.count(401) == 5
+
+
+def test_an_unknown_email_costs_the_same_work_as_a_wrong_password(client, make_user, live, monkeypatch):
+    from cartel.auth import views
+
+    make_user("orga@example.org")
+    hashes = []
+    real_check = views.check_password_hash
+    monkeypatch.setattr(views, "check_password_hash", lambda h, p: hashes.append(h) or real_check(h, p))
+    assert login(client, "orga@example.org", "wrong password").status_code == 401
+    assert login(client, "nobody@example.org", "wrong password").status_code == 401
+    method = [h.rsplit("$", 2)[0] for h in hashes]  # "scrypt:32768:8:1": same algorithm, same cost
+    assert len(hashes) == 2 and method[0] == method[1]
+
+
+def test_a_session_copied_before_logout_is_worthless_after_it(app, client, make_user, live):
+    make_user("orga@example.org")
+    assert login(client, "orga@example.org").status_code == 302
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/saisie/").status_code == 200  # the stolen cookie works while the session lasts
+    client.post("/logout")
+    assert copy.get("/saisie/").status_code == 302  # and no longer after the logout
+
+
+@pytest.mark.parametrize("change", [{"password": "a brand new password"}, {"active": ""}])
+def test_a_password_change_or_a_deactivation_ends_the_accounts_sessions(app, admin, make_user, change):
+    user = make_user("orga@example.org")
+    organiser = app.test_client()
+    assert login(organiser, "orga@example.org").status_code == 302
+    assert organiser.get("/saisie/").status_code == 200
+    form = {"email": "orga@example.org", "role": "organiser", "active": "y", "password": ""}
+    response = admin.post(f"/admin/users/{user.id}", data={**form, **change})
+    assert response.status_code == 303
+    assert organiser.get("/saisie/").status_code == 302
+    assert admin.get("/admin/").status_code == 200  # the administrator's own session goes on
+
+
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others(app, admin):
+    me = db.session.scalar(sa.select(User).filter_by(email="admin@example.org"))
+    other_device = app.test_client()
+    assert login(other_device, "admin@example.org").status_code == 302
+    form = {"email": "admin@example.org", "role": "admin", "active": "y", "password": "a brand new password"}
+    assert admin.post(f"/admin/users/{me.id}", data=form).status_code == 303
+    assert admin.get("/admin/").status_code == 200
+    assert other_device.get("/admin/").status_code == 302
+
+
+def test_only_admins_and_organisers_of_every_discipline_touch_penalties(client, make_user, live, adjust):
+    from cartel.models import PointAdjustment
+
+    make_user("hand@example.org", disciplines=[live.hb])
+    existing = adjust(live.edition, live.schools[0], -2, "late")
+    login(client, "hand@example.org")
+    penalty = {"school": "albi", "points": "-1000", "reason": "spite"}
+    assert client.get("/saisie/adjustments").status_code == 200  # may see them
+    response = client.post("/saisie/adjustments", data=penalty)
+    assert response.status_code == 403 and "organisateurs de toutes les disciplines" in text(response)
+    assert client.post(f"/saisie/adjustments/{existing.id}/delete").status_code == 403
+    db.session.expire_all()
+    assert [a.reason for a in db.session.scalars(sa.select(PointAdjustment))] == ["late"]
+    client.post("/logout")
+    make_user("all@example.org")
+    login(client, "all@example.org")
+    assert client.post("/saisie/adjustments", data=penalty).status_code == 303
+    assert client.post(f"/saisie/adjustments/{existing.id}/delete").status_code == 303
+
+
+def test_penalty_points_have_at_most_two_decimals(organiser):
+    response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": "0.001", "reason": "x"})
+    assert response.status_code == 422 and "au plus deux décimales" in text(response)
 
 
 def test_forms_require_a_csrf_token(template_database, tmp_path):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from cartel import create_app
 from cartel.config import ConfigError, load_config
 from cartel.extensions import db
-from cartel.models import LoginFailure
+from cartel.models import LoginThrottle
 from cartel.security import CONTENT_SECURITY_POLICY
 
 PAGES = [
@@ -124,7 +124,7 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(app, mak
         headers={"X-Forwarded-For": "203.0.113.9"},
     )  # not trusted without the setting
     db.session.remove()
-    addresses = sorted(db.session.scalars(sa.select(LoginFailure.address)))
-    assert addresses == ["127.0.0.1", "203.0.113.7"]
+    keys = sorted(db.session.scalars(sa.select(LoginThrottle.key).where(LoginThrottle.key.startswith("address:"))))
+    assert keys == ["address:127.0.0.1", "address:203.0.113.7"]
     with proxied.app_context():
         db.engine.dispose()

@@ -8,7 +8,7 @@ import segno
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
@@ -350,6 +350,8 @@ def users(user_id: int | None = None):
                     disciplines=chosen,
                     password=form.password.data or None,
                 )
+                if user.id == current_user.id and user.active:
+                    login_user(user)  # their own password changed: this session goes on, the others end
         except accounts.UserError as error:
             db.session.rollback()
             form.email.errors.append(str(error))

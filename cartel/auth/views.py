@@ -1,29 +1,30 @@
-"""Log in and out. Failed logins are throttled per account and per address (stored in the database)."""
+"""Log in and out. Failed logins are throttled (cartel/auth/throttle.py); sessions end at logout for good."""
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import hmac
+import secrets
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email
 
+from cartel.accounts import end_sessions
+from cartel.auth import throttle
 from cartel.extensions import db, login_manager
-from cartel.models import LoginFailure, Role, User
-from cartel.models.user import _now
+from cartel.models import Role, User
 from cartel.urls import local_target
 
 bp = Blueprint("auth", __name__)
-
-WINDOW = dt.timedelta(minutes=15)
-MAX_PER_ACCOUNT = 5
-MAX_PER_ADDRESS = 20
 
 
 class LoginForm(FlaskForm):
@@ -39,8 +40,13 @@ def login_manager_setup(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        """The account of a session id "ID:TOKEN", if its token is still the account's (see User.get_id)."""
+        user_id, _sep, token = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() and len(user_id) < 10 else None
+        if user is None or not user.active or not hmac.compare_digest(user.session_token, token):
+            return None
+        return user
 
 
 def require_role(*roles: Role):
@@ -64,19 +70,17 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-def throttled(email: str, address: str) -> bool:
-    since = _now() - WINDOW
-    per_account = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
-    per_address = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.address == address, LoginFailure.at >= since)
-    )
-    return per_account >= MAX_PER_ACCOUNT or per_address >= MAX_PER_ADDRESS
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to check unknown e-mails' passwords against, so that they cost as much as a wrong password."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password; the same work whether the e-mail exists or not."""
+    user = db.session.scalar(sa.select(User).filter_by(email=email))
+    right = check_password_hash(user.password_hash if user else _decoy_hash(), password)
+    return user if user is not None and right and user.active else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -85,16 +89,21 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         address = client_address()
-        if throttled(email, address):
-            return render_template("auth/login.html", form=form, throttled=True), 429
-        user = db.session.scalar(sa.select(User).filter_by(email=email))
-        if user is None or not user.active or not user.check_password(form.password.data):
-            db.session.add(LoginFailure(email=email, address=address))
-            db.session.commit()
+        wait = throttle.reserve(email, address)
+        if wait:
+            message = ngettext(
+                "Too many failed attempts. Wait %(num)d second, then try again.",
+                "Too many failed attempts. Wait %(num)d seconds, then try again.",
+                wait,
+            )
+            response = make_response(render_template("auth/login.html", form=form, throttled=message), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        user = check_credentials(email, form.password.data)
+        if user is None:
             form.password.errors.append(_("Wrong email or password."))
             return render_template("auth/login.html", form=form), 401
-        db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
-        db.session.commit()
+        throttle.succeeded(email, address)
         session.clear()  # a fresh session at login (no fixation)
         login_user(user)
         return redirect(local_target(request.args.get("next"), url_for("entry.index")))
@@ -103,6 +112,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(current_user)  # a copy of this session cookie is worthless from now on
     logout_user()
     session.clear()
     flash(_("Logged out."))

@@ -6,6 +6,7 @@ import hashlib
 
 import sqlalchemy as sa
 from flask import abort, session
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from cartel.extensions import db
@@ -61,6 +62,15 @@ def require_organiser() -> Actor:
     if not is_organiser():
         abort(403)
     return Actor(user_id=current_user.id)
+
+
+def require_adjuster() -> Actor:
+    """Penalties and bonuses change every school's total: administrators and organisers without a
+    discipline limit only."""
+    actor = require_organiser()
+    if not current_user.may_adjust:
+        abort(403, description=_("Only administrators and organisers of every discipline may add or remove penalties."))
+    return actor
 
 
 def live_only(edition) -> None:

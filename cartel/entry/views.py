@@ -19,6 +19,7 @@ from cartel.entry.access import (
     actor_for,
     link_for_token,
     may_see,
+    require_adjuster,
     require_organiser,
     session_link,
 )
@@ -337,13 +338,15 @@ class AdjustmentForm(FlaskForm):
     submit = SubmitField(_l("Add"))
 
     def validate_points(self, field) -> None:
+        if field.data.as_tuple().exponent < -2:
+            raise ValidationError(_("Give the points with at most two decimals."))
         if field.data == 0:
             raise ValidationError(_("An adjustment of 0 points changes nothing."))
 
 
 @bp.route("/adjustments", methods=["GET", "POST"])
 def adjustments():
-    actor = require_organiser()
+    actor = require_adjuster() if request.method == "POST" else require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
     form = AdjustmentForm()
     form.school.choices = [
@@ -365,7 +368,7 @@ def adjustments():
 
 @bp.post("/adjustments/<int:adjustment_id>/delete")
 def delete_adjustment_view(adjustment_id: int):
-    actor = require_organiser()
+    actor = require_adjuster()
     edition = live_edition() or abort(409)
     if not EntryForm().validate_on_submit():
         abort(400)

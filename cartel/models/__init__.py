@@ -13,12 +13,12 @@ from cartel.models.result import OfficialStanding, Placement, PlacementMember, P
 from cartel.models.revision import HistoryRevision
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
-from cartel.models.user import EntryLink, LoginFailure, Role, User
+from cartel.models.user import EntryLink, LoginThrottle, Role, User
 
 __all__ = [
     "AuditEntry",
     "EntryLink",
-    "LoginFailure",
+    "LoginThrottle",
     "ProcessedSubmission",
     "Role",
     "User",

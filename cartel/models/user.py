@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Column, Enum, ForeignKey, String, Table
@@ -40,6 +41,9 @@ class User(UserMixin, db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # part of the login session's id: a new one ends every session of this account (logout, password
+    # change, deactivation), on every worker and server, since each request loads it from the database
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(32))
     # an organiser limited to some disciplines; empty means every discipline
     # loaded when asked (entry checks), not on every page an organiser opens
     disciplines: Mapped[list[Discipline]] = relationship(secondary=user_discipline)
@@ -51,6 +55,17 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def may_adjust(self) -> bool:
+        """Penalties and bonuses touch every school's total: administrators and unrestricted organisers only."""
+        return self.is_admin or not self.disciplines
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the session and the remember cookie
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        self.session_token = secrets.token_urlsafe(32)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -83,10 +98,10 @@ class EntryLink(db.Model):
         return self.revoked_at is None and now < self.expires_at
 
 
-class LoginFailure(db.Model):
-    """A failed login, kept in the database so that every app process throttles alike."""
+class LoginThrottle(db.Model):
+    """Recent failed logins of one key ("pair:EMAIL ADDRESS" or "address:ADDRESS"), shared by every
+    app process through the database; see cartel/auth/throttle.py."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[dt.datetime] = mapped_column(default=_now)

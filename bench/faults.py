@@ -1,0 +1,1175 @@
+"""Load-and-faults benchmark of the real server: concurrent organisers and readers, then a crash.
+
+Usage:
+    .venv/bin/python bench/faults.py [--duration 60] [--readers 200] [--writers 20]
+        [--modes sync,threaded] [--database-url URL] [--output bench/FAULTS.md]
+    scripts/with-postgres sh -c '.venv/bin/python bench/faults.py --database-url "$CARTEL_TEST_DATABASE_URL"'
+
+Without --database-url each mode gets a fresh SQLite file in a temporary directory. With a PostgreSQL
+URL (postgresql+psycopg://...) every table of that database is dropped (DROP SCHEMA public CASCADE)
+and made again by the migrations before each mode: never point it at a database you want to keep.
+
+For each mode (sync: gunicorn -w 4; threaded: gunicorn -w 2 --threads 8), on 127.0.0.1 only:
+
+1. Prepare: migrations, seeds, a live edition (12 fictional schools, 20 disciplines, like
+   bench/live.py) and one organiser account per writer (role organiser, every discipline).
+   The server runs in development with a fixed CARTEL_SECRET_KEY so every worker shares sessions.
+2. Load, --duration seconds: each writer logs in as its own organiser and loops on the real entry
+   route: GET the form, read its CSRF token, version and submission id, POST a random valid result
+   (1 to 6 places, sometimes a joint team or a shared place, provisional or final) and follow the
+   303 to the confirmation page. All but --conflicting writers have a discipline each; the last
+   --conflicting writers share one discipline, so they conflict (409, expected and counted apart).
+   Readers (threads with keep-alive connections, a pause of about --reader-pause s between two
+   requests) poll the live regions with If-None-Match like static/js/live.js and load /,
+   /editions/<year>, /api/editions/<year>, /records and /editions/2023.
+3. Report requests per kind, statuses, p50/p99 latency, unexpected answers (anything but 200/304
+   on reads, 302 on login, 303 or 409 on saves: 5xx, 400, timeouts, connection errors...).
+4. Lost updates, read from the database after the run: for each discipline the stored result must
+   be the acknowledged save with the highest version (places, state, version); every acknowledged
+   save must have its audit entry (result.save, same discipline, after.version = the version the 303
+   named, same places and state, by that writer's account) and its processed-submission row; two
+   acknowledgements of one version, or a stored version below an acknowledged one, are lost too.
+   The audit trail of each discipline must run 1, 2, ... up to its stored version with no gap.
+   A save that was committed but never acknowledged must match an attempt whose answer was lost.
+5. Faults: the server starts again on the same database, writers and readers run for
+   --fault-duration seconds, and half-way the whole gunicorn process group (master and workers)
+   is killed with SIGKILL. Then: integrity (SQLite: PRAGMA integrity_check and foreign_key_check;
+   both: orphan rows, placements without members, audit chains), every save acknowledged before the
+   kill checked as in 4, the server started again: its pages must answer 200 and a new save 303,
+   and the checks run once more.
+
+Prints a markdown section and appends it to --output (bench/FAULTS.md): the file keeps one section
+per run, headed by database and date (UTC); the file's title is written when it does not exist.
+Run it once on SQLite and once on PostgreSQL to fill it. About 3 minutes per database with defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import platform
+import random
+import re
+import resource
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "faults-bench-" + "k" * 40  # at least 32 bytes; the same for every worker and restart
+os.environ["CARTEL_SECRET_KEY"] = SECRET_KEY  # before create_app: no key file written in instance/
+os.environ["CARTEL_ENV"] = "development"
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from cartel import create_app, podium, revisions  # noqa: E402
+from cartel.extensions import db  # noqa: E402
+from cartel.models import (  # noqa: E402
+    AuditEntry,
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    Participation,
+    Placement,
+    PlacementMember,
+    PointsScheme,
+    ProcessedSubmission,
+    ProgrammeEntry,
+    Role,
+    School,
+    Sport,
+    User,
+)
+from cartel.seeding import load_seeds  # noqa: E402
+
+LIVE_YEAR = 2030
+SCHOOLS = [f"bench-school-{i}" for i in range(12)]
+PASSWORD = "faults bench password"
+TIMEOUT = 30.0  # seconds a client waits for an answer (SQLite waits 15 s for a lock, gunicorn 30 s)
+MODES = {"sync": ["-w", "4"], "threaded": ["-w", "2", "--threads", "8"]}
+
+
+def email(n: int) -> str:
+    return f"organiser-{n}@example.org"
+
+
+def discipline_slugs(count: int) -> list[str]:
+    return [f"bench-d{i}" for i in range(count)]
+
+
+# --- the database ---------------------------------------------------------------------------------
+
+
+def add_live_edition(disciplines: int, organisers: int) -> None:
+    """A live edition (12 fictional schools, ``disciplines`` disciplines) and the organisers."""
+    schools = [
+        School(slug=slug, name=f"Bench School {i}", short_name=f"B{i}", country="FR") for i, slug in enumerate(SCHOOLS)
+    ]
+    rows = [
+        Discipline(
+            slug=slug,
+            category=Category.OPEN,
+            sport=Sport(slug=f"bench-sport-{i}", name_fr=f"Sport {i}", name_en=f"Sport {i}"),
+        )
+        for i, slug in enumerate(discipline_slugs(disciplines))
+    ]
+    edition = Edition(year=LIVE_YEAR, number=55, status=EditionStatus.LIVE)
+    edition.participations = [Participation(school=s) for s in schools]
+    edition.programme = [ProgrammeEntry(discipline=d, weight=Decimal(1), version=0) for d in rows]
+    edition.scheme = PointsScheme(place_points=[12, 9, 7, 5, 4, 3, 2, 1], tie_rule="split", tie_breaks=[1, 2, 3])
+    users = []
+    for n in range(organisers):
+        user = User(email=email(n), role=Role.ORGANISER)
+        user.set_password(PASSWORD)
+        users.append(user)
+    db.session.add_all([*schools, edition, *users])
+    db.session.flush()
+    revisions.bump(None)
+    db.session.commit()
+
+
+def wipe_postgresql(url: str) -> None:
+    """Every table of the database dropped, so the migrations start from nothing."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+            connection.exec_driver_sql("CREATE SCHEMA public")
+    finally:
+        engine.dispose()
+
+
+def prepare(url: str, disciplines: int, organisers: int) -> None:
+    if url.startswith("postgresql"):
+        wipe_postgresql(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        load_seeds(ROOT / "seeds")
+        add_live_edition(disciplines, organisers)
+        db.engine.dispose()
+
+
+def database_label(url: str) -> str:
+    if not url.startswith("postgresql"):
+        return f"SQLite {sqlite3.sqlite_version} (file, WAL)"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SHOW server_version").scalar()
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {version.split()[0]}"
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def group_alive(pgid: int) -> list[int]:
+    """Processes of a process group that still run (zombies excluded)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdecimal():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
+
+
+class Server:
+    """gunicorn in a process group of its own (so one signal reaches the master and every worker)."""
+
+    def __init__(self, url: str, mode: str, log: Path):
+        self.port = free_port()
+        self.base = f"127.0.0.1:{self.port}"
+        self.log = log
+        env = {**os.environ, "CARTEL_DATABASE_URL": url, "CARTEL_SECRET_KEY": SECRET_KEY, "CARTEL_ENV": "development"}
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [str(gunicorn), *MODES[mode], "-b", self.base, "--timeout", "60", "cartel:create_app()"]
+        with open(log, "ab") as out:
+            out.write(f"\n==== {' '.join(command[1:])} ====\n".encode())
+            out.flush()
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.pgid = self.process.pid
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                if Client(self.base, timeout=5).request("GET", "/health").status == 200:
+                    break
+            except (OSError, http.client.HTTPException):
+                pass
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"gunicorn did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the master and its workers so far (from /proc)."""
+        total = 0.0
+        for pid in group_alive(self.pgid):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM to the master); SIGKILL to the group if it lingers."""
+        self.process.terminate()
+        try:
+            self.process.wait(40)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._wait_group_gone()
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: the master and every worker die at once."""
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self._wait_group_gone()
+
+    def _wait_group_gone(self) -> None:
+        deadline = time.monotonic() + 10
+        while (alive := group_alive(self.pgid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive:
+            raise RuntimeError(f"gunicorn processes {alive} still run after the stop")
+
+
+# --- the clients ----------------------------------------------------------------------------------
+
+
+class BadPage(Exception):
+    """An answer whose body is not what the real page holds (no CSRF token...)."""
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Client:
+    """One keep-alive connection and a cookie jar; a GET on a connection the server closed while idle
+    is sent again once on a new one (what a browser does), a POST never is."""
+
+    def __init__(self, base: str, timeout: float = TIMEOUT):
+        self.base, self.timeout = base, timeout
+        self.connection: http.client.HTTPConnection | None = None
+        self.used = False  # the connection already carried a request
+        self.cookies: dict[str, str] = {}
+        self.reconnects = 0
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.connection, self.used = None, False
+
+    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None) -> Answer:
+        headers = dict(headers or {})
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            self.close()  # a POST is sent once, on a fresh connection
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.base, timeout=self.timeout)
+            reused = self.used
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                self.used = True
+                response = self.connection.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.close()
+                if attempt == 1 and reused and method == "GET":
+                    self.reconnects += 1
+                    continue
+                raise
+            except BaseException:
+                self.close()
+                raise
+            if response.will_close:
+                self.close()
+            self._keep_cookies(response.msg)
+            return Answer(response.status, response.msg, data)
+        raise AssertionError("unreachable")
+
+    def _keep_cookies(self, message: http.client.HTTPMessage) -> None:
+        for line in message.get_all("Set-Cookie") or []:
+            pair, *attributes = line.split(";")
+            name, _, value = pair.strip().partition("=")
+            expired = any(
+                a.strip().lower() in ("max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt") for a in attributes
+            )
+            if expired or not value:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+
+
+def error_kind(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "timeout"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, http.client.RemoteDisconnected):
+        return "closed without answer"
+    if isinstance(error, ConnectionResetError):
+        return "connection reset"
+    if isinstance(error, BrokenPipeError):
+        return "broken pipe"
+    if isinstance(error, BadPage):
+        return f"bad page: {error}"
+    return type(error).__name__
+
+
+@dataclass
+class Sample:
+    kind: str
+    result: int | str  # the HTTP status, or the kind of error
+    start: float
+    end: float
+    expected: bool
+
+
+@dataclass
+class Attempt:
+    """One save: what was sent and what came back."""
+
+    writer: int
+    slug: str
+    expected_version: int
+    places: tuple  # ((place, (school, ...)), ...) with each team's schools sorted
+    state: str
+    submission: str
+    start: float
+    end: float = 0.0
+    outcome: str = ""  # ack, conflict, unknown (no answer: it may or may not be saved), rejected
+    version: int | None = None  # the version the 303 named
+
+
+@dataclass
+class Record:
+    """What one thread saw; merged after the run."""
+
+    samples: list[Sample] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    examples: dict[str, str] = field(default_factory=dict)  # unexpected answer -> a piece of its body
+    reconnects: int = 0
+
+    def call(self, client: Client, kind: str, method: str, path: str, expected: set[int], **kwargs) -> Answer | None:
+        start = time.monotonic()
+        try:
+            answer = client.request(method, path, **kwargs)
+        except Exception as error:
+            self.samples.append(Sample(kind, error_kind(error), start, time.monotonic(), False))
+            return None
+        ok = answer.status in expected
+        self.samples.append(Sample(kind, answer.status, start, time.monotonic(), ok))
+        if not ok:
+            title = re.search(r"<title>(.*?)</title>", answer.text, re.S)
+            self.examples.setdefault(
+                f"{kind} {answer.status}", (title.group(1) if title else answer.text[:200]).strip()
+            )
+        return answer
+
+
+def hidden(html: str, name: str) -> str:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    value = tag and re.search(r'value="([^"]*)"', tag.group(0))
+    if not value:
+        raise BadPage(f"no {name} input")
+    return value.group(1)
+
+
+def log_in(client: Client, record: Record, n: int) -> bool:
+    page = record.call(client, "login (GET)", "GET", "/login", {200})
+    if page is None or page.status != 200:
+        return False
+    form = {"email": email(n), "password": PASSWORD, "csrf_token": hidden(page.text, "csrf_token")}
+    landed = record.call(client, "login (POST)", "POST", "/login", {302}, form=form)
+    return landed is not None and landed.status == 302 and "/saisie" in (landed.headers.get("Location") or "")
+
+
+def random_result(rng: random.Random, schools: list[str], row_count: int) -> tuple[dict, tuple]:
+    """Form fields of a valid random result, and the places it must be stored as."""
+    count = min(rng.choice([1, 2, 3, 3, 3, 3, 4, 5, 6]), row_count)
+    picked = rng.sample(schools, count + 1)
+    partner = picked.pop() if rng.random() < 0.15 else None
+    tied = rng.randint(2, count) if count >= 2 and rng.random() < 0.3 else None
+    form: dict = {}
+    rows = []
+    for k, school in enumerate(picked, start=1):
+        form[f"row-{k}-school"] = school
+        team = [school]
+        if k == 1 and partner:
+            form["row-1-partners"] = [partner]
+            team.append(partner)
+        if k == tied:
+            form[f"row-{k}-tied"] = "on"
+        rows.append(podium.Row(tuple(team), tied_with_above=k == tied))
+    for k in range(count + 1, row_count + 1):
+        form[f"row-{k}-school"] = ""
+    return form, normalised((t.place, t.schools) for t in podium.teams_from_rows(rows))
+
+
+def normalised(places) -> tuple:
+    return tuple(sorted((int(place), tuple(sorted(schools))) for place, schools in places))
+
+
+def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: str) -> str:
+    """GET the form, POST a random result, follow the 303: "saved", "conflict", "login" (the session
+    is gone: log in again) or "failed"."""
+    page = record.call(client, "entry form (GET)", "GET", f"/saisie/{slug}", {200})
+    if page is None or page.status != 200:
+        return "login" if page is not None and page.status == 302 else "failed"
+    html = page.text
+    schools = sorted(set(re.findall(r'name="row-1-school" value="([^"]+)"', html)))
+    rows = [int(k) for k in re.findall(r'name="row-(\d+)-school"', html)]
+    if len(schools) < 2 or not rows:
+        raise BadPage("no school to choose")
+    form, places = random_result(rng, schools, max(rows))
+    state = rng.choice(["final", "provisional"])
+    attempt = Attempt(
+        writer=n,
+        slug=slug,
+        expected_version=int(hidden(html, "version")),
+        places=places,
+        state=state,
+        submission=hidden(html, "submission_id"),
+        start=time.monotonic(),
+    )
+    form |= {
+        "csrf_token": hidden(html, "csrf_token"),
+        "version": str(attempt.expected_version),
+        "submission_id": attempt.submission,
+        "state": state,
+    }
+    answer = record.call(client, "save (POST)", "POST", f"/saisie/{slug}", {303, 409}, form=form)
+    attempt.end = time.monotonic()
+    record.attempts.append(attempt)
+    if answer is None:
+        attempt.outcome = "unknown"  # no answer: it may or may not have been saved
+        return "failed"
+    if answer.status == 409:
+        attempt.outcome = "conflict"
+        return "conflict"
+    location = answer.headers.get("Location") or ""
+    found = re.search(rf"/saisie/{re.escape(slug)}/saved/(\d+)$", location)
+    if answer.status != 303 or not found:
+        attempt.outcome = "rejected"
+        if answer.status == 303:
+            record.examples.setdefault("save (POST) 303 elsewhere", location)
+        return "failed"
+    attempt.outcome, attempt.version = "ack", int(found.group(1))
+    record.call(client, "confirmation (GET)", "GET", urllib.parse.urlsplit(location).path, {200})
+    return "saved"
+
+
+def writer(base: str, n: int, slug: str, until: float, stop: threading.Event, record: Record, seed: int) -> None:
+    """An organiser saving ``slug`` again and again through the real form until ``until``."""
+    rng = random.Random(seed)
+    client = Client(base)
+    logged_in = False
+    while time.monotonic() < until and not stop.is_set():
+        try:
+            if not logged_in:
+                logged_in = log_in(client, record, n)
+                if not logged_in:
+                    stop.wait(0.5)
+                continue
+            outcome = save_once(client, record, rng, n, slug)
+            logged_in = outcome != "login"
+            if outcome in ("failed", "login"):
+                stop.wait(0.2)  # the server may be down: do not spin
+        except Exception as error:  # a page the client cannot read: counted, and the thread goes on
+            now = time.monotonic()
+            record.samples.append(Sample("client side", error_kind(error), now, now, False))
+            stop.wait(0.2)
+    record.reconnects += client.reconnects
+    client.close()
+
+
+READS = [
+    ("/editions/<live>/live (poll)", f"/editions/{LIVE_YEAR}/live?lang=fr", True),
+    ("/live (poll)", "/live?lang=fr", True),
+    ("/", "/", False),
+    ("/editions/<live>", f"/editions/{LIVE_YEAR}", False),
+    ("/api/editions/<live>", f"/api/editions/{LIVE_YEAR}", False),
+    ("/records", "/records", False),
+    ("/editions/2023", "/editions/2023", False),
+]
+READ_WEIGHTS = [35, 15, 10, 15, 10, 10, 5]
+
+
+def reader(base: str, pause: float, until: float, stop: threading.Event, record: Record, seed: int) -> None:
+    """A visitor: polls like static/js/live.js (with the ETag it holds) and loads pages, pausing
+    ``pause`` seconds on average between two requests, on one keep-alive connection."""
+    rng = random.Random(seed)
+    client = Client(base)
+    etags: dict[str, str] = {}
+    stop.wait(rng.uniform(0, 2 * pause))
+    while time.monotonic() < until and not stop.is_set():
+        kind, path, conditional = rng.choices(READS, READ_WEIGHTS)[0]
+        headers = {"If-None-Match": etags[path]} if conditional and path in etags else {}
+        answer = record.call(client, kind, "GET", path, {200, 304} if headers else {200}, headers=headers)
+        if answer is None:
+            stop.wait(0.5)  # the server is down: do not spin
+        elif answer.status == 200 and conditional and answer.headers.get("ETag"):
+            etags[path] = answer.headers["ETag"]
+        stop.wait(rng.uniform(0, 2 * pause))
+    record.reconnects += client.reconnects
+    client.close()
+
+
+@dataclass
+class Run:
+    samples: list[Sample]
+    attempts: list[Attempt]
+    examples: dict[str, str]
+    reconnects: int
+    elapsed: float
+    client_cpu: float
+    server_cpu: float
+    kill_at: float | None = None
+
+
+def drive(server: Server, args, slugs: list[str], duration: float, seed: int, kill_after: float | None = None) -> Run:
+    """Writers and readers against ``server`` for ``duration`` s; SIGKILL to it after ``kill_after`` s."""
+    stop = threading.Event()
+    began = time.monotonic()
+    until = began + duration
+    records = [Record() for _ in range(args.writers + args.readers)]
+    threads = [
+        threading.Thread(
+            target=writer, args=(server.base, n, slugs[n], until, stop, records[n], seed * 1000 + n), daemon=True
+        )
+        for n in range(args.writers)
+    ]
+    threads += [
+        threading.Thread(
+            target=reader,
+            args=(server.base, args.reader_pause, until, stop, records[args.writers + n], seed * 1000 + 500 + n),
+            daemon=True,
+        )
+        for n in range(args.readers)
+    ]
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    server_before = server.cpu_seconds()
+    for thread in threads:
+        thread.start()
+    kill_at = None
+    server_cpu = 0.0
+    if kill_after is not None:
+        time.sleep(max(0.0, began + kill_after - time.monotonic()))
+        server_cpu = server.cpu_seconds() - server_before
+        kill_at = time.monotonic()
+        server.kill()
+    time.sleep(max(0.0, until - time.monotonic()))
+    if kill_after is None:
+        server_cpu = server.cpu_seconds() - server_before
+    stop.set()
+    for thread in threads:
+        thread.join(TIMEOUT + 10)
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    elapsed = time.monotonic() - began
+    examples: dict[str, str] = {}
+    for r in records:
+        for k, v in r.examples.items():
+            examples.setdefault(k, v)
+    return Run(
+        samples=[s for r in records for s in r.samples],
+        attempts=[a for r in records for a in r.attempts],
+        examples=examples,
+        reconnects=sum(r.reconnects for r in records),
+        elapsed=elapsed,
+        client_cpu=(cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
+        server_cpu=server_cpu,
+        kill_at=kill_at,
+    )
+
+
+# --- checks on the database -----------------------------------------------------------------------
+
+
+def stored_state(url: str, slugs: list[str]) -> dict:
+    """Per discipline: version, state, places, result audit entries; and the users and submissions."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as c:
+            edition_id = c.execute(sa.select(Edition.id).where(Edition.year == LIVE_YEAR)).scalar_one()
+            discipline_ids = dict(
+                c.execute(sa.select(Discipline.slug, Discipline.id).where(Discipline.slug.in_(slugs))).all()
+            )
+            by_id = {v: k for k, v in discipline_ids.items()}
+            entries = {
+                by_id[d]: (version, state.value)
+                for d, version, state in c.execute(
+                    sa.select(ProgrammeEntry.discipline_id, ProgrammeEntry.version, ProgrammeEntry.result_state).where(
+                        ProgrammeEntry.edition_id == edition_id, ProgrammeEntry.discipline_id.in_(by_id)
+                    )
+                )
+            }
+            placed: dict[str, dict[int, tuple]] = defaultdict(dict)
+            for d, placement_id, place, slug in c.execute(
+                sa.select(Placement.discipline_id, Placement.id, Placement.place, School.slug)
+                .join(PlacementMember, PlacementMember.placement_id == Placement.id)
+                .join(School, School.id == PlacementMember.school_id)
+                .where(Placement.edition_id == edition_id, Placement.discipline_id.in_(by_id))
+            ):
+                place_, schools = placed[by_id[d]].get(placement_id, (place, ()))
+                placed[by_id[d]][placement_id] = (place_, (*schools, slug))
+            audits: dict[str, list[dict]] = defaultdict(list)
+            for audit_id, d, action, user_id, before, after in c.execute(
+                sa.select(
+                    AuditEntry.id,
+                    AuditEntry.discipline_id,
+                    AuditEntry.action,
+                    AuditEntry.user_id,
+                    AuditEntry.before,
+                    AuditEntry.after,
+                )
+                .where(
+                    AuditEntry.entity == "result",
+                    AuditEntry.edition_id == edition_id,
+                    AuditEntry.discipline_id.in_(by_id),
+                )
+                .order_by(AuditEntry.id)
+            ):
+                audits[by_id[d]].append(
+                    {"id": audit_id, "action": action, "user_id": user_id, "before": before, "after": after}
+                )
+            users = dict(c.execute(sa.select(User.email, User.id)).all())
+            submissions = dict(
+                c.execute(
+                    sa.select(ProcessedSubmission.key, ProcessedSubmission.version).where(
+                        ProcessedSubmission.edition_id == edition_id
+                    )
+                ).all()
+            )
+    finally:
+        engine.dispose()
+    return {
+        "entries": entries,
+        "places": {slug: normalised(placed[slug].values()) for slug in slugs},
+        "audits": audits,
+        "users": users,
+        "submissions": submissions,
+    }
+
+
+def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
+    """Lost updates (see the module docstring): every problem found, by kind, with an example."""
+    stored = stored_state(url, slugs)
+    problems: dict[str, list[str]] = defaultdict(list)
+    lost: set[int] = set()  # ids of acknowledged attempts that are not in the database as acknowledged
+    acks = [a for a in attempts if a.outcome == "ack"]
+    unknown = [a for a in attempts if a.outcome == "unknown"]
+    by_version: dict[tuple[str, int], list[Attempt]] = defaultdict(list)
+    for a in acks:
+        by_version[a.slug, a.version].append(a)
+        if a.version != a.expected_version + 1:
+            problems["acknowledged with a version other than the form's + 1"].append(
+                f"{a.slug}: form v{a.expected_version}, 303 named v{a.version}"
+            )
+    for (slug, version), same in by_version.items():
+        if len(same) > 1:
+            problems["one version acknowledged to several saves"].append(f"{slug} v{version}: {len(same)} saves")
+            lost.update(id(a) for a in same[1:])
+    unmatched_commits = 0
+    for slug in slugs:
+        version, state = stored["entries"][slug]
+        audits = stored["audits"].get(slug, [])
+        audit_by_version: dict[int, list[dict]] = defaultdict(list)
+        for entry in audits:
+            audit_by_version[(entry["after"] or {}).get("version")].append(entry)
+        chain = sorted(v for v in audit_by_version if v is not None)
+        if chain != list(range(1, version + 1)) or any(len(v) > 1 for v in audit_by_version.values()):
+            problems["audit chain not 1..stored version, each once"].append(
+                f"{slug}: stored v{version}, audited {chain[:5]}...{chain[-5:]}"
+            )
+        for entry in audits:
+            before, after = entry["before"] or {}, entry["after"] or {}
+            if before.get("version") != after.get("version", 0) - 1:
+                problems["audit entry whose before is not the previous version"].append(
+                    f"{slug} audit {entry['id']}: {before.get('version')} -> {after.get('version')}"
+                )
+        mine = sorted((a for a in acks if a.slug == slug), key=lambda a: a.version)
+        if mine and mine[-1].version > version:
+            problems["stored version below an acknowledged one"].append(
+                f"{slug}: stored v{version}, acknowledged v{mine[-1].version}"
+            )
+            lost.update(id(a) for a in mine if a.version > version)
+        if mine and mine[-1].version == version:
+            last = mine[-1]
+            if (stored["places"][slug], state) != (last.places, last.state):
+                problems["stored result is not the last acknowledged save"].append(
+                    f"{slug} v{version}: stored {state} {stored['places'][slug]}, "
+                    f"acknowledged {last.state} {last.places}"
+                )
+                lost.add(id(last))
+        current = audit_by_version.get(version, [])
+        if version and (
+            not current or normalised((current[0]["after"] or {}).get("places", [])) != stored["places"][slug]
+        ):
+            problems["stored places differ from the audit entry of the stored version"].append(
+                f"{slug} v{version}: stored {stored['places'][slug]}"
+            )
+        acked_versions = {a.version for a in mine}
+        for a in mine:
+            found = audit_by_version.get(a.version, [])
+            if not found:
+                problems["acknowledged save without its audit entry"].append(f"{a.slug} v{a.version}")
+                lost.add(id(a))
+                continue
+            entry = found[0]
+            after = entry["after"] or {}
+            expected_user = stored["users"].get(email(a.writer))
+            if (
+                entry["action"] != "result.save"
+                or entry["user_id"] != expected_user
+                or normalised(after.get("places", [])) != a.places
+                or after.get("state") != a.state
+            ):
+                problems["audit entry differs from the acknowledged save"].append(
+                    f"{a.slug} v{a.version}: audited {entry['action']} by user {entry['user_id']} "
+                    f"{after.get('state')} {normalised(after.get('places', []))}; "
+                    f"sent by user {expected_user} {a.state} {a.places}"
+                )
+                lost.add(id(a))
+            if stored["submissions"].get(a.submission) != a.version:
+                problems["acknowledged save without its processed-submission row"].append(f"{a.slug} v{a.version}")
+        # versions audited but never acknowledged: only an attempt whose answer was lost may explain one
+        for v in chain:
+            if v in acked_versions:
+                continue
+            after = audit_by_version[v][0]["after"] or {}
+            explained = any(
+                u.slug == slug
+                and u.expected_version == v - 1
+                and u.places == normalised(after.get("places", []))
+                and u.state == after.get("state")
+                for u in unknown
+            )
+            if explained:
+                unmatched_commits += 1
+            else:
+                problems["saved but never acknowledged, and no attempt lost its answer"].append(f"{slug} v{v}")
+    return {
+        "acknowledged": len(acks),
+        "lost": len(lost),
+        "committed without acknowledgement": unmatched_commits,
+        "answers lost": len(unknown),
+        "problems": dict(problems),
+    }
+
+
+def check_integrity(url: str) -> dict:
+    """SQLite's own checks, then orphans and impossible rows on either database."""
+    found: dict[str, str] = {}
+    if not url.startswith("postgresql"):
+        path = url.removeprefix("sqlite:///")
+        connection = sqlite3.connect(path)
+        try:
+            found["PRAGMA integrity_check"] = "; ".join(r[0] for r in connection.execute("PRAGMA integrity_check"))
+            fk = connection.execute("PRAGMA foreign_key_check").fetchall()
+            found["PRAGMA foreign_key_check"] = "empty" if not fk else f"{len(fk)} rows: {fk[:3]}"
+        finally:
+            connection.close()
+    queries = {
+        "audit entries naming a missing user, edition or discipline": """
+            SELECT count(*) FROM audit_entry a
+            WHERE (a.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "user" u WHERE u.id = a.user_id))
+               OR (a.edition_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM edition e WHERE e.id = a.edition_id))
+               OR (a.discipline_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM discipline d WHERE d.id = a.discipline_id))
+        """,
+        "placement members without their placement or school": """
+            SELECT count(*) FROM placement_member m
+            WHERE NOT EXISTS (SELECT 1 FROM placement p WHERE p.id = m.placement_id)
+               OR NOT EXISTS (SELECT 1 FROM school s WHERE s.id = m.school_id)
+        """,
+        "placement members whose edition/discipline differ from their placement's": """
+            SELECT count(*) FROM placement_member m JOIN placement p ON p.id = m.placement_id
+            WHERE p.edition_id <> m.edition_id OR p.discipline_id <> m.discipline_id
+        """,
+        "placements without members": """
+            SELECT count(*) FROM placement p
+            WHERE NOT EXISTS (SELECT 1 FROM placement_member m WHERE m.placement_id = p.id)
+        """,
+        "placements outside their edition's programme": """
+            SELECT count(*) FROM placement p
+            WHERE NOT EXISTS (SELECT 1 FROM programme_entry e
+                              WHERE e.edition_id = p.edition_id AND e.discipline_id = p.discipline_id)
+        """,
+        "live disciplines whose version differs from their count of result audit entries": f"""
+            SELECT count(*) FROM programme_entry e JOIN edition ed ON ed.id = e.edition_id
+            WHERE ed.year = {LIVE_YEAR} AND e.version <> (
+                SELECT count(*) FROM audit_entry a
+                WHERE a.entity = 'result' AND a.edition_id = e.edition_id AND a.discipline_id = e.discipline_id)
+        """,
+        "processed submissions naming a missing edition or discipline": """
+            SELECT count(*) FROM processed_submission s
+            WHERE NOT EXISTS (SELECT 1 FROM edition e WHERE e.id = s.edition_id)
+               OR NOT EXISTS (SELECT 1 FROM discipline d WHERE d.id = s.discipline_id)
+        """,
+    }
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as c:
+            for label, sql in queries.items():
+                found[label] = str(c.exec_driver_sql(sql).scalar())
+            counts = {
+                t: c.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar()
+                for t in ("audit_entry", "placement", "placement_member", "processed_submission")
+            }
+    finally:
+        engine.dispose()
+    found["rows"] = ", ".join(f"{t} {n}" for t, n in counts.items())
+    ok = all(v in ("ok", "empty", "0") for k, v in found.items() if k != "rows")
+    return {"ok": ok, "checks": found}
+
+
+# --- one mode -------------------------------------------------------------------------------------
+
+
+def after_restart(server: Server, slug: str) -> dict:
+    """The restarted server's pages, and one save through the entry form."""
+    record, client = Record(), Client(server.base)
+    pages = {}
+    for path in (
+        "/health",
+        "/",
+        f"/editions/{LIVE_YEAR}",
+        f"/editions/{LIVE_YEAR}/live",
+        f"/api/editions/{LIVE_YEAR}",
+        "/records",
+    ):
+        answer = record.call(client, path, "GET", path, {200})
+        pages[path] = answer.status if answer is not None else record.samples[-1].result
+    client.close()
+    organiser = Client(server.base)
+    save: int | str = "not sent: login failed"
+    if log_in(organiser, record, 0):
+        save_once(organiser, record, random.Random(7), 0, slug)
+        posts = [s.result for s in record.samples if s.kind == "save (POST)"]
+        save = posts[-1] if posts else "not sent"
+    organiser.close()
+    return {"pages": pages, "save": save, "attempts": record.attempts}
+
+
+def scan_log(log: Path) -> dict:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    lines = text.splitlines()
+    tracebacks = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback"):
+            end = i + 1
+            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+                end += 1
+            start = i - 1 if i and "Exception on" in lines[i - 1] else i
+            tracebacks.append("\n".join(lines[start : end + 1]))
+    unique: dict[str, str] = {}
+    for block in tracebacks:
+        unique.setdefault(block.splitlines()[-1], block)
+    return {
+        "tracebacks": len(tracebacks),
+        "database is locked": text.count("database is locked"),
+        "worker timeouts": text.count("WORKER TIMEOUT"),
+        "unique": unique,
+    }
+
+
+def run_mode(url: str, mode: str, args, workdir: Path) -> dict:
+    n_disciplines = max(20, args.writers - args.conflicting + 1)
+    all_slugs = discipline_slugs(n_disciplines)
+    distinct = args.writers - args.conflicting
+    slugs = [all_slugs[n] if n < distinct else all_slugs[distinct] for n in range(args.writers)]
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{workdir / f'faults-{mode}.sqlite3'}"
+    log = workdir / f"gunicorn-{mode}.log"
+    print(f"[{mode}] preparing the database...", flush=True)
+    prepare(url, n_disciplines, args.writers)
+    result: dict = {"mode": mode, "command": " ".join(MODES[mode]), "disciplines": n_disciplines}
+
+    print(f"[{mode}] load: {args.writers} writers, {args.readers} readers, {args.duration} s...", flush=True)
+    server = Server(url, mode, log)
+    try:
+        load = drive(server, args, slugs, args.duration, seed=1)
+    finally:
+        server.stop()
+    result["load"] = load
+    result["load check"] = check_saves(url, all_slugs, load.attempts)
+    result["load integrity"] = check_integrity(url)
+    print(f"[{mode}] load: lost {result['load check']['lost']}", flush=True)
+
+    print(f"[{mode}] faults: {args.fault_duration} s, SIGKILL to the process group half-way...", flush=True)
+    server = Server(url, mode, log)
+    try:
+        fault = drive(server, args, slugs, args.fault_duration, seed=2, kill_after=args.fault_duration / 2)
+    finally:
+        if server.process.poll() is None:
+            server.kill()
+    result["fault"] = fault
+    result["after kill integrity"] = check_integrity(url)
+    result["after kill check"] = check_saves(url, all_slugs, load.attempts + fault.attempts)
+    server = Server(url, mode, log)
+    try:
+        restart = after_restart(server, slugs[0])
+        result["restart"] = restart
+        result["after restart integrity"] = check_integrity(url)
+        result["after restart check"] = check_saves(
+            url, all_slugs, load.attempts + fault.attempts + restart["attempts"]
+        )
+    finally:
+        server.stop()
+    print(f"[{mode}] after the kill: lost {result['after restart check']['lost']}", flush=True)
+    result["log"] = scan_log(log)
+    return result
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
+
+
+def phase(sample: Sample, kill_at: float | None) -> str:
+    if kill_at is None or sample.end < kill_at:
+        return "before"
+    return "in flight" if sample.start < kill_at else "down"
+
+
+def requests_table(run: Run) -> str:
+    by_kind: dict[str, list[Sample]] = defaultdict(list)
+    for s in run.samples:
+        if run.kill_at is None or s.end < run.kill_at:
+            by_kind[s.kind].append(s)
+    lines = [
+        "| requests | count | per s | answers | p50 ms | p99 ms | unexpected |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ]
+    span = run.elapsed if run.kill_at is None else (run.kill_at - min((s.start for s in run.samples), default=0))
+    for kind, samples in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
+        answered = [(s.end - s.start) * 1000 for s in samples if isinstance(s.result, int)]
+        statuses = Counter(s.result for s in samples)
+        text = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
+        bad = sum(not s.expected for s in samples)
+        lines.append(
+            f"| {kind} | {len(samples)} | {len(samples) / span:.1f} | {text} | {percentile(answered, 0.5):.1f} "
+            f"| {percentile(answered, 0.99):.1f} | {'**' + str(bad) + '**' if bad else 0} |"
+        )
+    return "\n".join(lines)
+
+
+def unexpected(run: Run, when: str = "before") -> Counter:
+    return Counter(f"{s.kind}: {s.result}" for s in run.samples if not s.expected and phase(s, run.kill_at) == when)
+
+
+def counter_text(counter: Counter) -> str:
+    return ", ".join(f"{k} × {v}" for k, v in counter.most_common()) or "none"
+
+
+def check_text(check: dict) -> str:
+    lines = [
+        f"acknowledged saves {check['acknowledged']}, **lost: {check['lost']}**, saves whose answer was lost "
+        f"{check['answers lost']} (of which committed: {check['committed without acknowledgement']})"
+    ]
+    for kind, examples in check["problems"].items():
+        lines.append(f"  - {kind}: {len(examples)} (e.g. {'; '.join(examples[:3])})")
+    return "\n".join(lines)
+
+
+def integrity_text(integrity: dict) -> str:
+    verdict = "ok" if integrity["ok"] else "**FAILED**"
+    details = "; ".join(f"{k}: {v}" for k, v in integrity["checks"].items())
+    return f"{verdict} ({details})"
+
+
+def mode_section(r: dict, args) -> str:
+    load: Run = r["load"]
+    fault: Run = r["fault"]
+    saves = load.attempts
+    outcomes = Counter(a.outcome for a in saves)
+    shared = [a for a in saves if a.writer >= args.writers - args.conflicting]
+    shared_outcomes = Counter(a.outcome for a in shared)
+    fault_outcomes = Counter(a.outcome for a in fault.attempts)
+    log = r["log"]
+    restart = r["restart"]
+    pages = ", ".join(f"{k} {v}" for k, v in restart["pages"].items())
+    out = [
+        f"### {r['mode']}: gunicorn {r['command']}",
+        "",
+        f"Load, {load.elapsed:.0f} s: {args.writers} writers ({args.writers - args.conflicting} on a discipline each, "
+        f"{args.conflicting} on one shared discipline), {args.readers} readers (pause ~{args.reader_pause} s); "
+        f"CPU: server {load.server_cpu:.0f} s, client {load.client_cpu:.0f} s over {load.elapsed:.0f} s "
+        f"({os.cpu_count()} CPUs); idle keep-alive connections reopened by readers: {load.reconnects}",
+        "",
+        requests_table(load),
+        "",
+        f"- saves: {len(saves)} sent, {outcomes['ack']} acknowledged (303), {outcomes['conflict']} conflicts (409, "
+        f"expected; {shared_outcomes['conflict']} of them on the shared discipline, where "
+        f"{shared_outcomes['ack']} saves were acknowledged), {outcomes['unknown']} without answer, "
+        f"{outcomes['rejected']} refused otherwise",
+        f"- unexpected answers: {counter_text(unexpected(load))}",
+        f"- lost-update check: {check_text(r['load check'])}",
+        f"- integrity after the load: {integrity_text(r['load integrity'])}",
+        "",
+        f"Faults, {fault.elapsed:.0f} s, SIGKILL to the gunicorn process group (master and workers) after "
+        f"{args.fault_duration / 2:g} s:",
+        "",
+        f"- before the kill: {sum(phase(s, fault.kill_at) == 'before' for s in fault.samples)} requests, "
+        f"{fault_outcomes['ack']} saves acknowledged, {fault_outcomes['conflict']} conflicts; "
+        f"unexpected answers: {counter_text(unexpected(fault))}",
+        f"- in flight at the kill (expected to fail): {counter_text(unexpected(fault, 'in flight'))}",
+        f"- while the server was down (expected to fail): {counter_text(unexpected(fault, 'down'))}",
+        f"- integrity right after the kill: {integrity_text(r['after kill integrity'])}",
+        f"- saves acknowledged before the kill (and during the load): {check_text(r['after kill check'])}",
+        f"- restarted server: {pages}; a new save: {restart['save']}",
+        f"- integrity after the restart: {integrity_text(r['after restart integrity'])}",
+        f"- every acknowledged save after the restart: {check_text(r['after restart check'])}",
+        "",
+        f"Server log: {log['tracebacks']} tracebacks, {log['database is locked']} 'database is locked', "
+        f"{log['worker timeouts']} worker timeouts.",
+    ]
+    if load.examples or fault.examples:
+        out += ["", "Unexpected answers, first of each kind:", ""]
+        out += [f"- {k}: {v!r}" for k, v in {**load.examples, **fault.examples}.items()]
+    for last, block in list(log["unique"].items())[:3]:
+        out += ["", f"Traceback ending `{last}`:", "", "```", *block.splitlines()[-60:], "```"]
+    return "\n".join(out)
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def section(label: str, results: list[dict], args, started: dt.datetime) -> str:
+    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+    gunicorn = subprocess.run(
+        [str(Path(sys.executable).parent / "gunicorn"), "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    command = " ".join([".venv/bin/python", "bench/faults.py", *sys.argv[1:]])
+    summary = [
+        "| mode | requests | unexpected | saves acknowledged | conflicts (409) | lost | integrity after kill "
+        "| lost after kill | restarted pages |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    for r in results:
+        load = r["load"]
+        restart_ok = all(v == 200 for v in r["restart"]["pages"].values()) and r["restart"]["save"] == 303
+        summary.append(
+            f"| {r['mode']} | {len(load.samples)} | {sum(unexpected(load).values())} "
+            f"| {r['load check']['acknowledged']} | {sum(a.outcome == 'conflict' for a in load.attempts)} "
+            f"| {r['load check']['lost']} | {'ok' if r['after kill integrity']['ok'] else '**FAILED**'} "
+            f"| {r['after restart check']['lost']} | {'200, save 303' if restart_ok else '**not all 200/303**'} |"
+        )
+    return "\n".join(
+        [
+            f"## {label}, {started:%Y-%m-%d %H:%M} UTC",
+            "",
+            f"- machine: {len(os.sched_getaffinity(0))} CPUs, {cpu.group(1) if cpu else 'unknown CPU'}; Python "
+            f"{platform.python_version()}, {gunicorn}; server and client on 127.0.0.1",
+            f"- code: commit {git('rev-parse', '--short', 'HEAD')}, "
+            f"{len(git('status', '--porcelain').splitlines())} files changed or new in the work tree",
+            f"- command: `{command}`",
+            "",
+            *summary,
+            "",
+            *(mode_section(r, args) + "\n" for r in results),
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load per mode")
+    parser.add_argument("--readers", type=int, default=200)
+    parser.add_argument("--writers", type=int, default=20)
+    parser.add_argument("--conflicting", type=int, default=4, help="writers sharing one discipline")
+    parser.add_argument("--reader-pause", type=float, default=1.0, help="mean seconds between a reader's requests")
+    parser.add_argument("--fault-duration", type=float, default=10, help="seconds of the fault round (kill half-way)")
+    parser.add_argument("--modes", default="sync,threaded", help="comma-separated: sync, threaded")
+    parser.add_argument("--database-url", default=None, help="postgresql+psycopg://... (default: SQLite temp file)")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "FAULTS.md"), help="markdown file to append to")
+    args = parser.parse_args()
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if not modes or any(m not in MODES for m in modes):
+        parser.error(f"--modes: choose among {', '.join(MODES)}")
+    if not 2 <= args.conflicting < args.writers:
+        parser.error("--conflicting must be at least 2 and below --writers")
+    url = args.database_url
+    if url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url and not url.startswith("postgresql+psycopg://"):
+        parser.error("--database-url: a postgresql+psycopg:// URL (SQLite is the default)")
+    if not (Path(sys.executable).parent / "gunicorn").exists():
+        sys.exit("gunicorn is missing: .venv/bin/pip install -e .")
+    started = dt.datetime.now(dt.UTC)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="cartel-faults-") as tmp:
+        base_url = url or "sqlite:///"
+        label = database_label(url) if url else f"SQLite {sqlite3.sqlite_version} (file, WAL)"
+        for mode in modes:
+            results.append(run_mode(base_url, mode, args, Path(tmp)))
+    report = section(label, results, args, started)
+    print("\n" + report)
+    output = Path(args.output)
+    title = (
+        "# Load and faults (bench/faults.py)\n\n"
+        "One section per run, newest last: see the docstring of bench/faults.py for what is measured.\n\n"
+    )
+    with open(output, "a", encoding="utf-8") as out:
+        if output.stat().st_size == 0:
+            out.write(title)
+        out.write(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
