@@ -76,9 +76,11 @@ def register_error_pages(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from cartel.cli import export_group, import_group, seed_command, user_group
+    from cartel.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
 
     app.cli.add_command(seed_command)
     app.cli.add_command(user_group)
     app.cli.add_command(export_group)
     app.cli.add_command(import_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

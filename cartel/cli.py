@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cartel import ROOT, exports, imports, published, revisions
+from cartel import ROOT, backup, exports, imports, published, revisions
 from cartel.accounts import UserError, create_user
 from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, Role, School
@@ -142,3 +142,30 @@ def import_results_command(year: int, file: Path, dry_run: bool, lang: str) -> N
         except VersionConflict:
             raise click.ClickException("A result changed meanwhile: nothing was imported.") from None
     click.echo(f"{count} result(s) imported.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@with_appcontext
+def backup_command(file: Path) -> None:
+    """Write everything (audit log included) to FILE as one JSON document, while the app serves.
+
+    The file is written beside FILE then renamed, so FILE is never a half-written backup."""
+    partial = file.with_name(file.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        counts = backup.write(db.engine, out, utcnow())
+    partial.replace(file)
+    click.echo(f"Backup written to {file}: {sum(counts.values())} rows in {len(counts)} tables.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(file: Path) -> None:
+    """Load the backup FILE into this (empty, migrated) database: all of it or nothing."""
+    try:
+        with file.open(encoding="utf-8") as source:
+            counts = backup.restore(db.engine, backup.read(source))
+    except backup.BackupError as error:
+        raise click.ClickException(f"{file}: {error}. Nothing was restored.") from None
+    click.echo(f"Restored from {file}: {sum(counts.values())} rows in {len(counts)} tables.")

@@ -42,7 +42,7 @@ def bump(edition_id: int | None) -> None:
 
 
 _EDITION = sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year"))
-_HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
+HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
 
 
 class RevisionReader:
@@ -141,5 +141,5 @@ def edition_revision(year: int) -> tuple[int, int] | None:
 
 def history_revision() -> int:
     """The history revision: one query on a one-row table."""
-    row = execute(_HISTORY)
+    row = execute(HISTORY)
     return row[0] if row else 0

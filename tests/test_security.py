@@ -128,3 +128,13 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(app, mak
     assert keys == ["address:127.0.0.1", "address:203.0.113.7"]
     with proxied.app_context():
         db.engine.dispose()
+
+
+def test_healthz_says_whether_the_database_answers(app, client, tmp_path):
+    response = client.get("/healthz")
+    assert (response.status_code, response.text, response.headers["Cache-Control"]) == (200, "ok", "no-store")
+    empty = tmp_path / "never-migrated.sqlite3"  # a database without the app's tables
+    broken = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{empty}"}).test_client()
+    response = broken.get("/healthz")
+    assert (response.status_code, response.text) == (503, "database unavailable")
+    assert broken.get("/health").status_code == 200  # the constant route does not look

@@ -1,0 +1,162 @@
+"""Backups: every table (audit log included) as one versioned JSON document, and back.
+
+A backup is read in one transaction that sees a single moment of the database while the app goes on
+serving: a plain read transaction on SQLite in WAL mode (never blocking the writers), REPEATABLE READ
+on PostgreSQL. A restore goes into a database migrated to the same schema revision and holding no
+data yet, in one transaction: all of it or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from cartel import database
+from cartel.extensions import db
+
+FORMAT = "cartel-backup"
+FORMAT_VERSION = 1
+# rows the migrations create themselves: replaced by the backup's, not a sign of existing data
+MIGRATION_ROWS = {"history_revision"}
+
+
+class BackupError(ValueError):
+    pass
+
+
+def _tables() -> list[sa.Table]:
+    return list(db.metadata.sorted_tables)  # parents before children
+
+
+def _schema_revision(connection: sa.Connection) -> str | None:
+    try:
+        return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.DBAPIError:
+        return None
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _from_json(column: sa.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, sa.DateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, sa.Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+        return Decimal(value)
+    return value
+
+
+def dump(engine: sa.Engine, now: dt.datetime) -> dict:
+    """Every row of every table, read at one moment."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    else:
+        engine = database.read_only(engine)
+    with engine.connect() as connection, connection.begin():
+        tables = {}
+        for table in _tables():
+            columns = [c.name for c in table.columns]
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = connection.execute(sa.select(*table.columns).order_by(*order))
+            tables[table.name] = {"columns": columns, "rows": [[_to_json(v) for v in row] for row in rows]}
+        schema = _schema_revision(connection)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_revision": schema,
+        "created_at": now.isoformat(timespec="seconds") + "Z",
+        "tables": tables,
+    }
+
+
+def write(engine: sa.Engine, out: IO[str], now: dt.datetime) -> dict[str, int]:
+    """Write a backup to ``out``; the number of rows per table."""
+    document = dump(engine, now)
+    json.dump(document, out, ensure_ascii=False, separators=(",", ":"))
+    return {name: len(t["rows"]) for name, t in document["tables"].items()}
+
+
+def read(source: IO[str]) -> dict:
+    try:
+        document = json.load(source)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BackupError(f"not a Cartel backup: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError("not a Cartel backup (no 'format': 'cartel-backup')")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise BackupError(
+            f"backup format version {document.get('format_version')!r}, this program reads {FORMAT_VERSION}"
+        )
+    return document
+
+
+def restore(engine: sa.Engine, document: dict) -> dict[str, int]:
+    """Load a backup into an empty database at the same schema revision; the rows per table."""
+    tables = {t.name: t for t in _tables()}
+    saved = document.get("tables")
+    if not isinstance(saved, dict):
+        raise BackupError("the backup has no tables")
+    unknown = sorted(set(saved) - set(tables))
+    if unknown:
+        raise BackupError(f"the backup has tables this program does not know: {', '.join(unknown)}")
+    counts = {}
+    with engine.connect() as connection, connection.begin():
+        schema = _schema_revision(connection)
+        if schema != document.get("schema_revision"):
+            raise BackupError(
+                f"the backup is of schema revision {document.get('schema_revision')}, the database is at {schema}: "
+                f"run `flask --app cartel db upgrade {document.get('schema_revision')}` on an empty database first"
+            )
+        filled = [
+            name
+            for name, table in tables.items()
+            if name not in MIGRATION_ROWS
+            and connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
+        ]
+        if filled:
+            raise BackupError(f"the database is not empty ({', '.join(filled)} hold rows): restore into an empty one")
+        for name in MIGRATION_ROWS:
+            connection.execute(tables[name].delete())
+        for name, table in tables.items():
+            content = saved.get(name, {"columns": [], "rows": []})
+            columns = [table.columns[c] for c in content["columns"] if c in table.columns]
+            if len(columns) != len(content["columns"]) or set(table.columns.keys()) - set(content["columns"]):
+                raise BackupError(f"table {name}: the backup's columns do not match the database's")
+            rows = [{c.name: _from_json(c, v) for c, v in zip(columns, row, strict=True)} for row in content["rows"]]
+            if rows:
+                connection.execute(table.insert(), rows)
+            counts[name] = len(rows)
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(connection)
+    return counts
+
+
+def _reset_sequences(connection: sa.Connection) -> None:
+    """Make PostgreSQL's id sequences continue after the restored ids."""
+    for table in _tables():
+        key = list(table.primary_key.columns)
+        if len(key) != 1 or not isinstance(key[0].type, sa.Integer) or not key[0].autoincrement:
+            continue
+        name = connection.dialect.identifier_preparer.quote(table.name)
+        column = key[0].name
+        connection.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({column}), 1), "
+                f"MAX({column}) IS NOT NULL) FROM {name}"
+            ),
+            {"table": name, "column": column},
+        )

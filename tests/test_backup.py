@@ -1,0 +1,160 @@
+"""Backups: `flask backup FILE` then `flask restore FILE` into an empty database gives the same pages,
+API answers and rows (audit log included); a backup sees one moment; a refused restore changes nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from cartel import backup, create_app
+from cartel.extensions import db
+from cartel.models import AuditEntry, HistoryRevision, School
+from cartel.operations import utcnow
+from tests.conftest import POSTGRES_URL, _config, login
+from tests.test_entry import podium
+from tests.test_live import EDITION_URLS, HISTORY_URLS
+
+URLS = [*EDITION_URLS, *HISTORY_URLS, "/editions/2026/export.xlsx"]
+
+
+def answers(app) -> dict[str, tuple[int, str | None, bytes]]:
+    client = app.test_client()
+    found = {}
+    for url in URLS:
+        response = client.get(url)
+        body = response.data if not url.endswith(".xlsx") else b""  # a workbook holds its time of export
+        found[url] = (response.status_code, response.headers.get("ETag"), body)
+    return found
+
+
+def tables(app) -> dict:
+    with app.app_context():
+        return backup.dump(db.engine, utcnow())["tables"]
+
+
+def empty_database(app, tmp_path, template_database):
+    """A migrated database with no data: a fresh copy of the template (SQLite) or the test database emptied."""
+    db.session.remove()
+    if not POSTGRES_URL:
+        copy = tmp_path / "restored.sqlite3"
+        shutil.copy(template_database, copy)
+        return create_app(_config(f"sqlite:///{copy}"))
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.insert(HistoryRevision).values(id=HistoryRevision.ROW_ID, revision=1))
+    return create_app(_config(POSTGRES_URL))
+
+
+@pytest.fixture
+def busy(app, client, make_user, live, adjust):
+    """An edition with results, a correction, a penalty and accounts: what an event day leaves."""
+    make_user("orga@example.org")
+    login(client, "orga@example.org")
+    assert client.post("/saisie/handball-men", data=podium("ales", "albi", "nancy")).status_code == 303
+    assert (
+        client.post("/saisie/handball-men", data=podium("albi", "ales", version=1, submission_id="s2")).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            "/saisie/football-women", data=podium(("nancy", "douai"), "ales", state="provisional", submission_id="s3")
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post("/saisie/adjustments", data={"school": "albi", "points": "-2.5", "reason": "retard"}).status_code
+        == 303
+    )
+    client.post("/logout")
+    return app
+
+
+def test_backup_then_restore_gives_the_same_pages_api_and_rows(busy, runner, tmp_path, template_database):
+    before_answers, before_rows = answers(busy), tables(busy)
+    assert len(before_rows["audit_entry"]["rows"]) >= 4, [r[5:8] for r in before_rows["audit_entry"]["rows"]]
+    file = tmp_path / "cartel.json"
+    result = runner.invoke(args=["backup", str(file)])
+    assert result.exit_code == 0 and "Backup written" in result.output, result.output
+    document = json.loads(file.read_text())
+    assert document["format"] == "cartel-backup" and document["format_version"] == 1 and document["schema_revision"]
+
+    restored = empty_database(busy, tmp_path, template_database)
+    with restored.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(School)) == 0
+        db.session.remove()
+        result = restored.test_cli_runner().invoke(args=["restore", str(file)])
+        assert result.exit_code == 0 and "Restored" in result.output, result.output
+        db.session.remove()
+    assert answers(restored) == before_answers
+    assert tables(restored) == before_rows
+    with restored.app_context():  # and the app goes on: ids continue after the restored ones
+        client = restored.test_client()
+        login(client, "orga@example.org")
+        assert client.post("/saisie/swimming-open", data=podium("douai", submission_id="s4")).status_code == 303
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_backup_sees_one_moment_while_the_app_writes(busy, monkeypatch):
+    """A write committed while the backup is being read is either wholly in it or not at all."""
+    real = backup._tables()
+    school_first = [t for t in real if t.name == "school"] + [t for t in real if t.name != "school"]
+
+    class WriteAfterFirstTable(list):
+        def __iter__(self):
+            for k, table in enumerate(list.__iter__(self)):
+                yield table
+                if k == 0:  # the backup has read the schools: another connection now adds one, with its audit
+                    with db.engine.begin() as other:
+                        other.execute(
+                            sa.insert(School).values(slug="late", name="Late School", short_name="Late", country="FR")
+                        )
+                        other.execute(
+                            sa.insert(AuditEntry).values(
+                                at=utcnow(), action="school.create", entity="school", entity_key="late", after={}
+                            )
+                        )
+
+    monkeypatch.setattr(backup, "_tables", lambda: WriteAfterFirstTable(school_first))
+    document = backup.dump(db.engine, utcnow())
+    assert "late" not in [row[1] for row in document["tables"]["school"]["rows"]]
+    assert "late" not in json.dumps(document["tables"]["audit_entry"])
+    assert db.session.scalar(sa.select(School.id).filter_by(slug="late")) is not None  # the write did happen
+
+
+def test_a_restore_that_cannot_be_done_changes_nothing(busy, runner, tmp_path, template_database):
+    file = tmp_path / "cartel.json"
+    runner.invoke(args=["backup", str(file)])
+    result = runner.invoke(args=["restore", str(file)])  # into the very database it came from
+    assert result.exit_code == 1 and "the database is not empty" in result.output
+
+    document = json.loads(file.read_text())
+    restored = empty_database(busy, tmp_path, template_database)
+    with restored.app_context():
+        cli = restored.test_cli_runner()
+        broken = dict(document, tables=dict(document["tables"]))
+        audit = broken["tables"]["audit_entry"]
+        broken["tables"]["audit_entry"] = dict(audit, rows=[*audit["rows"], audit["rows"][0]])  # a duplicate id, last
+        for name, content, message in [
+            ("other.json", dict(document, schema_revision="0123abcd"), "schema revision 0123abcd"),
+            ("old.json", dict(document, format_version=0), "backup format version 0"),
+            ("not-json.json", None, "not a Cartel backup"),
+        ]:
+            path = tmp_path / name
+            path.write_text(json.dumps(content) if content else "{oops")
+            result = cli.invoke(args=["restore", str(path)])
+            assert result.exit_code == 1 and message in result.output and "Nothing was restored" in result.output
+        path = tmp_path / "broken.json"
+        path.write_text(json.dumps(broken))
+        with pytest.raises(sa.exc.IntegrityError), path.open() as source:
+            backup.restore(db.engine, backup.read(source))
+        db.session.remove()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(School)) == 0  # all or nothing
+        db.session.remove()
+        assert cli.invoke(args=["restore", str(file)]).exit_code == 0  # and the good one still goes in
+        db.session.remove()
+        db.engine.dispose()
