@@ -4,7 +4,9 @@ Pure: no Flask, standard library only. Each function returns one ``<svg>`` eleme
 when there is nothing to draw (the caller then leaves the figure out; the table beside it says why).
 The caller marks the string safe and inlines it. It fits a strict Content-Security-Policy: no script,
 no style attribute or element; presentation attributes give a readable default and ``chart-*``
-classes let the site CSS restyle it. Every text that comes from data is escaped.
+classes let the site CSS restyle it (chart-text and chart-muted for words, chart-bar, chart-line, chart-dot,
+chart-title for marks, chart-grid, chart-axis, chart-unknown for the frame). Texts from data are escaped.
+The viewBox is 400 units wide at width 100%: legible on a 360 px phone; cap the width with CSS on wide screens.
 
 Each mark carries the numbers it draws, for tests and curious readers: ``data-school`` (``str`` of the
 key), ``data-points`` as an exact fraction in ``str(Fraction)`` form ("325", "20/3", "-5"),
@@ -112,49 +114,32 @@ def bar_chart(rows: Sequence[BarRow], *, chart_id: str, text: ChartText, fmt: Fo
         return ""
     values = [fmt(r.points) for r in rows]
     lo, hi = min(0, *(r.points for r in rows)), max(0, *(r.points for r in rows))
-    neg_room = max((_width(v) + 4 for r, v in zip(rows, values, strict=True) if r.points < 0), default=0)
-    pos_room = max((_width(v) + 4 for r, v in zip(rows, values, strict=True) if r.points >= 0), default=0)
-    left, right = PAD + neg_room, WIDTH - PAD - pos_room
-    span = (hi - lo) or 1
+    neg_room = max((_width(values[i]) + 4 for i, r in enumerate(rows) if r.points < 0), default=0)
+    pos_room = max((_width(values[i]) + 4 for i, r in enumerate(rows) if r.points >= 0), default=0)
+    left, right, span = PAD + neg_room, WIDTH - PAD - pos_room, (hi - lo) or 1
 
     def x_of(v: Fraction) -> float:
         return left + float((v - lo) / span) * (right - left)
 
     rank_room = max((_width(str(r.rank)) for r in rows if r.rank is not None), default=-6)
     label_x = PAD + rank_room + 6
-    colours = _colours([r.colour for r in rows])
     zero, top, row_h = x_of(Fraction(0)), 6, 36
-    body = []
-    for i, (row, value, (colour, _)) in enumerate(zip(rows, values, colours, strict=True)):
-        y = top + i * row_h
+    colours = _colours([r.colour for r in rows])
+    body, desc = [], []
+    for i, row in enumerate(rows):
+        y, end, colour = top + i * row_h, x_of(row.points), colours[i][0]
         if row.rank is not None:
             body.append(_text_el(PAD + rank_room, y + 13, _esc(row.rank), anchor="end", weight="600"))
         body.append(_text_el(label_x, y + 13, _esc(_fit(row.label, WIDTH - PAD - label_x))))
-        end = x_of(row.points)
-        body.append(
-            _el(
-                "rect",
-                x=min(zero, end),
-                y=y + 17,
-                width=abs(end - zero),
-                height=14,
-                fill=colour,
-                stroke=EDGE if _faint(colour) else None,
-                stroke_width=0.5 if _faint(colour) else None,
-                class_="chart-bar",
-                data_school=row.school,
-                data_rank=row.rank,
-                data_points=str(row.points),
-            )
-        )
-        negative = row.points < 0
-        body.append(_text_el(end - 4 if negative else end + 4, y + 28, _esc(value), anchor="end" if negative else None))
+        box = dict(x=min(zero, end), y=y + 17, width=abs(end - zero), height=14, fill=colour, **_edge(colour))
+        data = dict(data_school=row.school, data_rank=row.rank, data_points=str(row.points))
+        body.append(_el("rect", **box, class_="chart-bar", **data))
+        value_x, anchor = (end - 4, "end") if row.points < 0 else (end + 4, None)
+        body.append(_text_el(value_x, y + 28, _esc(values[i]), anchor=anchor))
+        desc.append(("" if row.rank is None else f"{row.rank}. ") + f"{row.label}: {values[i]}")
+        body.append(_line(zero, y + 15, zero, y + 33, stroke=MUTED, cls="chart-axis"))  # zero, beside each bar only
     bottom = top + len(rows) * row_h
-    body.append(_el("line", x1=zero, x2=zero, y1=top + 15, y2=bottom - 3, stroke=MUTED, class_="chart-axis"))
-    desc = "; ".join(
-        f"{'' if r.rank is None else f'{r.rank}. '}{r.label}: {v}" for r, v in zip(rows, values, strict=True)
-    )
-    return _svg("bar", chart_id, text, desc, bottom + 4, body)
+    return _svg("bar", chart_id, text, "; ".join(desc), bottom + 4, body)
 
 
 def race_chart(
@@ -199,34 +184,30 @@ def race_chart(
 
     body = [_text_el(PAD, 12, _esc(text.points), fill=MUTED, size=11)]
     for t in ticks:
-        stroke = MUTED if t == 0 else GRID
-        body.append(_el("line", x1=left, x2=right, y1=y_of(t), y2=y_of(t), stroke=stroke, class_="chart-grid"))
+        body.append(_line(left, y_of(t), right, y_of(t), stroke=MUTED if t == 0 else GRID))
         body.append(_text_el(left - 4, y_of(t) + 4, _esc(fmt(t)), anchor="end", fill=MUTED, size=11))
     for t in _time_ticks(t0, t1, max(2, int((right - left) // 55))):
         label = time_fmt(t)
         x = min(max(x_of(t), PAD + _width(label, 11) / 2), WIDTH - PAD - _width(label, 11) / 2)
-        body.append(_el("line", x1=x_of(t), x2=x_of(t), y1=top, y2=bottom, stroke=GRID, class_="chart-grid"))
+        body.append(_line(x_of(t), top, x_of(t), bottom))
         body.append(_text_el(x, bottom + 16, _esc(label), anchor="middle", fill=MUTED, size=11))
     xs = [x_of(s.time) for s in steps]
     labels = []
     for school, (colour, dash) in zip(schools, _colours([s.colour for s in schools]), strict=True):
         ys = [y_of(v) for v in values[school.key]]
-        d = _step_path(xs, ys)
-        if _faint(colour):
-            body.append(_el("path", d=d, fill="none", stroke=EDGE, stroke_width=3.5, class_="chart-casing"))
         data = " ".join(str(v) for v in values[school.key])
-        line = dict(fill="none", stroke=colour, stroke_width=2, stroke_dasharray=dash, stroke_linejoin="round")
-        body.append(_el("path", d=d, class_="chart-line", data_school=school.key, data_values=data, **line))
+        body.append(_path(_step_path(xs, ys), colour, dash, data_school=school.key, data_values=data))
         body.append(_dot(xs[-1], ys[-1], 3, colour, data_school=school.key, data_points=str(running[school.key])))
         labels.append((ys[-1], school.label, school.key, colour))
     labels.sort(key=lambda item: (item[0], item[1], str(item[2])))
     for (y, _, key, colour), y_label in zip(labels, _spread([y for y, *_ in labels], gap, top, bottom), strict=True):
-        body.append(_el("line", x1=right + 4, y1=y, x2=right + 11, y2=y_label, stroke=colour, class_="chart-leader"))
+        body.append(_line(right + 4, y, right + 11, y_label, stroke=colour, cls="chart-leader"))
         body.append(_text_el(right + 13, y_label + 4, _esc(ends[key]), size=11))
     desc = f"{time_fmt(t0)} – {time_fmt(t1)}: " + "; ".join(
         f"{s.label}: {fmt(running[s.key])}" for s in sorted(schools, key=lambda s: (-running[s.key], s.label))
     )
-    return _svg("race", chart_id, text, desc, bottom + 24, body, data_times=" ".join(s.time.isoformat() for s in steps))
+    times = " ".join(s.time.isoformat() for s in steps)
+    return _svg("race", chart_id, text, desc, bottom + 24, body, data_times=times)
 
 
 def history_chart(
@@ -262,9 +243,9 @@ def history_chart(
     body = [_text_el(PAD, 12, _esc(text.rank), fill=MUTED, size=11)]
     unknown = _runs([y for y in range(first, last + 1) if y not in known])
     body += [_unknown_band(x_of(a - 0.5), top, x_of(b + 0.5), bottom, a, b) for a, b in unknown]
-    step = next(s for s in (1, 2, 5, 10, 20, 50) if worst // s + 1 <= 7)
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if worst // s + 1 <= 7), worst - 1)
     for rank in sorted({1, *range(step, worst + 1, step)}):
-        body.append(_el("line", x1=left, x2=right, y1=y_of(rank), y2=y_of(rank), stroke=GRID, class_="chart-grid"))
+        body.append(_line(left, y_of(rank), right, y_of(rank)))
         body.append(_text_el(left - 4, y_of(rank) + 4, str(rank), anchor="end", fill=MUTED, size=11))
     body += _year_axis(first, last, x_of, bottom, top)
     colour, _ = _colours([colour])[0]
@@ -273,26 +254,13 @@ def history_chart(
         d = "".join(
             "M" + "L".join(f"{_n(x_of(y))} {_n(y_of(known[y].rank))}" for y in range(a, b + 1)) for a, b in runs
         )
-        line = dict(fill="none", stroke=colour, stroke_width=2, stroke_linejoin="round", class_="chart-line")
-        if _faint(colour):
-            body.append(_el("path", d=d, fill="none", stroke=EDGE, stroke_width=3.5, class_="chart-casing"))
-        body.append(_el("path", d=d, **line))
+        body.append(_path(d, colour))
     radius = max(2.5, min(3.5, (right - left) / (last - first + 1) * 0.4))
     for year in sorted(known):
         p = known[year]
         tip = f"{year} · {text.rank} {p.rank}" + ("" if p.points is None else f" · {text.points} {fmt(p.points)}")
-        body.append(
-            _dot(
-                x_of(year),
-                y_of(p.rank),
-                radius,
-                colour,
-                _el("title", _esc(tip)),
-                data_year=year,
-                data_rank=p.rank,
-                data_points=None if p.points is None else str(p.points),
-            )
-        )
+        data = dict(data_year=year, data_rank=p.rank, data_points=None if p.points is None else str(p.points))
+        body.append(_dot(x_of(year), y_of(p.rank), radius, colour, _el("title", _esc(tip)), **data))
     height = bottom + 24
     if unknown:
         body.append(_unknown_legend(height, text))
@@ -346,11 +314,10 @@ def titles_chart(
         row = [
             _text_el(left, y + 13, _esc(_fit(school.label, right - left - 40))),
             _text_el(right, y + 13, str(counts[school.key]), anchor="end", weight="600"),
-            _el("line", x1=left, x2=right, y1=y + 24, y2=y + 24, stroke=GRID, class_="chart-track"),
+            _line(left, y + 24, right, y + 24, cls="chart-track"),
         ]
         for year in won[school.key]:
-            edge = dict(stroke=EDGE, stroke_width=0.5) if _faint(colour) else {}
-            square = dict(x=x_of(year) - cell / 2, y=y + 18, width=cell, height=12, fill=colour, **edge)
+            square = dict(x=x_of(year) - cell / 2, y=y + 18, width=cell, height=12, fill=colour, **_edge(colour))
             row.append(_el("rect", class_="chart-title", data_school=school.key, data_year=year, **square))
         body.append(_el("g", "".join(row), class_="chart-row", data_school=school.key, data_titles=counts[school.key]))
     height = bottom + 24
@@ -368,20 +335,11 @@ def _svg(kind: str, chart_id: str, text: ChartText, data: str, height: float, bo
         raise ValueError(f"chart id {chart_id!r} is not a plain identifier")
     desc = " ".join(part for part in (text.summary, data) if part)
     head = _el("title", _esc(text.title), id=f"{chart_id}-title") + _el("desc", _esc(desc), id=f"{chart_id}-desc")
-    return _el(
-        "svg",
-        head + "".join(body),
-        xmlns="http://www.w3.org/2000/svg",
-        class_=f"chart chart-{kind}",
-        role="img",
-        aria_labelledby=f"{chart_id}-title {chart_id}-desc",
-        viewBox=f"0 0 {WIDTH} {_n(height)}",
-        width="100%",
-        preserveAspectRatio="xMidYMin meet",
-        font_family="system-ui, sans-serif",
-        font_size=FONT,
-        **attrs,
-    )
+    labelled = dict(role="img", aria_labelledby=f"{chart_id}-title {chart_id}-desc")
+    frame = dict(viewBox=f"0 0 {WIDTH} {_n(height)}", width="100%", preserveAspectRatio="xMidYMin meet")
+    font = dict(font_family="system-ui, sans-serif", font_size=FONT)
+    svg = dict(xmlns="http://www.w3.org/2000/svg", class_=f"chart chart-{kind}", **labelled, **frame, **font)
+    return _el("svg", head + "".join(body), **svg, **attrs)
 
 
 def _el(tag: str, content: str | None = None, /, **attrs) -> str:
@@ -402,16 +360,31 @@ def _text_el(x: float, y: float, content: str, *, anchor=None, fill=TEXT, size=N
     return _el("text", content, x=x, y=y, fill=fill, font_size=size, font_weight=weight, text_anchor=anchor, class_=cls)
 
 
+def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = GRID, cls: str = "chart-grid") -> str:
+    return _el("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, class_=cls)
+
+
+def _path(d: str, colour: str, dash: str | None = None, **data) -> str:
+    """A series line, over a dark casing when its colour is faint on white."""
+    casing = _el("path", d=d, fill="none", stroke=EDGE, stroke_width=3.5, class_="chart-casing")
+    look = dict(fill="none", stroke=colour, stroke_width=2, stroke_dasharray=dash, stroke_linejoin="round")
+    return (casing if _faint(colour) else "") + _el("path", d=d, **look, class_="chart-line", **data)
+
+
+def _edge(colour: str) -> dict:
+    """A thin dark outline for a filled mark whose colour is faint on white."""
+    return dict(stroke=EDGE, stroke_width=0.5) if _faint(colour) else {}
+
+
 def _dot(x: float, y: float, r: float, colour: str, content: str | None = None, **data) -> str:
     edge = EDGE if _faint(colour) else "#ffffff"
-    return _el("circle", content, cx=x, cy=y, r=r, fill=colour, stroke=edge, stroke_width=0.75, class_="chart-dot", **data)
+    look = dict(fill=colour, stroke=edge, stroke_width=0.75, class_="chart-dot")
+    return _el("circle", content, cx=x, cy=y, r=r, **look, **data)
 
 
 def _unknown_band(x1: float, top: float, x2: float, bottom: float, a: int, b: int) -> str:
-    span = f"{a}-{b}" if b > a else str(a)
-    return _el(
-        "rect", x=x1, y=top, width=x2 - x1, height=bottom - top, fill=UNKNOWN, class_="chart-unknown", data_years=span
-    )
+    box = dict(x=x1, y=top, width=x2 - x1, height=bottom - top, fill=UNKNOWN)
+    return _el("rect", **box, class_="chart-unknown", data_years=f"{a}-{b}" if b > a else str(a))
 
 
 def _unknown_legend(y: float, text: ChartText) -> str:
@@ -425,7 +398,7 @@ def _year_axis(first: int, last: int, x_of: Callable[[float], float], bottom: fl
     out = []
     for year in range(-(-first // step) * step, last + 1, step):
         x = x_of(year)
-        out.append(_el("line", x1=x, x2=x, y1=top, y2=bottom + 3, stroke=GRID, class_="chart-grid"))
+        out.append(_line(x, top, x, bottom + 3))
         out.append(_text_el(x, bottom + 16, str(year), anchor="middle", fill=MUTED, size=11))
     return out
 
