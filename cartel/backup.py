@@ -151,12 +151,9 @@ def _reset_sequences(connection: sa.Connection) -> None:
         key = list(table.primary_key.columns)
         if len(key) != 1 or not isinstance(key[0].type, sa.Integer) or not key[0].autoincrement:
             continue
-        name = connection.dialect.identifier_preparer.quote(table.name)
-        column = key[0].name
+        quoted = connection.dialect.identifier_preparer.quote(table.name)  # "user" is a reserved word
+        highest = sa.func.max(key[0])
+        sequence = sa.func.pg_get_serial_sequence(quoted, key[0].name)
         connection.execute(
-            sa.text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({column}), 1), "
-                f"MAX({column}) IS NOT NULL) FROM {name}"
-            ),
-            {"table": name, "column": column},
+            sa.select(sa.func.setval(sequence, sa.func.coalesce(highest, 1), highest.is_not(None))).select_from(table)
         )
