@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, SubmitField
+from wtforms.validators import InputRequired
 
 from cartel import imports, podium
 from cartel.entry.access import require_organiser
@@ -29,7 +30,7 @@ class UploadForm(FlaskForm):
 
 
 class ApplyForm(FlaskForm):
-    changes = HiddenField()
+    changes = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Apply these changes"))
 
 
