@@ -9,6 +9,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
+from cartel import pictures
 from cartel.extensions import babel
 from cartel.scoring import format_points
 
@@ -53,3 +54,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_datetime"] = format_datetime
     app.jinja_env.globals["discipline_name"] = discipline_name
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["pictures"] = pictures

@@ -11,14 +11,16 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 
+import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import Session
 
-from cartel import database
+from cartel import database, race
 from cartel import records as records_engine
 from cartel.extensions import db
-from cartel.models import Edition, School
+from cartel.models import AuditEntry, Edition, School
 from cartel.snapshots import cache
 from cartel.standings import (
     EditionData,
@@ -44,6 +46,7 @@ class EditionView:
     latest: tuple[Podium, ...]  # disciplines with a result, most recently saved first
     revision: int
     revised_at: dt.datetime | None
+    race: tuple[race.Step, ...] = ()  # totals through the event; () when the audit trail does not explain them
 
     @property
     def edition(self) -> Edition:
@@ -76,19 +79,46 @@ def edition_view(edition_id: int, revision: int) -> EditionView:
     def compute() -> EditionView:
         with _reading() as session:
             editions, schools = load_editions(Edition.id == edition_id, session)
-        if not editions:
-            abort(404)
-        data = editions[0]
+            if not editions:
+                abort(404)
+            data = editions[0]
+            ranking = standing(data, schools)
+            recorded = any(e.updated_at is not None for e in data.programme)  # a result entered through the app
+            steps = race_of(ranking, schools, session) if ranking.kind == "computed" and recorded else ()
         all_podiums = podiums(data, schools)
         return EditionView(
-            standing(data, schools),
+            ranking,
             all_podiums,
             latest_results(all_podiums),
             data.edition.revision,
             data.edition.revised_at,
+            steps,
         )
 
     return cache().get(("edition", edition_id), revision, compute)
+
+
+def race_of(ranking: EditionStanding, schools: dict[int, School], session: Session) -> tuple[race.Step, ...]:
+    """The race of an edition from its audit trail (one query), if the trail explains the ranking."""
+    data = ranking.data
+    ids = {s.slug: s.id for s in schools.values()}
+    rows = session.execute(
+        sa.select(AuditEntry.at, AuditEntry.entity, AuditEntry.entity_key, AuditEntry.discipline_id, AuditEntry.after)
+        .where(AuditEntry.edition_id == data.edition.id, AuditEntry.entity.in_(("result", "adjustment")))
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    events: list[race.Event] = []
+    for at, entity, key, discipline_id, after in rows:
+        if entity == "result":
+            places = tuple((p, tuple(ids[s] for s in team if s in ids)) for p, team in (after or {}).get("places", []))
+            events.append(race.ResultRecorded(at, discipline_id, places))
+        else:
+            school = ids.get((after or {}).get("school"), 0)
+            events.append(race.AdjustmentRecorded(at, key, school, Fraction(after["points"]) if after else None))
+    weights = {e.discipline_id: Fraction(str(e.weight)) for e in data.programme}
+    participants = [p.school_id for p in data.participants]
+    steps = race.replay(participants, data.scheme, weights, events)
+    return steps if race.ends_at(steps, {r.school.id: r.points for r in ranking.rows}) else ()
 
 
 def history(revision: int) -> History:
