@@ -4,6 +4,7 @@ shown only when the audit trail explains the ranking. And the pure replay agains
 
 from __future__ import annotations
 
+import gzip
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
@@ -13,6 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cartel import published, race, revisions, scoring
+from cartel.extensions import db
+from cartel.models import EditionStatus, ResultState
+from cartel.operations import Actor, save_result
+from cartel.podium import Team as podium_team
 from tests.conftest import login
 from tests.test_entry import podium
 
@@ -133,3 +138,35 @@ def test_a_race_that_misses_results_does_not_end_at_the_ranking():
     assert steps[-1].totals == {1: 10, 2: 6}
     assert race.ends_at(steps, {1: 10, 2: 6}) and not race.ends_at(steps, {1: 20, 2: 6})
     assert not race.ends_at((), {1: 0})
+
+
+def test_the_edition_page_with_its_charts_stays_under_60_kb_compressed(
+    client, make_school, make_discipline, make_edition
+):
+    """HTML + CSS + JS as a phone downloads them (gzip, as nginx serves them), charts included, for an
+    edition the size of a real one: 12 schools, 20 disciplines, every result recorded and one corrected."""
+    schools = [make_school(f"school-{k}", f"École des Mines numéro {k}") for k in range(12)]
+    disciplines = [make_discipline(f"sport-{k}") for k in range(20)]
+    edition = make_edition(
+        2026, 51, status=EditionStatus.LIVE, schools=schools, disciplines=disciplines, place_points=(10, 6, 4, 2)
+    )
+    for entry in edition.programme:
+        entry.result_state, entry.version = ResultState.PENDING, 0
+    db.session.commit()
+    for k, entry in enumerate([*edition.programme, edition.programme[0]]):
+        teams = [podium_team(p, (schools[(k + p) % 12].slug,)) for p in (1, 2, 3, 4)]
+        save_result(
+            edition, entry, teams, ResultState.FINAL, Actor(), expected_version=entry.version, submission_key=None
+        )
+    db.session.remove()
+    page = client.get("/editions/2026").get_data(as_text=True)
+    assert chart(page, "ranking-chart") is not None and chart(page, "race-chart") is not None
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page) + re.findall(r'<script src="([^"]+)"', page)
+    assert assets and any(a.endswith(".js") for a in assets)
+    sizes = {"page": len(gzip.compress(page.encode(), 6))}
+    for url in assets:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        sizes[url] = len(gzip.compress(response.data, 6))
+        response.close()
+    assert sum(sizes.values()) < 60 * 1024, sizes
