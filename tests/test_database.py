@@ -24,6 +24,26 @@ def test_sqlite_connections_are_set_for_concurrent_use(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+def test_pages_that_only_read_never_take_the_write_lock(app, client, make_user, live):
+    """An organiser's entry form renders inside a plain BEGIN: twenty organisers reading their forms
+    must not queue on SQLite's one write lock (they did, past the 15 s busy timeout, under load)."""
+    if POSTGRES_URL:
+        pytest.skip("SQLite locking")
+    make_user("orga@example.org")
+    login(client, "orga@example.org")
+    begins = []
+    sa.event.listen(
+        db.engine, "before_cursor_execute", lambda c, cur, sql, *a: begins.append(sql) if "BEGIN" in sql else None
+    )
+    for url in ("/saisie/", "/saisie/handball-men", "/saisie/handball-men/history", "/editions/2026"):
+        begins.clear()
+        assert client.get(url).status_code == 200
+        assert begins and "BEGIN IMMEDIATE" not in begins, (url, begins)
+    begins.clear()
+    assert client.post("/saisie/handball-men", data=podium("ales")).status_code == 303
+    assert "BEGIN IMMEDIATE" in begins  # a write takes the lock at its start
+
+
 def test_a_transaction_that_reads_then_writes_never_finds_the_database_locked(app, live):
     """The case a busy timeout cannot wait out: A reads, B writes meanwhile, then A writes. With write
     transactions taking their lock at BEGIN, B waits for A instead of one of them failing."""
