@@ -1,8 +1,9 @@
 """Load-and-faults benchmark of the real server: concurrent organisers and readers, then a crash.
 
 Usage:
-    .venv/bin/python bench/faults.py [--duration 60] [--readers 200] [--writers 20]
-        [--modes sync,threaded] [--database-url URL] [--output bench/FAULTS.md]
+    .venv/bin/python bench/faults.py [--duration 60] [--readers 200] [--writers 20] [--conflicting 4]
+        [--reader-pause 1.0] [--fault-duration 10] [--modes sync,threaded] [--database-url URL]
+        [--output bench/FAULTS.md] [--keep]
     scripts/with-postgres sh -c '.venv/bin/python bench/faults.py --database-url "$CARTEL_TEST_DATABASE_URL"'
 
 Without --database-url each mode gets a fresh SQLite file in a temporary directory. With a PostgreSQL
@@ -36,11 +37,17 @@ For each mode (sync: gunicorn -w 4; threaded: gunicorn -w 2 --threads 8), on 127
    is killed with SIGKILL. Then: integrity (SQLite: PRAGMA integrity_check and foreign_key_check;
    both: orphan rows, placements without members, audit chains), every save acknowledged before the
    kill checked as in 4, the server started again: its pages must answer 200 and a new save 303,
-   and the checks run once more.
+   and the checks run once more. Every save whose answer was lost at the kill is then sent again
+   as an organiser would after a timeout (same submission id, form and session): one that had been
+   saved must be answered with the version it made, without saving twice.
 
 Prints a markdown section and appends it to --output (bench/FAULTS.md): the file keeps one section
 per run, headed by database and date (UTC); the file's title is written when it does not exist.
 Run it once on SQLite and once on PostgreSQL to fill it. About 3 minutes per database with defaults.
+Requests that failed with a traceback are listed from the server log, one traceback of each kind in
+the report; --keep leaves the databases and the full server logs in the temporary directory.
+The exit status is 1 when anything unexpected was seen (an unexpected answer before the kill, a lost
+save, a failed integrity check, a restarted server that does not answer), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ import platform
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -224,11 +232,14 @@ class Server:
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{log.read_text()[-3000:]}")
+            probe = Client(self.base, timeout=5)
             try:
-                if Client(self.base, timeout=5).request("GET", "/health").status == 200:
+                if probe.request("GET", "/health").status == 200:
                     break
             except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                probe.close()
             if time.monotonic() > deadline:
                 self.kill()
                 raise RuntimeError(f"gunicorn did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
@@ -391,6 +402,9 @@ class Attempt:
     end: float = 0.0
     outcome: str = ""  # ack, conflict, unknown (no answer: it may or may not be saved), rejected
     version: int | None = None  # the version the 303 named
+    form: dict = field(default_factory=dict, repr=False)  # what was posted, and the cookies it was
+    cookies: dict = field(default_factory=dict, repr=False)  # posted with: a retry sends them again
+    retry_of: Attempt | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -410,11 +424,13 @@ class Record:
             self.samples.append(Sample(kind, error_kind(error), start, time.monotonic(), False))
             return None
         ok = answer.status in expected
-        self.samples.append(Sample(kind, answer.status, start, time.monotonic(), ok))
+        end = time.monotonic()
+        self.samples.append(Sample(kind, answer.status, start, end, ok))
         if not ok:
             title = re.search(r"<title>(.*?)</title>", answer.text, re.S)
             self.examples.setdefault(
-                f"{kind} {answer.status}", (title.group(1) if title else answer.text[:200]).strip()
+                f"{kind} {answer.status}",
+                f"{(title.group(1) if title else answer.text[:200]).strip()!r} after {end - start:.1f} s",
             )
         return answer
 
@@ -440,7 +456,8 @@ def random_result(rng: random.Random, schools: list[str], row_count: int) -> tup
     """Form fields of a valid random result, and the places it must be stored as."""
     count = min(rng.choice([1, 2, 3, 3, 3, 3, 4, 5, 6]), row_count)
     picked = rng.sample(schools, count + 1)
-    partner = picked.pop() if rng.random() < 0.15 else None
+    extra = picked.pop()
+    partner = extra if rng.random() < 0.15 else None
     tied = rng.randint(2, count) if count >= 2 and rng.random() < 0.3 else None
     form: dict = {}
     rows = []
@@ -490,7 +507,17 @@ def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: 
         "submission_id": attempt.submission,
         "state": state,
     }
-    answer = record.call(client, "save (POST)", "POST", f"/saisie/{slug}", {303, 409}, form=form)
+    attempt.form, attempt.cookies = dict(form), dict(client.cookies)
+    outcome = post_save(client, record, attempt)
+    if outcome == "saved":
+        location = f"/saisie/{slug}/saved/{attempt.version}"
+        record.call(client, "confirmation (GET)", "GET", location, {200})
+    return outcome
+
+
+def post_save(client: Client, record: Record, attempt: Attempt, kind: str = "save (POST)") -> str:
+    """POST an attempt's form; its outcome and version from the answer."""
+    answer = record.call(client, kind, "POST", f"/saisie/{attempt.slug}", {303, 409}, form=attempt.form)
     attempt.end = time.monotonic()
     record.attempts.append(attempt)
     if answer is None:
@@ -500,22 +527,48 @@ def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: 
         attempt.outcome = "conflict"
         return "conflict"
     location = answer.headers.get("Location") or ""
-    found = re.search(rf"/saisie/{re.escape(slug)}/saved/(\d+)$", location)
+    found = re.search(rf"/saisie/{re.escape(attempt.slug)}/saved/(\d+)$", location)
     if answer.status != 303 or not found:
         attempt.outcome = "rejected"
         if answer.status == 303:
-            record.examples.setdefault("save (POST) 303 elsewhere", location)
+            record.examples.setdefault(f"{kind} 303 elsewhere", location)
         return "failed"
     attempt.outcome, attempt.version = "ack", int(found.group(1))
-    record.call(client, "confirmation (GET)", "GET", urllib.parse.urlsplit(location).path, {200})
     return "saved"
 
 
-def writer(base: str, n: int, slug: str, until: float, stop: threading.Event, record: Record, seed: int) -> None:
+def retry_lost_answers(server: Server, url: str, attempts: list[Attempt]) -> dict:
+    """Send again, with the same submission id, form and cookies, every save whose answer was lost
+    (what an organiser does after a timeout): one already saved must be answered with the version it
+    made and save nothing more; one not saved is saved now (or meets a 409 if the result moved on)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as c:
+            saved = dict(c.execute(sa.select(ProcessedSubmission.key, ProcessedSubmission.version)).all())
+    finally:
+        engine.dispose()
+    record = Record()
+    counts: Counter = Counter()
+    problems: list[str] = []
+    for original in sorted((a for a in attempts if a.outcome == "unknown"), key=lambda a: a.start):
+        retry = Attempt(**{**original.__dict__, "outcome": "", "version": None, "retry_of": original})
+        retry.start = time.monotonic()
+        client = Client(server.base)
+        client.cookies = dict(original.cookies)
+        outcome = post_save(client, record, retry, "retried save (POST)")
+        client.close()
+        was_saved = saved.get(original.submission)
+        counts["already saved" if was_saved else "not saved before"] += 1
+        counts[f"answered {outcome}"] += 1
+        if was_saved is not None and (outcome != "saved" or retry.version != was_saved):
+            problems.append(f"{original.slug}: made v{was_saved}, the retry got {outcome} v{retry.version}")
+    return {"counts": counts, "problems": problems, "attempts": record.attempts, "samples": record.samples}
+
+
+def writer(client: Client, n: int, slug: str, until: float, stop: threading.Event, record: Record, seed: int) -> None:
     """An organiser saving ``slug`` again and again through the real form until ``until``."""
     rng = random.Random(seed)
-    client = Client(base)
-    logged_in = False
+    logged_in = True  # drive() logged the client in
     while time.monotonic() < until and not stop.is_set():
         try:
             if not logged_in:
@@ -533,6 +586,26 @@ def writer(base: str, n: int, slug: str, until: float, stop: threading.Event, re
             stop.wait(0.2)
     record.reconnects += client.reconnects
     client.close()
+
+
+def log_in_all(base: str, count: int, records: list[Record]) -> list[Client]:
+    """One client per writer, logged in (in parallel) before the timed run: a login checks a scrypt
+    hash, about 0.1 s of CPU each, which would otherwise eat the first seconds of a short run."""
+    clients = [Client(base) for _ in range(count)]
+
+    def one(n: int) -> None:
+        deadline = time.monotonic() + 120
+        while not log_in(clients[n], records[n], n):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"organiser {n} could not log in: {records[n].samples[-1:]}")
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return clients
 
 
 READS = [
@@ -576,18 +649,28 @@ class Run:
     elapsed: float
     client_cpu: float
     server_cpu: float
+    began: float  # after the logins
+    machine_busy: float  # share of all the machine's CPUs busy during the run (any process)
     kill_at: float | None = None
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
 
 
 def drive(server: Server, args, slugs: list[str], duration: float, seed: int, kill_after: float | None = None) -> Run:
     """Writers and readers against ``server`` for ``duration`` s; SIGKILL to it after ``kill_after`` s."""
     stop = threading.Event()
+    records = [Record() for _ in range(args.writers + args.readers)]
+    clients = log_in_all(server.base, args.writers, records)
     began = time.monotonic()
     until = began + duration
-    records = [Record() for _ in range(args.writers + args.readers)]
     threads = [
         threading.Thread(
-            target=writer, args=(server.base, n, slugs[n], until, stop, records[n], seed * 1000 + n), daemon=True
+            target=writer, args=(clients[n], n, slugs[n], until, stop, records[n], seed * 1000 + n), daemon=True
         )
         for n in range(args.writers)
     ]
@@ -600,6 +683,7 @@ def drive(server: Server, args, slugs: list[str], duration: float, seed: int, ki
         for n in range(args.readers)
     ]
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    ticks_before = cpu_ticks()
     server_before = server.cpu_seconds()
     for thread in threads:
         thread.start()
@@ -617,6 +701,7 @@ def drive(server: Server, args, slugs: list[str], duration: float, seed: int, ki
     for thread in threads:
         thread.join(TIMEOUT + 10)
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    ticks_after = cpu_ticks()
     elapsed = time.monotonic() - began
     examples: dict[str, str] = {}
     for r in records:
@@ -630,6 +715,8 @@ def drive(server: Server, args, slugs: list[str], duration: float, seed: int, ki
         elapsed=elapsed,
         client_cpu=(cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
         server_cpu=server_cpu,
+        began=began,
+        machine_busy=(ticks_after[0] - ticks_before[0]) / max(1, ticks_after[1] - ticks_before[1]),
         kill_at=kill_at,
     )
 
@@ -863,6 +950,12 @@ def check_integrity(url: str) -> dict:
         with engine.connect() as c:
             for label, sql in queries.items():
                 found[label] = str(c.exec_driver_sql(sql).scalar())
+            if url.startswith("postgresql"):
+                found["foreign keys not validated (pg_constraint)"] = str(
+                    c.exec_driver_sql(
+                        "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"
+                    ).scalar()
+                )
             counts = {
                 t: c.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar()
                 for t in ("audit_entry", "placement", "placement_member", "processed_submission")
@@ -899,28 +992,61 @@ def after_restart(server: Server, slug: str) -> dict:
         posts = [s.result for s in record.samples if s.kind == "save (POST)"]
         save = posts[-1] if posts else "not sent"
     organiser.close()
-    return {"pages": pages, "save": save, "attempts": record.attempts}
+    return {"pages": pages, "save": save, "attempts": record.attempts, "samples": record.samples}
+
+
+def compact_traceback(block: str) -> list[str]:
+    """The log line and the last traceback of a failed request, library frames elided except the
+    last one before the error."""
+    lines = block.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+    body = lines[starts[-1] :] if starts else lines[1:]
+    frames: list[list[str]] = []
+    tail: list[str] = []
+    for line in body[1:]:
+        if line.startswith("  File "):
+            frames.append([line])
+        elif line.startswith("    ") and frames and not tail:
+            frames[-1].append(line)
+        else:
+            tail.append(line)
+    out, elided = [lines[0], body[0]] if body else [lines[0]], 0
+    for n, frame in enumerate(frames):
+        if ("site-packages" in frame[0] or '"<' in frame[0]) and n != len(frames) - 1:
+            elided += 1
+            continue
+        if elided:
+            out.append(f"  [... {elided} library frames]")
+            elided = 0
+        out += [line for line in frame if line.strip(" ^~")]
+    return out + tail
+
+
+def route_pattern(path: str) -> str:
+    path = re.sub(r"/saved/\d+", "/saved/<version>", path)
+    return re.sub(r"^/saisie/(?!adjustments)[^/]+", "/saisie/<slug>", path)
 
 
 def scan_log(log: Path) -> dict:
+    """Requests that failed with a traceback (Flask logs "Exception on PATH [METHOD]" and the
+    traceback, chained exceptions included), by route and last line; one full example of each."""
     text = log.read_text(errors="replace") if log.exists() else ""
-    lines = text.splitlines()
-    tracebacks = []
-    for i, line in enumerate(lines):
-        if line.startswith("Traceback"):
-            end = i + 1
-            while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
-                end += 1
-            start = i - 1 if i and "Exception on" in lines[i - 1] else i
-            tracebacks.append("\n".join(lines[start : end + 1]))
-    unique: dict[str, str] = {}
-    for block in tracebacks:
-        unique.setdefault(block.splitlines()[-1], block)
+    failures: Counter = Counter()
+    examples: dict[str, str] = {}
+    for block in re.split(r"\n(?=\[\d{4}-\d\d-\d\d |==== )", text):
+        found = re.search(r"ERROR in app: Exception on (\S+) \[(\w+)\]", block)
+        if not found:
+            continue
+        raised = [line for line in block.splitlines() if re.match(r"[A-Za-z_][\w.]*(Error|Exception)\b", line)]
+        key = f"{found.group(2)} {route_pattern(found.group(1))}: {raised[-1] if raised else '?'}"
+        failures[key] += 1
+        examples.setdefault(key, block.rstrip())
     return {
-        "tracebacks": len(tracebacks),
+        "failed requests": failures,
+        "tracebacks": text.count("Traceback (most recent call last)"),
         "database is locked": text.count("database is locked"),
         "worker timeouts": text.count("WORKER TIMEOUT"),
-        "unique": unique,
+        "examples": examples,
     }
 
 
@@ -961,6 +1087,9 @@ def run_mode(url: str, mode: str, args, workdir: Path) -> dict:
     try:
         restart = after_restart(server, slugs[0])
         result["restart"] = restart
+        retries = retry_lost_answers(server, url, fault.attempts)
+        result["retries"] = retries
+        restart["attempts"] += retries["attempts"]
         result["after restart integrity"] = check_integrity(url)
         result["after restart check"] = check_saves(
             url, all_slugs, load.attempts + fault.attempts + restart["attempts"]
@@ -987,22 +1116,23 @@ def phase(sample: Sample, kill_at: float | None) -> str:
 
 
 def requests_table(run: Run) -> str:
+    """Requests of a run without a kill, by kind (logins happen before the timed run)."""
     by_kind: dict[str, list[Sample]] = defaultdict(list)
     for s in run.samples:
-        if run.kill_at is None or s.end < run.kill_at:
-            by_kind[s.kind].append(s)
+        by_kind[s.kind].append(s)
     lines = [
         "| requests | count | per s | answers | p50 ms | p99 ms | unexpected |",
         "| --- | ---: | ---: | --- | ---: | ---: | ---: |",
     ]
-    span = run.elapsed if run.kill_at is None else (run.kill_at - min((s.start for s in run.samples), default=0))
     for kind, samples in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
         answered = [(s.end - s.start) * 1000 for s in samples if isinstance(s.result, int)]
         statuses = Counter(s.result for s in samples)
         text = ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
         bad = sum(not s.expected for s in samples)
+        timed = sum(s.start >= run.began for s in samples)
+        rate = f"{timed / run.elapsed:.1f}" if timed else "before the run"
         lines.append(
-            f"| {kind} | {len(samples)} | {len(samples) / span:.1f} | {text} | {percentile(answered, 0.5):.1f} "
+            f"| {kind} | {len(samples)} | {rate} | {text} | {percentile(answered, 0.5):.1f} "
             f"| {percentile(answered, 0.99):.1f} | {'**' + str(bad) + '**' if bad else 0} |"
         )
     return "\n".join(lines)
@@ -1042,14 +1172,17 @@ def mode_section(r: dict, args) -> str:
     fault_outcomes = Counter(a.outcome for a in fault.attempts)
     log = r["log"]
     restart = r["restart"]
+    retries = r["retries"]
+    after = restart["samples"] + retries["samples"]
     pages = ", ".join(f"{k} {v}" for k, v in restart["pages"].items())
     out = [
         f"### {r['mode']}: gunicorn {r['command']}",
         "",
         f"Load, {load.elapsed:.0f} s: {args.writers} writers ({args.writers - args.conflicting} on a discipline each, "
         f"{args.conflicting} on one shared discipline), {args.readers} readers (pause ~{args.reader_pause} s); "
-        f"CPU: server {load.server_cpu:.0f} s, client {load.client_cpu:.0f} s over {load.elapsed:.0f} s "
-        f"({os.cpu_count()} CPUs); idle keep-alive connections reopened by readers: {load.reconnects}",
+        f"CPU over {load.elapsed:.0f} s on {os.cpu_count()} CPUs: server {load.server_cpu:.1f} s, client "
+        f"{load.client_cpu:.1f} s, the whole machine busy {load.machine_busy:.0%} (other processes included); "
+        f"idle keep-alive connections reopened by readers: {load.reconnects}",
         "",
         requests_table(load),
         "",
@@ -1072,43 +1205,89 @@ def mode_section(r: dict, args) -> str:
         f"- integrity right after the kill: {integrity_text(r['after kill integrity'])}",
         f"- saves acknowledged before the kill (and during the load): {check_text(r['after kill check'])}",
         f"- restarted server: {pages}; a new save: {restart['save']}",
+        f"- the {sum(retries['counts'][k] for k in ('already saved', 'not saved before'))} saves whose answer was "
+        f"lost sent again (same submission id, form and session): {counter_text(retries['counts'])}; "
+        f"answered otherwise than with the version they had made: "
+        f"{len(retries['problems'])} {retries['problems'][:3] if retries['problems'] else ''}",
+        f"- unexpected answers after the restart: "
+        f"{counter_text(Counter(f'{s.kind}: {s.result}' for s in after if not s.expected))}",
         f"- integrity after the restart: {integrity_text(r['after restart integrity'])}",
         f"- every acknowledged save after the restart: {check_text(r['after restart check'])}",
         "",
-        f"Server log: {log['tracebacks']} tracebacks, {log['database is locked']} 'database is locked', "
-        f"{log['worker timeouts']} worker timeouts.",
+        f"Server log: {sum(log['failed requests'].values())} requests failed with a traceback "
+        f"({counter_text(log['failed requests'])}); {log['tracebacks']} tracebacks (chained ones count twice), "
+        f"{log['database is locked']} lines with 'database is locked', {log['worker timeouts']} worker timeouts.",
     ]
     if load.examples or fault.examples:
         out += ["", "Unexpected answers, first of each kind:", ""]
-        out += [f"- {k}: {v!r}" for k, v in {**load.examples, **fault.examples}.items()]
-    for last, block in list(log["unique"].items())[:3]:
-        out += ["", f"Traceback ending `{last}`:", "", "```", *block.splitlines()[-60:], "```"]
+        out += [f"- {k}: {v}" for k, v in {**load.examples, **fault.examples}.items()]
+    for key, block in list(log["examples"].items())[:3]:
+        out += ["", f"Server log, first request failing with `{key}` (library frames elided):", ""]
+        out += ["```", *compact_traceback(block), "```"]
     return "\n".join(out)
+
+
+def shown(argument: str) -> str:
+    """A command-line argument as the report shows it: no password, and the throwaway database of
+    scripts/with-postgres by the name of its variable."""
+    if argument == os.environ.get("CARTEL_TEST_DATABASE_URL"):
+        return '"$CARTEL_TEST_DATABASE_URL"'
+    if "://" in argument:
+        return sa.engine.make_url(argument).render_as_string(hide_password=True)
+    return argument
 
 
 def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
-def section(label: str, results: list[dict], args, started: dt.datetime) -> str:
+def restart_ok(r: dict) -> bool:
+    return (
+        all(v == 200 for v in r["restart"]["pages"].values())
+        and r["restart"]["save"] == 303
+        and not r["retries"]["problems"]
+        and all(s.expected for s in r["restart"]["samples"] + r["retries"]["samples"])
+    )
+
+
+def failures(r: dict) -> list[str]:
+    """Everything unexpected in one mode's results (empty when all went as it should)."""
+    found = []
+    if unexpected(r["load"]):
+        found.append(f"unexpected answers during the load ({counter_text(unexpected(r['load']))})")
+    if unexpected(r["fault"]):
+        found.append(f"unexpected answers before the kill ({counter_text(unexpected(r['fault']))})")
+    for name in ("load check", "after kill check", "after restart check"):
+        if r[name]["lost"] or r[name]["problems"]:
+            found.append(f"{name}: lost {r[name]['lost']}, {', '.join(r[name]['problems']) or 'no other problem'}")
+    for name in ("load integrity", "after kill integrity", "after restart integrity"):
+        if not r[name]["ok"]:
+            found.append(f"{name} failed")
+    if not restart_ok(r):
+        found.append("the restarted server did not answer every page with 200 and the save with 303")
+    if r["log"]["failed requests"]:
+        found.append(f"server log: {counter_text(r['log']['failed requests'])}")
+    return found
+
+
+def section(label: str, results: list[dict], args, started: dt.datetime, load_before: str) -> str:
     cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
     gunicorn = subprocess.run(
         [str(Path(sys.executable).parent / "gunicorn"), "--version"], capture_output=True, text=True
     ).stdout.strip()
-    command = " ".join([".venv/bin/python", "bench/faults.py", *sys.argv[1:]])
+    command = " ".join([".venv/bin/python", "bench/faults.py", *map(shown, sys.argv[1:])])
     summary = [
-        "| mode | requests | unexpected | saves acknowledged | conflicts (409) | lost | integrity after kill "
-        "| lost after kill | restarted pages |",
+        "| mode | requests (load) | unexpected | saves acknowledged | conflicts (409) | lost | integrity after kill "
+        "| lost after kill | after restart: pages 200, a save 303, retries |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for r in results:
         load = r["load"]
-        restart_ok = all(v == 200 for v in r["restart"]["pages"].values()) and r["restart"]["save"] == 303
         summary.append(
             f"| {r['mode']} | {len(load.samples)} | {sum(unexpected(load).values())} "
             f"| {r['load check']['acknowledged']} | {sum(a.outcome == 'conflict' for a in load.attempts)} "
             f"| {r['load check']['lost']} | {'ok' if r['after kill integrity']['ok'] else '**FAILED**'} "
-            f"| {r['after restart check']['lost']} | {'200, save 303' if restart_ok else '**not all 200/303**'} |"
+            f"| {r['after restart check']['lost']} | {'ok' if restart_ok(r) else '**FAILED**'} |"
         )
     return "\n".join(
         [
@@ -1118,9 +1297,15 @@ def section(label: str, results: list[dict], args, started: dt.datetime) -> str:
             f"{platform.python_version()}, {gunicorn}; server and client on 127.0.0.1",
             f"- code: commit {git('rev-parse', '--short', 'HEAD')}, "
             f"{len(git('status', '--porcelain').splitlines())} files changed or new in the work tree",
-            f"- command: `{command}`",
+            f"- command: `{command}`; load average before the run: {load_before}",
             "",
             *summary,
+            "",
+            *(
+                f"- **{r['mode']}: {problem}**" if failures(r) else f"- {r['mode']}: {problem}"
+                for r in results
+                for problem in failures(r) or ["nothing unexpected (only 409 conflicts on saves)"]
+            ),
             "",
             *(mode_section(r, args) + "\n" for r in results),
         ]
@@ -1138,6 +1323,7 @@ def main() -> None:
     parser.add_argument("--modes", default="sync,threaded", help="comma-separated: sync, threaded")
     parser.add_argument("--database-url", default=None, help="postgresql+psycopg://... (default: SQLite temp file)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "FAULTS.md"), help="markdown file to append to")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, server logs)")
     args = parser.parse_args()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if not modes or any(m not in MODES for m in modes):
@@ -1152,13 +1338,19 @@ def main() -> None:
     if not (Path(sys.executable).parent / "gunicorn").exists():
         sys.exit("gunicorn is missing: .venv/bin/pip install -e .")
     started = dt.datetime.now(dt.UTC)
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     results = []
-    with tempfile.TemporaryDirectory(prefix="cartel-faults-") as tmp:
-        base_url = url or "sqlite:///"
+    tmp = Path(tempfile.mkdtemp(prefix="cartel-faults-"))
+    try:
         label = database_label(url) if url else f"SQLite {sqlite3.sqlite_version} (file, WAL)"
         for mode in modes:
-            results.append(run_mode(base_url, mode, args, Path(tmp)))
-    report = section(label, results, args, started)
+            results.append(run_mode(url or "sqlite:///", mode, args, tmp))
+    finally:
+        if args.keep:
+            print(f"databases and server logs kept in {tmp}", flush=True)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    report = section(label, results, args, started, load_before)
     print("\n" + report)
     output = Path(args.output)
     title = (
@@ -1169,6 +1361,7 @@ def main() -> None:
         if output.stat().st_size == 0:
             out.write(title)
         out.write(report + "\n")
+    sys.exit(1 if any(failures(r) for r in results) else 0)
 
 
 if __name__ == "__main__":
