@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 MO := cartel/translations/fr/LC_MESSAGES/messages.mo
 PO := cartel/translations/fr/LC_MESSAGES/messages.po
 
-.PHONY: run test lint test-sqlite test-postgres install db bench messages clean
+.PHONY: run demo test lint test-sqlite test-postgres install db bench messages clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -41,6 +41,13 @@ db: $(STAMP) $(MO)
 run: db
 	@echo "Cartel on http://127.0.0.1:5000  (first admin: $(FLASK) user create EMAIL --role admin)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# A fictional live edition on a database of its own (instance/demo.sqlite3, recreated each time) whose
+# results a simulated organiser enters one by one; the real database is never touched.
+# Options: make demo DEMO_ARGS="--interval 3 --port 5002"
+demo: $(STAMP) $(MO)
+	mkdir -p instance
+	$(FLASK) demo $(DEMO_ARGS)
 
 # Lint and format check, the whole suite on SQLite, then every database test again on a real PostgreSQL.
 test: lint test-sqlite test-postgres

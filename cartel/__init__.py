@@ -77,6 +77,7 @@ def register_error_pages(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from cartel.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
+    from cartel.demo import demo_command
 
     app.cli.add_command(seed_command)
     app.cli.add_command(user_group)
@@ -84,3 +85,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(demo_command)

@@ -91,4 +91,6 @@ def load_config(instance_path: str) -> dict:
         # how many reverse proxies (nginx...) stand before the app and set X-Forwarded-For/-Proto/-Host
         "CARTEL_TRUSTED_PROXIES": _whole("CARTEL_TRUSTED_PROXIES", 0, 5),
         "CARTEL_SECURE_COOKIES": env == "production",
+        # a banner on every page: fictional teams and results (set by `flask demo` on its own app only)
+        "CARTEL_DEMO": False,
     }
