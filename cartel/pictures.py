@@ -14,6 +14,11 @@ from markupsafe import Markup
 from cartel import charts
 
 
+def _trusted(svg: str) -> Markup:
+    """SVG from cartel.charts, which escapes every text it draws (school names included: tests/test_charts.py)."""
+    return Markup(svg)  # nosec B704
+
+
 def _fmt(points: Fraction) -> str:
     return format_decimal(round(float(points), 2), format="#,##0.##")
 
@@ -35,7 +40,7 @@ def ranking_bars(view, chart_id: str = "ranking-chart") -> Markup:
         for r in view.standing.rows
         if r.points is not None
     ]
-    return Markup(charts.bar_chart(rows, chart_id=chart_id, text=_text(_("Points per school")), fmt=_fmt))
+    return _trusted(charts.bar_chart(rows, chart_id=chart_id, text=_text(_("Points per school")), fmt=_fmt))
 
 
 def race(view, chart_id: str = "race-chart") -> Markup:
@@ -52,7 +57,7 @@ def race(view, chart_id: str = "race-chart") -> Markup:
     svg = charts.race_chart(
         steps, schools, chart_id=chart_id, text=text, fmt=_fmt, time_fmt=lambda t: _race_time(t, steps)
     )
-    return Markup(svg)
+    return _trusted(svg)
 
 
 def _race_time(t: datetime, steps) -> str:
@@ -71,7 +76,7 @@ def school_history(school, rows, chart_id: str = "history-chart") -> Markup:
         return Markup("")
     text = _text(_("Rank edition by edition"), _("%(school)s: rank in each edition.", school=school.name))
     svg = charts.history_chart(points, chart_id=chart_id, text=text, colour=_colour(school), fmt=_fmt)
-    return Markup(svg)
+    return _trusted(svg)
 
 
 def titles(records, schools, chart_id: str = "titles-chart") -> Markup:
@@ -82,4 +87,4 @@ def titles(records, schools, chart_id: str = "titles-chart") -> Markup:
     prior = {schools[t.school].slug: t.count - won[t.school] for t in records.titles if t.count > won[t.school]}
     series = [charts.Series(s.slug, s.name, _colour(s)) for s in schools.values()]
     text = _text(_("Titles over time"), _("A square for each edition won."))
-    return Markup(charts.titles_chart(years, series, chart_id=chart_id, text=text, prior=prior))
+    return _trusted(charts.titles_chart(years, series, chart_id=chart_id, text=text, prior=prior))
