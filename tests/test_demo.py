@@ -232,3 +232,5 @@ def test_the_banner_shows_on_the_demo_only(client, live, demo_app):
     assert BANNER_EN in demo_client.get("/?lang=en").get_data(as_text=True)
     assert BANNER_FR in demo_client.get("/records").get_data(as_text=True)
     assert BANNER_FR in demo_client.get("/nowhere").get_data(as_text=True)  # error pages too
+    assert BANNER_FR in demo_client.get(f"/editions/{demo.YEAR}/screen").get_data(as_text=True)  # the big screen too
+    assert BANNER_FR not in client.get("/editions/2026/screen").get_data(as_text=True)

@@ -22,6 +22,8 @@ PAGES = [
     "/login",
     "/api/editions/2026",
     "/editions/2026/live?lang=fr",
+    "/editions/2026/screen",
+    "/editions/2026/screen/live?lang=fr",
     "/nowhere",
     "/api/nowhere",
 ]

@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from cartel import exports, published, revisions, snapshots
+from cartel import charts, exports, published, revisions, snapshots
 from cartel.i18n import LANGUAGE_COOKIE, select_locale
 from cartel.operations import utcnow
 from cartel.urls import local_target
@@ -110,6 +110,51 @@ def edition_live(year: int):
         ("edition-live", year, lang),
         tag,
         lambda: render_template("public/_edition_live.html", view=published.edition_view(edition_id, revision)),
+        shared=True,
+    )
+
+
+# --- the venue's big screen ---------------------------------------------------------------------
+
+
+def _swatches(view: published.EditionView) -> dict[int, str]:
+    """Each school's colour on the big screen: its first colour when it is one, else the charts' palette in
+    ranking order, as the race chart assigns it (a school's swatch matches its line)."""
+    rows = view.standing.rows
+    wanted = [(r.school.colours or "").split(",")[0].strip() for r in rows]
+    return {r.school.id: colour for r, (colour, _dash) in zip(rows, charts._colours(wanted), strict=True)}
+
+
+def _render_screen(template: str, edition_id: int, revision: int, **context) -> str:
+    view = published.edition_view(edition_id, revision)
+    return render_template(template, view=view, colours=_swatches(view), **context)
+
+
+@bp.get("/editions/<int:year>/screen")
+def screen(year: int):
+    """The venue's big screen: panels that take turns by themselves, kept current like the live pages.
+    Nothing on it is personal, so every visitor of a language shares its stored bytes."""
+    edition_id, revision, lang, _tag = _edition(year)
+    tag = snapshots.etag("screen", edition_id, revision, lang)
+    return snapshots.serve(
+        ("screen", year, lang),
+        tag,
+        lambda: _render_screen(
+            "public/screen.html", edition_id, revision, **_live_context(tag, lang, "public.screen_live", year=year)
+        ),
+        shared=True,
+    )
+
+
+@bp.get("/editions/<int:year>/screen/live")
+def screen_live(year: int):
+    """The big screen's panels alone, for its script (same ETag as the screen page)."""
+    edition_id, revision, lang, _tag = _edition(year)
+    tag = snapshots.etag("screen", edition_id, revision, lang)
+    return snapshots.serve(
+        ("screen-live", year, lang),
+        tag,
+        lambda: _render_screen("public/_screen_live.html", edition_id, revision),
         shared=True,
     )
 

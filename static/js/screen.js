@@ -1,0 +1,206 @@
+// The venue's big screen: needs no mouse or keyboard. The panels take turns every data-rotate seconds
+// (?rotate=N in the address overrides it); a panel with a [data-rows] box is cut into pages that fit the
+// screen, measured here, each page a turn of its own. Every data-interval seconds it asks for the panels'
+// fragment with the ETag it holds (the server answers 304 while nothing changed, like the live pages);
+// when the latest result changed, that result's panel is shown at once for two turns, then the rotation
+// starts again from the ranking. A red banner says so while the server cannot be reached.
+(function () {
+  "use strict";
+  var root = document.getElementById("screen");
+  var stage = document.querySelector("[data-live]");
+  if (!root || !stage || !window.fetch) return;
+  var lost = document.querySelector("[data-lost]");
+  var fresh = document.querySelector("[data-freshness]");
+  var ago = fresh.querySelector("[data-ago]");
+  var pagerText = root.getAttribute("data-pager");
+  var url = stage.getAttribute("data-live");
+  var etag = stage.getAttribute("data-etag");
+  var every = Math.max(1, Number(stage.getAttribute("data-interval")) || 10) * 1000;
+
+  function seconds(value, fallback) {
+    var n = Number(value);
+    return value !== null && isFinite(n) && n > 0 ? Math.max(0.5, n) : fallback;
+  }
+  var rotate = seconds(new URLSearchParams(location.search).get("rotate"),
+                       seconds(root.getAttribute("data-rotate"), 10)) * 1000;
+  var hold = 2 * rotate;
+
+  var steps = [];        // {panel, name, page, pages, range, total}
+  var current = 0;       // index in steps of the panel shown, unless interrupted
+  var interrupted = false;
+  var turn = null, poller = null, busy = false;
+  var lastContact = Date.now(), failing = false;
+  var latestKey = keyOf();
+
+  function keyOf() {
+    var panels = stage.querySelector("[data-latest-key]");
+    return panels ? panels.getAttribute("data-latest-key") : "";
+  }
+
+  function panels() { return Array.prototype.slice.call(stage.querySelectorAll("[data-panel]")); }
+
+  function rowsOf(panel) {
+    var box = panel.querySelector("[data-rows]");
+    return box ? Array.prototype.slice.call(box.children) : [];
+  }
+
+  // [first, end) row ranges that fit the panel's box, measured with every row shown in the panel
+  // displayed but invisible (one panel at a time: they all stand in the same place). As few pages as
+  // fit, then evened out when even pages fit too (12 rows: 6 and 6 rather than 11 and 1).
+  function paginate(panel) {
+    var rows = rowsOf(panel), fit = panel.querySelector("[data-fit]");
+    if (!rows.length || !fit) return [null];
+    panel.hidden = false;
+    panel.classList.add("measuring");
+    rows.forEach(function (row) { row.hidden = false; });
+    var boxes = rows.map(function (row) { return row.getBoundingClientRect(); });
+    var room = fit.getBoundingClientRect().bottom - boxes[0].top + 0.5;
+    panel.classList.remove("measuring");
+    panel.hidden = true;
+    function fits(first, end) { return boxes[end - 1].bottom - boxes[first].top <= room; }
+    var pages = [], start = 0;
+    for (var i = 1; i < rows.length; i++) {
+      if (!fits(start, i + 1)) {
+        pages.push([start, i]);
+        start = i;
+      }
+    }
+    pages.push([start, rows.length]);
+    var even = [], size = Math.ceil(rows.length / pages.length);
+    for (var first = 0; first < rows.length; first += size) even.push([first, Math.min(first + size, rows.length)]);
+    var ok = even.length === pages.length && even.every(function (page) { return fits(page[0], page[1]); });
+    return ok ? even : pages;
+  }
+
+  function build() {
+    steps = [];
+    panels().forEach(function (panel) {
+      panel.hidden = true;
+      if (panel.getAttribute("data-rotation") === "off") return;
+      var pages = paginate(panel), total = rowsOf(panel).length;
+      pages.forEach(function (range, k) {
+        steps.push({ panel: panel, name: panel.getAttribute("data-panel"), page: k, pages: pages.length,
+                     range: range, total: total });
+      });
+    });
+  }
+
+  function display(step) {
+    panels().forEach(function (panel) { panel.hidden = panel !== step.panel; });
+    rowsOf(step.panel).forEach(function (row, i) {
+      row.hidden = step.range !== null && (i < step.range[0] || i >= step.range[1]);
+    });
+    var pager = step.panel.querySelector("[data-pager]");
+    if (pager) {
+      pager.textContent = step.pages > 1
+        ? pagerText.replace("{first}", step.range[0] + 1).replace("{last}", step.range[1]).replace("{total}", step.total)
+        : "";
+    }
+    root.setAttribute("data-showing", step.name + ":" + step.page);
+  }
+
+  function later(delay, then) {
+    clearTimeout(turn);
+    turn = setTimeout(then, delay);
+  }
+
+  function next() {
+    interrupted = false;
+    current = steps.length ? (current + 1) % steps.length : 0;
+    if (steps.length) display(steps[current]);
+    later(rotate, next);
+  }
+
+  function showNew() {
+    var panel = stage.querySelector('[data-panel="new"]');
+    if (!panel) return false;
+    display({ panel: panel, name: "new", page: 0, pages: 1, range: null, total: 0 });
+    return true;
+  }
+
+  // The same panel and page as before when they still exist (the page count may have changed).
+  function redisplay(name, page) {
+    if (interrupted && showNew()) return;
+    interrupted = false;
+    var same = steps.filter(function (s) { return s.name === name; });
+    var step = same.length ? same[Math.min(page, same.length - 1)] : steps[0];
+    current = Math.max(0, steps.indexOf(step));
+    if (steps.length) display(steps[current]);
+  }
+
+  function swap(html) {
+    var was = steps[current] || { name: "", page: 0 };
+    stage.innerHTML = html;
+    build();
+    var key = keyOf();
+    if (key && key !== latestKey && showNew()) {
+      latestKey = key;
+      interrupted = true;
+      current = -1;  // then the ranking's first page
+      later(hold, next);
+      return;
+    }
+    latestKey = key;
+    redisplay(was.name, was.page);
+  }
+
+  function showFreshness() {
+    var s = Math.max(0, Math.round((Date.now() - lastContact) / 1000));
+    ago.textContent = s < 120
+      ? ago.getAttribute("data-seconds").replace("{n}", s)
+      : ago.getAttribute("data-minutes").replace("{n}", Math.floor(s / 60));
+    lost.hidden = !failing;
+    root.classList.toggle("offline", failing);
+  }
+
+  function poll() {
+    if (busy) return;
+    busy = true;
+    var controller = window.AbortController ? new AbortController() : null;
+    var deadline = setTimeout(function () { if (controller) controller.abort(); }, Math.max(every, 5000));
+    fetch(url, { headers: { "If-None-Match": etag }, cache: "no-store", credentials: "same-origin",
+                 signal: controller ? controller.signal : undefined })
+      .then(function (response) {
+        if (response.status === 304) return null;
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        etag = response.headers.get("ETag") || etag;
+        return response.text();
+      })
+      .then(function (html) {
+        if (html !== null) swap(html);
+        failing = false;
+        lastContact = Date.now();
+      })
+      .catch(function () { failing = true; })
+      .then(function () {
+        clearTimeout(deadline);
+        busy = false;
+        showFreshness();
+        clearTimeout(poller);
+        poller = setTimeout(poll, every);
+      });
+  }
+
+  function awake() {  // keep the screen from going to sleep, where the browser allows it
+    if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {});
+  }
+
+  build();
+  if (steps.length) display(steps[0]);
+  later(rotate, next);
+  fresh.hidden = false;
+  showFreshness();
+  setInterval(showFreshness, 1000);
+  poller = setTimeout(poll, every);
+  awake();
+  window.addEventListener("resize", function () {
+    var was = steps[current] || { name: "", page: 0 };
+    build();
+    redisplay(was.name, was.page);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { awake(); clearTimeout(poller); poll(); }
+  });
+  window.addEventListener("online", function () { clearTimeout(poller); poll(); });
+  window.addEventListener("offline", function () { failing = true; showFreshness(); });
+})();
