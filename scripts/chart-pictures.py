@@ -1,4 +1,5 @@
-"""Pictures of the charts for the README, taken by Debian's Chromium at a phone's width (390 px).
+"""Pictures of the charts and of the demo's edition page for the README, taken by Debian's Chromium
+at a phone's width (390 px).
 
 The ranking bars and the race come from the demo edition (fictional teams, every write of the demo
 script performed), the school history and the titles from the real seeded history.
@@ -69,6 +70,9 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox"])
                 page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
                 edition = f"{demo_base}/editions/{demo.YEAR}"
+                page.goto(edition)
+                page.screenshot(path=str(out / "demo.png"))  # the demo's edition page, banner at the top
+                print("wrote", out / "demo.png")
                 shoot(page, edition, "figure.chart:has(svg.chart-bar)", out / "chart-ranking.png")
                 shoot(page, edition, "figure.chart:has(svg.chart-race)", out / "chart-race.png")
                 shoot(page, f"{real_base}/schools/imt-mines-ales", "figure.chart", out / "chart-school.png")
