@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,6 +22,7 @@ def _titles() -> dict[int, tuple[str, str]]:
 def register(app: Flask) -> None:
     @app.errorhandler(401)
     def unauthorized(error):
+        flash(_("This page is for organisers: log in to continue."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
     @app.errorhandler(CSRFError)

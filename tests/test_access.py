@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from cartel import create_app
 from cartel.extensions import db
-from cartel.models import AuditEntry, EntryLink, LoginThrottle, User
+from cartel.models import AuditEntry, EditionStatus, EntryLink, LoginThrottle, User
 from tests.conftest import login
 from tests.test_entry import places, podium
 from tests.test_public import text
@@ -290,3 +290,32 @@ def test_login_goes_back_only_to_a_page_of_this_site(client, make_user, target, 
     )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
+
+
+def test_the_header_leads_in_and_says_who_is_logged_in(client, make_user, live):
+    page = client.get("/editions/2026").get_data(as_text=True)
+    assert 'href="/login?next=/editions/2026' in page and "Connexion" in page
+    make_user("orga@example.org")
+    login(client, "orga@example.org")
+    page = client.get("/editions/2026").get_data(as_text=True)
+    assert "orga@example.org" in page and "Se déconnecter" in page and 'href="/login' not in page
+
+
+def test_pages_that_need_an_account_say_so_and_lead_to_the_login(client, live):
+    response = client.get("/saisie/adjustments", follow_redirects=True)
+    assert response.request.path == "/login"
+    assert "Cette page est réservée aux organisateurs : connectez-vous pour continuer." in text(response)
+
+
+def test_with_no_live_edition_entry_tells_an_administrator_what_to_do(client, make_user, make_edition):
+    make_edition(2027, status=EditionStatus.PLANNED)
+    db.session.commit()
+    make_user("admin@example.org", role="admin")
+    make_user("orga@example.org")
+    login(client, "admin@example.org")
+    page = client.get("/saisie/").get_data(as_text=True)
+    assert 'href="/admin/"' in page and "Préparer et ouvrir une édition" in page
+    client.post("/logout")
+    login(client, "orga@example.org")
+    page = text(client.get("/saisie/"))
+    assert "la saisie ouvrira quand un administrateur ouvrira l'édition" in page and "Préparer" not in page
