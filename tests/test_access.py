@@ -262,7 +262,9 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     holder.get(path)
     link = db.session.scalars(sa.select(EntryLink)).one()
     assert admin.post(f"/admin/links/{link.id}/revoke").status_code == 303
-    assert holder.post("/saisie/handball-men", data=podium("ales")).status_code in (302, 403)
+    response = holder.post("/saisie/handball-men", data=podium("ales"))
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")  # no longer let in
+    assert places(live, live.hb) == []
     assert holder.get(path).status_code == 410
     second = issue_link(admin, hours=1)
     link = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.id.desc())).first()

@@ -93,7 +93,9 @@ def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data,
     else:
         assert message in text(response)
     assert places(live, live.hb) == [] and entry_of(live, live.hb).version == 0
-    assert "checked" in html  # what was typed is kept
+    typed = {key: value for key, value in data.items() if key.endswith("-school") and value}
+    for key, value in typed.items():  # what was typed is shown again, chosen
+        assert f'name="{key}" value="{value}" checked' in html, key
 
 
 def test_school_not_taking_part_is_refused(organiser, live, make_school):
