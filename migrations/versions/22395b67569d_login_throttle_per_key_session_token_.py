@@ -49,10 +49,10 @@ def downgrade():
 
     op.create_table(
         "login_failure",
-        sa.Column("id", sa.INTEGER(), nullable=False),
-        sa.Column("email", sa.VARCHAR(length=254), nullable=False),
-        sa.Column("address", sa.VARCHAR(length=64), nullable=False),
-        sa.Column("at", sa.DATETIME(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
     )
     with op.batch_alter_table("login_failure", schema=None) as batch_op:
