@@ -176,6 +176,22 @@ def test_history_lists_changes_and_restores_an_earlier_version(organiser, live, 
     assert "Corrigé le" in text(client.get("/editions/2026"))
 
 
+def test_restoring_a_history_line_that_is_not_a_saved_result_is_a_clear_400(organiser, live):
+    assert organiser.post("/saisie/handball-men/start", data={"version": "0"}).status_code == 303
+    assert organiser.post("/saisie/handball-men", data=podium("ales", version=1)).status_code == 303
+    start = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.start")).one()
+    save = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save")).one()
+    save.before = None  # as for the first save of a result made before starts were recorded
+    db.session.commit()
+    for line in (start, save):  # the state before a start (no podium at all), nothing before a first save
+        response = organiser.post(f"/saisie/handball-men/restore/{line.id}", data={"side": "before"})
+        assert response.status_code == 400
+        assert "Seule une version enregistrée de ce résultat peut être restaurée" in text(response)
+    response = organiser.post(f"/saisie/handball-men/restore/{start.id}", data={"side": "after"}, follow_redirects=True)
+    assert "Cette version n'a aucune équipe classée : rien à restaurer." in text(response)
+    assert places(live, live.hb) == [(1, ("ales",))] and entry_of(live, live.hb).version == 2
+
+
 def test_entry_page_lists_disciplines_with_their_state(organiser, live):
     organiser.post("/saisie/handball-men", data=podium("ales", state="provisional"))
     page = text(organiser.get("/saisie/"))

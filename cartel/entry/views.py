@@ -301,6 +301,9 @@ def restore(slug: str, audit_id: int):
     if audit_entry is None or audit_entry.discipline_id != entry.discipline_id or audit_entry.edition_id != edition.id:
         abort(404)
     side = "before" if request.form.get("side") == "before" else "after"
+    snapshot = audit_entry.before if side == "before" else audit_entry.after
+    if audit_entry.entity != "result" or not isinstance(snapshot, dict) or "places" not in snapshot:
+        abort(400, description=_("Only a saved version of this result can be restored; this history line is not one."))
     try:
         outcome = restore_result(edition, entry, audit_entry, side, actor)
     except ValidationFailed:
