@@ -15,6 +15,7 @@ from cartel import scoring
 from cartel.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
 from cartel.i18n import discipline_name
 from cartel.published import EditionView, counted_editions, school_rows
+from cartel.records import PalmaresEntry
 from cartel.standings import EditionStanding, History, to_fraction
 
 POINTS = "General"  # values are already rounded to two decimals: "10" and "6.67", never "10."
@@ -194,6 +195,17 @@ def ranking_csv(view: EditionView, now: dt.datetime) -> bytes:
     )
 
 
+def _winner_cell(p: PalmaresEntry, name: dict) -> str:
+    """The roll of honour's winner cell: the winners, or why there is none."""
+    if p.status == "cancelled":
+        return _("cancelled")
+    if p.status == "live":
+        return _("live")
+    if p.status == "planned":
+        return _("planned")
+    return ", ".join(name[w] for w in p.winners) or _("not known")
+
+
 def history_workbook(history: History, records, now: dt.datetime) -> bytes:
     head = (_("Cartel des Mines: history"), exported_line(now))
     name = {s.id: s.name for s in history.schools.values()}
@@ -211,7 +223,7 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
                 p.year,
                 p.number,
                 name.get(p.host),
-                _("cancelled") if p.cancelled else (", ".join(name[w] for w in p.winners) or _("not known")),
+                _winner_cell(p, name),
                 p.winner_points,
             )
             for p in reversed(records.palmares)
@@ -241,8 +253,7 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
         )
     for s in records.longest_streaks:
         record_rows.append((_("Longest winning streak"), s.length, name[s.school], f"{s.first_year}–{s.last_year}"))
-    if records.current_streak:
-        s = records.current_streak
+    for s in records.current_streaks:
         record_rows.append((_("Current winning streak"), s.length, name[s.school], f"{s.first_year}–{s.last_year}"))
     for school, year, n in records.most_disciplines_won:
         record_rows.append((_("Most disciplines won in one edition"), n, name[school], str(year)))

@@ -2,17 +2,21 @@
 
 Pure: no Flask, no SQLAlchemy. Each edition brings its standing (computed or as published,
 possibly partial) and the known placings; what is unknown stays unknown and makes counts
-"at least" rather than inventing a result.
+"at least" rather than inventing a result. Schools that share a rank or a record are listed by
+``order(school)``: ``str`` of the key by default, the school's name on the site.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
+from typing import Any
 
 Key = Hashable
+Order = Callable[[Key], Any]  # sort key of a school, for schools that share a rank or a record
 
 
 @dataclass(frozen=True)
@@ -31,13 +35,15 @@ class Placing:
 
 @dataclass(frozen=True)
 class EditionHistory:
-    """What is known of one edition. ``counts`` is False for editions not yet finished."""
+    """What is known of one edition. ``counts`` is False for editions not yet finished: being
+    played when ``live``, else planned."""
 
     year: int
     number: int | None
     host: Key | None
     cancelled: bool = False
     counts: bool = True
+    live: bool = False
     standing: tuple[StandingEntry, ...] = ()
     programme: frozenset = frozenset()
     placings: tuple[Placing, ...] = ()
@@ -45,6 +51,15 @@ class EditionHistory:
     @property
     def winners(self) -> tuple[Key, ...]:
         return tuple(sorted((e.school for e in self.standing if e.rank == 1), key=str))
+
+    @property
+    def status(self) -> str:
+        """ "cancelled", "finished", "live" or "planned"."""
+        if self.cancelled:
+            return "cancelled"
+        if self.counts:
+            return "finished"
+        return "live" if self.live else "planned"
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,7 @@ class PalmaresEntry:
     cancelled: bool
     winners: tuple[Key, ...]
     winner_points: Fraction | None
+    status: str = "finished"  # "cancelled", "finished", "live" or "planned"
 
 
 @dataclass(frozen=True)
@@ -97,7 +113,7 @@ class Records:
     record_points: PointsRecord | None
     school_points_records: dict
     longest_streaks: tuple[Streak, ...]
-    current_streak: Streak | None
+    current_streaks: tuple[Streak, ...]  # one per winner of the latest finished edition, longest first
     current_streak_unknown_since: int | None  # year of a finished edition whose winner is unknown
     podium_in_every_discipline: tuple[tuple[Key, int, int], ...]  # (school, year, disciplines)
     most_disciplines_won: tuple[tuple[Key, int, int], ...]  # (school, year, wins), joint holders
@@ -109,24 +125,40 @@ def _counted(editions: Iterable[EditionHistory], as_of_year: int | None) -> list
     return sorted(chosen, key=lambda e: e.year)
 
 
-def palmares(editions: Iterable[EditionHistory]) -> tuple[PalmaresEntry, ...]:
-    """Winner and host of every edition, most recent first."""
+def palmares(editions: Iterable[EditionHistory], order: Order = str) -> tuple[PalmaresEntry, ...]:
+    """Winner and host of every edition, most recent first; an edition not finished has no winner
+    yet and says whether it is live or planned."""
     rows = []
     for e in sorted(editions, key=lambda e: e.year, reverse=True):
-        winners = e.winners if e.counts else ()
+        winners = tuple(sorted(e.winners, key=order)) if e.counts else ()
         points = next((s.points for s in e.standing if s.rank == 1), None) if winners else None
-        rows.append(PalmaresEntry(e.year, e.number, e.host, e.cancelled, winners, points))
+        rows.append(PalmaresEntry(e.year, e.number, e.host, e.cancelled, winners, points, e.status))
     return tuple(rows)
 
 
+def _complete(span: list[EditionHistory], from_first: bool) -> bool:
+    """Whether every edition of ``span`` is recorded with its winner: no unknown winner, no missing
+    edition number in between and, when ``from_first``, numbers starting at edition 1."""
+    if any(not e.winners for e in span):
+        return False
+    numbers = sorted(e.number for e in span if e.number is not None)
+    if from_first and (not numbers or numbers[0] != 1):
+        return False
+    return all(b == a + 1 for a, b in pairwise(numbers))
+
+
 def title_counts(
-    editions: Iterable[EditionHistory], prior: Iterable[PriorTitles], as_of_year: int | None = None
+    editions: Iterable[EditionHistory],
+    prior: Iterable[PriorTitles],
+    as_of_year: int | None = None,
+    order: Order = str,
 ) -> tuple[TitleCount, ...]:
-    """Titles per school, most first. A shared 1st place is a title for each winner.
+    """Titles per school, most first, then by ``order``. A shared 1st place is a title for each winner.
 
     A prior count for titles before year Y replaces the editions before Y; it applies only once
-    the history reaches Y. The count is "at least" when an edition it spans has an unknown
-    winner or when the school has no prior count (its early history is unknown).
+    the history reaches Y. The count is exact when every edition it spans is recorded with its
+    winner (no edition number missing) and, for a school without a prior count, the history
+    starts at edition 1; otherwise it is "at least".
     """
     history = [e for e in _counted(editions, as_of_year) if e.counts and not e.cancelled]
     prior_by_school = {p.school: p for p in prior if as_of_year is None or p.before_year <= as_of_year}
@@ -137,9 +169,9 @@ def title_counts(
         start = p.before_year if p else None
         span = [e for e in history if start is None or e.year >= start]
         won = sum(1 for e in span if school in e.winners)
-        unknown = any(not e.winners for e in span)
-        counts.append(TitleCount(school, won + (p.count if p else 0), unknown or p is None))
-    return tuple(sorted(counts, key=lambda t: (-t.count, str(t.school))))
+        exact = _complete(span, from_first=p is None)
+        counts.append(TitleCount(school, won + (p.count if p else 0), not exact))
+    return tuple(sorted(counts, key=lambda t: (-t.count, order(t.school))))
 
 
 def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key, int]]:
@@ -152,13 +184,15 @@ def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key,
     ]
 
 
-def record_points(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> PointsRecord | None:
-    """The highest points total of one school in one edition, with all joint holders."""
+def record_points(
+    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
+) -> PointsRecord | None:
+    """The highest points total of one school in one edition, with all joint holders (by year)."""
     known = _points_holders(_counted(editions, as_of_year))
     if not known:
         return None
     best = max(p for p, _, _ in known)
-    holders = tuple(sorted(((s, y) for p, s, y in known if p == best), key=lambda h: (h[1], str(h[0]))))
+    holders = tuple(sorted(((s, y) for p, s, y in known if p == best), key=lambda h: (h[1], order(h[0]))))
     return PointsRecord(best, holders)
 
 
@@ -195,33 +229,33 @@ def _runs(editions: list[EditionHistory]) -> list[Streak]:
 
 
 def streaks(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None
-) -> tuple[tuple[Streak, ...], Streak | None, int | None]:
-    """Longest winning streaks (all holders), the current streak, and the year that hides it.
+    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
+) -> tuple[tuple[Streak, ...], tuple[Streak, ...], int | None]:
+    """Longest winning streaks (all holders), the current streaks, and the year that hides them.
 
     A streak runs over consecutive edition numbers. It is "at least" when the edition before it
-    is unrecorded or its winner unknown. The current streak is the one that includes the latest
-    finished edition; if that edition's winner is unknown, there is no current streak and its
-    year is returned instead.
+    is unrecorded or its winner unknown. The current streaks are those that include the latest
+    finished edition, one for each of its winners (a shared title gives each its own), longest
+    first; if that edition's winner is unknown, there is none and its year is returned instead.
     """
     history = _counted(editions, as_of_year)
     runs = _runs(history)
     longest: tuple[Streak, ...] = ()
     if runs:
         best = max(r.length for r in runs)
-        longest = tuple(sorted((r for r in runs if r.length == best), key=lambda r: (r.first_year, str(r.school))))
+        longest = tuple(sorted((r for r in runs if r.length == best), key=lambda r: (r.first_year, order(r.school))))
     finished = [e for e in history if e.counts and not e.cancelled and e.number is not None]
     if not finished:
-        return longest, None, None
+        return longest, (), None
     latest = finished[-1]
     if not latest.winners:
-        return longest, None, latest.year
-    current = next((r for r in runs if r.last_year == latest.year), None)
-    return longest, current, None
+        return longest, (), latest.year
+    current = sorted((r for r in runs if r.last_year == latest.year), key=lambda r: (-r.length, order(r.school)))
+    return longest, tuple(current), None
 
 
 def podium_in_every_discipline(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None
+    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
 ) -> tuple[tuple[Key, int, int], ...]:
     """(school, year, number of disciplines) for each school on the podium of every discipline
     of an edition's programme."""
@@ -236,11 +270,11 @@ def podium_in_every_discipline(
         for school, disciplines in podiums.items():
             if disciplines >= e.programme:
                 found.append((school, e.year, len(e.programme)))
-    return tuple(sorted(found, key=lambda f: (f[1], str(f[0]))))
+    return tuple(sorted(found, key=lambda f: (f[1], order(f[0]))))
 
 
 def most_disciplines_won(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None
+    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
 ) -> tuple[tuple[Key, int, int], ...]:
     """The most 1st places of one school in one edition: (school, year, wins) for each holder."""
     wins = []
@@ -255,7 +289,7 @@ def most_disciplines_won(
     if not wins:
         return ()
     best = max(w for _, _, w in wins)
-    return tuple(sorted((w for w in wins if w[2] == best), key=lambda w: (w[1], str(w[0]))))
+    return tuple(sorted((w for w in wins if w[2] == best), key=lambda w: (w[1], order(w[0]))))
 
 
 def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> dict[Key, list[int]]:
@@ -268,22 +302,26 @@ def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None =
 
 
 def compute_records(
-    editions: Iterable[EditionHistory], prior: Iterable[PriorTitles] = (), as_of_year: int | None = None
+    editions: Iterable[EditionHistory],
+    prior: Iterable[PriorTitles] = (),
+    as_of_year: int | None = None,
+    order: Order = str,
 ) -> Records:
-    """Every record of the history, as it stood after ``as_of_year`` (None: today)."""
+    """Every record of the history, as it stood after ``as_of_year`` (None: today); schools sharing
+    a rank or a record listed by ``order``."""
     editions = list(editions)
     prior = list(prior)
-    longest, current, unknown_since = streaks(editions, as_of_year)
+    longest, current, unknown_since = streaks(editions, as_of_year, order)
     return Records(
         as_of_year=as_of_year,
-        palmares=palmares(_counted(editions, as_of_year)),
-        titles=title_counts(editions, prior, as_of_year),
-        record_points=record_points(editions, as_of_year),
+        palmares=palmares(_counted(editions, as_of_year), order),
+        titles=title_counts(editions, prior, as_of_year, order),
+        record_points=record_points(editions, as_of_year, order),
         school_points_records=school_points_records(editions, as_of_year),
         longest_streaks=longest,
-        current_streak=current,
+        current_streaks=current,
         current_streak_unknown_since=unknown_since,
-        podium_in_every_discipline=podium_in_every_discipline(editions, as_of_year),
-        most_disciplines_won=most_disciplines_won(editions, as_of_year),
+        podium_in_every_discipline=podium_in_every_discipline(editions, as_of_year, order),
+        most_disciplines_won=most_disciplines_won(editions, as_of_year, order),
         editions_hosted=editions_hosted(editions, as_of_year),
     )

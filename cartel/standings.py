@@ -6,6 +6,7 @@ number of editions, so a page's query count does not grow with the history.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,14 @@ from cartel.models import (
 
 def to_fraction(value) -> Fraction | None:
     return None if value is None else Fraction(str(value))
+
+
+def by_name(school: School) -> tuple[str, str]:
+    """Sort key of schools that share a rank: their name, accents and case aside ("École des Ponts"
+    before "EMINES"), then the name as written."""
+    decomposed = unicodedata.normalize("NFKD", school.name)
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return folded, school.name
 
 
 def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme | None:
@@ -165,7 +174,10 @@ def podiums(data: EditionData, schools: dict[int, School]) -> tuple[Podium, ...]
 
 
 def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
-    """The ranking shown for an edition: official when published, else computed, else none."""
+    """The ranking shown for an edition: official when published, else computed, else none.
+
+    Schools that share a rank are listed by name (``by_name``), not by id.
+    """
     edition = data.edition
     medals = scoring.medal_counts(data.placements)
     weights = {e.discipline_id: to_fraction(e.weight) for e in data.programme}
@@ -184,7 +196,7 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
                     )
                     for o in data.official
                 ),
-                key=lambda r: (r.rank is None, r.rank or 0, r.school.name),
+                key=lambda r: (r.rank is None, r.rank or 0, by_name(r.school)),
             )
         )
         partial = len(rows) < expected or any(r.rank is None or r.points is None for r in rows)
@@ -199,7 +211,10 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
             [scoring.Adjustment(a.school_id, to_fraction(a.points), a.reason) for a in data.adjustments],
         )
         rows = tuple(
-            StandingRow(r.rank, schools[r.school], r.points, r.medals, r.adjustment_points) for r in ranking.rows
+            sorted(
+                (StandingRow(r.rank, schools[r.school], r.points, r.medals, r.adjustment_points) for r in ranking.rows),
+                key=lambda r: (r.rank, by_name(r.school)),  # rank_schools lists a shared rank by id
+            )
         )
         return EditionStanding(
             data, "computed", rows, False, ranking.provisional, ranking.final_disciplines, ranking.total_disciplines
@@ -216,6 +231,7 @@ def edition_history(standing: EditionStanding) -> records.EditionHistory:
         host=edition.host_id,
         cancelled=edition.status is EditionStatus.CANCELLED,
         counts=edition.status in (EditionStatus.FINISHED, EditionStatus.CANCELLED),
+        live=edition.status is EditionStatus.LIVE,
         standing=tuple(records.StandingEntry(r.school.id, r.rank, r.points) for r in standing.rows),
         programme=frozenset(e.discipline_id for e in standing.data.programme),
         placings=tuple(
@@ -231,7 +247,12 @@ class History:
     prior: tuple[records.PriorTitles, ...]
 
     def records(self, as_of_year: int | None = None) -> records.Records:
-        return records.compute_records([edition_history(s) for s in self.standings], self.prior, as_of_year)
+        return records.compute_records(
+            [edition_history(s) for s in self.standings],
+            self.prior,
+            as_of_year,
+            order=lambda key: by_name(self.schools[key]),
+        )
 
 
 def load_history(

@@ -1,7 +1,9 @@
-"""The records engine over a small history shaped like the real one."""
+"""The records engine over a small history shaped like the real one, then the records as the
+pages, the API and the workbook show them."""
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,6 +14,7 @@ from cartel.records import (
     StandingEntry,
     TitleCount,
     compute_records,
+    palmares,
     streaks,
     title_counts,
 )
@@ -85,12 +88,12 @@ def test_record_points_lists_all_joint_holders():
 def test_streak_over_consecutive_numbers_is_at_least_when_history_before_is_unknown():
     longest, current, unknown = streaks(HISTORY, as_of_year=2024)
     assert [(s.school, s.length, s.at_least) for s in longest] == [("ales", 3, True)]
-    assert current == longest[0] and unknown is None
+    assert current == longest and unknown is None
 
 
 def test_current_streak_unknown_when_latest_winner_unknown():
     _, current, unknown = streaks(HISTORY)
-    assert current is None and unknown == 2025
+    assert current == () and unknown == 2025
 
 
 def test_streak_broken_by_another_winner_is_exact():
@@ -102,7 +105,7 @@ def test_streak_broken_by_another_winner_is_exact():
     ]
     longest, current, _ = streaks(history)
     assert [(s.school, s.length, s.at_least) for s in longest] == [("a", 2, False)]
-    assert (current.school, current.length) == ("b", 1)
+    assert [(s.school, s.length) for s in current] == [("b", 1)]
 
 
 def test_podium_in_every_discipline_and_most_wins():
@@ -115,6 +118,82 @@ def test_editions_hosted_skip_cancelled_and_unfinished():
     records = compute_records(HISTORY, PRIOR)
     assert records.editions_hosted["ales"] == [2012, 2023]
     assert "nancy" not in records.editions_hosted
+
+
+def shared(year, number, *schools, points=None):
+    """An edition won jointly by ``schools`` (a shared 1st place)."""
+    return edition(year, number, standing=tuple(StandingEntry(s, 1, points) for s in schools))
+
+
+def test_a_shared_title_in_the_latest_edition_gives_both_schools_the_current_streak():
+    history = [edition(2000, 1, winner="a"), edition(2001, 2, winner="a"), shared(2002, 3, "b", "a")]
+    current = compute_records(history).current_streaks
+    assert [(s.school, s.length, s.first_year, s.last_year, s.at_least) for s in current] == [
+        ("a", 3, 2000, 2002, False),
+        ("b", 1, 2002, 2002, False),
+    ]
+
+
+def test_a_complete_history_from_edition_1_gives_exact_counts():
+    history = [
+        edition(2000, 1, winner="a"),
+        edition(2001, 2, winner="b"),
+        edition(2002, None, cancelled=True),
+        edition(2003, 3, winner="a"),
+        edition(2004, 4, winner="a"),
+        edition(2005, 5, counts=False, live=True),
+    ]
+    assert title_counts(history, []) == (TitleCount("a", 3, False), TitleCount("b", 1, False))
+    longest, current, _ = streaks(history)
+    assert [(s.school, s.length, s.at_least) for s in longest] == [("a", 2, False)]
+    assert [(s.school, s.at_least) for s in current] == [("a", False)]
+
+
+def test_counts_stay_at_least_where_an_earlier_edition_or_titles_are_unknown():
+    complete = [edition(2000, 1, winner="a"), edition(2001, 2, winner="a"), edition(2002, 3, winner="a")]
+    missing_edition = [complete[0], complete[2]]  # edition 2 not recorded
+    late_start = complete[1:]  # editions before 2 not recorded, and no prior count
+    unknown_winner = [complete[0], edition(2001, 2), complete[2]]
+    unnumbered_unknown = [edition(1990, None), *complete]  # an edition whose number and winner are unknown
+    for history in (missing_edition, late_start, unknown_winner, unnumbered_unknown):
+        assert title_counts(history, [])[0].at_least, history
+    assert not title_counts(complete, [])[0].at_least
+    # a prior count covers the editions before its year; a gap after it is still unknown
+    assert title_counts(late_start, [PriorTitles("a", 2001, 1)]) == (TitleCount("a", 3, False),)
+    assert title_counts(missing_edition, [PriorTitles("a", 2000, 0)])[0].at_least
+
+
+def test_roll_of_honour_tells_live_and_planned_editions_from_unknown_winners():
+    history = [
+        edition(2020, None, cancelled=True),
+        edition(2024, 49, winner="a"),
+        edition(2025, 50),
+        edition(2026, 51, counts=False, live=True),
+        edition(2027, 52, counts=False),
+    ]
+    assert [(p.year, p.status, p.winners) for p in palmares(history)] == [
+        (2027, "planned", ()),
+        (2026, "live", ()),
+        (2025, "finished", ()),
+        (2024, "finished", ("a",)),
+        (2020, "cancelled", ()),
+    ]
+
+
+def test_schools_sharing_a_rank_or_a_record_are_listed_in_the_given_order():
+    names = {1: "Zeta", 2: "Alpha", 10: "Mu"}
+    tie = (StandingEntry(1, 1, Fraction(5)), StandingEntry(10, 1, Fraction(5)), StandingEntry(2, 1, Fraction(5)))
+    placings = tuple(Placing("swim", s, 1) for s in (1, 10, 2))
+    history = [EditionHistory(2000, 1, None, standing=tie, programme=frozenset({"swim"}), placings=placings)]
+    records = compute_records(history, order=names.get)
+    by_name = [2, 10, 1]
+    assert [t.school for t in records.titles] == by_name
+    assert list(records.palmares[0].winners) == by_name
+    assert [s.school for s in records.longest_streaks] == by_name
+    assert [s.school for s in records.current_streaks] == by_name
+    assert [s for s, _ in records.record_points.holders] == by_name
+    assert [s for s, _, _ in records.podium_in_every_discipline] == by_name
+    assert [s for s, _, _ in records.most_disciplines_won] == by_name
 
 
 winners = st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=12)
@@ -142,3 +221,128 @@ def test_longest_streak_is_the_longest_run_of_one_winner(sequence):
         expected = max(expected, run)
     longest, _, _ = streaks(history)
     assert (longest[0].length if longest else 0) == expected
+
+
+shared_winners = st.lists(st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2), min_size=1, max_size=10)
+
+
+@given(shared_winners)
+def test_every_winner_of_the_latest_edition_holds_a_current_streak(sequence):
+    history = [shared(2000 + i, i + 1, *sorted(w)) for i, w in enumerate(sequence)]
+    _, current, unknown = streaks(history)
+    latest = sequence[-1]
+    assert sorted(s.school for s in current) == sorted(latest)
+    assert unknown == (None if latest else 2000 + len(sequence) - 1)
+    for s in current:
+        won = 0
+        while won < len(sequence) and s.school in sequence[-1 - won]:
+            won += 1
+        assert (s.length, s.last_year) == (won, 2000 + len(sequence) - 1)
+
+
+@given(winners)
+def test_at_least_only_where_an_earlier_winner_is_unknown(sequence):
+    history = [edition(2000 + i, i + 1, winner=w) for i, w in enumerate(sequence)]
+    assert all(t.at_least == (None in sequence) for t in title_counts(history, []))
+    longest, current, _ = streaks(history)
+    for s in longest + current:
+        first = s.first_year - 2000
+        assert s.at_least == (first > 0 and sequence[first - 1] is None)
+
+
+# --- the records as the site shows them ---------------------------------------------------------
+
+
+@pytest.fixture
+def small_history(app, make_school, make_discipline, make_edition, official):
+    """Editions 1 and 2 finished (2 won jointly), 3 live with every school level, 4 planned.
+
+    The schools are created in an order that is not their names' order, and one name starts with
+    an accented capital: ranks they share must come out by name, not by id.
+    """
+    from cartel.extensions import db
+    from cartel.models import EditionStatus
+
+    ales, albi, ponts = (
+        make_school("ales", "IMT Mines Alès"),
+        make_school("albi", "IMT Mines Albi"),
+        make_school("ponts", "École des Ponts"),
+    )
+    first = make_edition(2000, 1, host=ales, schools=[ales, albi])
+    official(first, ales, 1, 100)
+    official(first, albi, 2, 80)
+    second = make_edition(2001, 2, host=ponts, schools=[ales, albi, ponts])
+    official(second, ales, 1, 90)
+    official(second, ponts, 1, 90)
+    official(second, albi, 3, 70)
+    make_edition(
+        2002, 3, status=EditionStatus.LIVE, schools=[ales, albi, ponts], disciplines=[make_discipline("chess")]
+    )
+    make_edition(2003, 4, host=albi, status=EditionStatus.PLANNED, schools=[albi])
+    db.session.commit()
+
+
+def page_text(client, url):
+    from tests.test_public import text
+
+    return text(client.get(url))
+
+
+def test_records_page_names_every_co_holder_of_the_current_streak(small_history, client):
+    page = page_text(client, "/records")
+    current = page.split("En cours :")[1].split("Podium dans toutes")[0]
+    assert current.strip() == "IMT Mines Alès : 2 d'affilée (2000–2001); École des Ponts : 1 d'affilée (2001–2001)"
+
+
+def test_records_page_counts_exactly_from_edition_1(small_history, client):
+    titles = page_text(client, "/records").split("Titres par école")[1].split("« Au moins »")[0]
+    assert "IMT Mines Alès 2 École des Ponts 1" in titles
+    assert "au moins" not in titles
+
+
+def test_roll_of_honour_and_school_pages_show_live_and_planned_editions(small_history, client):
+    roll = page_text(client, "/records").split("Palmarès")[-1]
+    assert "2003 à venir IMT Mines Albi 2002 en cours — 2001 École des Ponts , IMT Mines Alès École des Ponts" in roll
+    assert "non connu" not in roll
+    albi = page_text(client, "/schools/albi")
+    assert "2003 à venir — — — 2002 en cours 1 0 0/0/0 2001 3 70 —" in albi
+
+
+def test_equal_ranks_are_listed_by_school_name(small_history, client):
+    assert "1 École des Ponts 90 1 IMT Mines Alès 90" in page_text(client, "/editions/2001")
+    assert "1 École des Ponts 0 0 0 0 1 IMT Mines Albi 0 0 0 0 1 IMT Mines Alès 0" in page_text(
+        client, "/editions/2002"
+    )
+
+
+def test_api_and_workbook_name_every_co_holder_and_the_edition_states(small_history, client):
+    import io
+
+    import openpyxl
+
+    from tests.test_api import check
+
+    answer = check(client, "/api/records")
+    assert [(s["school"], s["length"], s["at_least"]) for s in answer["current_streaks"]] == [
+        ("ales", 2, False),
+        ("ponts", 1, False),
+    ]
+    assert [(p["year"], p["status"], p["winners"]) for p in answer["palmares"]] == [
+        (2003, "planned", []),
+        (2002, "live", []),
+        (2001, "finished", ["ponts", "ales"]),
+        (2000, "finished", ["ales"]),
+    ]
+    assert [(t["school"], t["count"], t["at_least"]) for t in answer["titles"]] == [
+        ("ales", 2, False),
+        ("ponts", 1, False),
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/records/export.xlsx").get_data()))
+    rows = list(book["Palmarès"].iter_rows(min_row=5, values_only=True))
+    assert (2003, 4, "IMT Mines Albi", "à venir", None) in rows
+    assert (2002, 3, None, "en cours", None) in rows
+    assert (2001, 2, "École des Ponts", "École des Ponts, IMT Mines Alès", 90) in rows
+    records = list(book["Records"].iter_rows(min_row=5, values_only=True))
+    current = [r[1:] for r in records if r[0] == "Série de victoires en cours"]
+    assert current == [(2, "IMT Mines Alès", "2000–2001"), (1, "École des Ponts", "2001–2001")]
+    assert ("IMT Mines Alès", 2, "exactement") in list(book["Titres"].iter_rows(min_row=5, values_only=True))

@@ -184,7 +184,8 @@ def records(history: History, r: records_engine.Records, revision: int) -> dict:
         },
         "titles": [{"school": slug(t.school), "count": t.count, "at_least": t.at_least} for t in r.titles],
         "longest_streaks": [_streak(history, s) for s in r.longest_streaks],
-        "current_streak": _streak(history, r.current_streak),
+        "current_streaks": [_streak(history, s) for s in r.current_streaks],
+        "current_streak": _streak(history, r.current_streaks[0] if r.current_streaks else None),  # deprecated
         "current_streak_unknown_since": r.current_streak_unknown_since,
         "podium_in_every_discipline": [
             {"school": slug(s), "year": y, "disciplines": n} for s, y, n in r.podium_in_every_discipline
@@ -196,6 +197,7 @@ def records(history: History, r: records_engine.Records, revision: int) -> dict:
                 "number": p.number,
                 "host": slug(p.host) if p.host is not None else None,
                 "cancelled": p.cancelled,
+                "status": p.status,
                 "winners": [slug(w) for w in p.winners],
                 **with_points("winner_points", p.winner_points),
             }
