@@ -1,14 +1,24 @@
 """The seeds: the real history of CARTEL.md, loaded idempotently, refused whole when bad."""
 
 import csv
+import datetime as dt
 import io
 import shutil
 
 import pytest
 import sqlalchemy as sa
 
+from cartel import standings
 from cartel.extensions import db
-from cartel.models import Edition, OfficialStanding, Placement, School
+from cartel.models import (
+    Edition,
+    EditionStatus,
+    OfficialStanding,
+    Placement,
+    PointsScheme,
+    ProgrammeEntry,
+    School,
+)
 from cartel.seeding import SeedError, load_seeds
 from tests.conftest import SEEDS
 
@@ -23,9 +33,62 @@ def counts():
 def test_seed_command_loads_the_real_history(runner, app):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    assert counts() == {"School": 12, "Edition": 9, "Placement": 20, "OfficialStanding": 5}
+    assert counts() == {"School": 12, "Edition": 12, "Placement": 20, "OfficialStanding": 5}
     ales_2023 = db.session.scalar(sa.select(OfficialStanding).join(Edition).where(Edition.year == 2023))
     assert (ales_2023.school.slug, ales_2023.rank, ales_2023.points) == ("imt-mines-ales", 1, 325)
+
+
+def edition(year):
+    return db.session.scalar(sa.select(Edition).filter_by(year=year))
+
+
+def test_2026_took_place_on_its_dates_and_its_winner_stays_unknown(runner, app):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    e2026 = edition(2026)
+    assert (e2026.number, e2026.host.slug, e2026.status) == (51, "mines-nancy", EditionStatus.FINISHED)
+    assert (e2026.start_date, e2026.end_date) == (dt.date(2026, 4, 16), dt.date(2026, 4, 18))
+    assert "Hexa-Da/App_Cartel_Nancy" in e2026.source
+    # nothing invented: no standing, no placing, no programme, no points scheme
+    for model in (OfficialStanding, Placement, ProgrammeEntry, PointsScheme):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(edition_id=e2026.id)) == 0
+    history = standings.load_history()
+    (s2026,) = [s for s in history.standings if s.edition.year == 2026]
+    assert s2026.rows == () and standings.edition_history(s2026).winners == ()
+    palmares = {p.year: p for p in history.records().palmares}
+    assert palmares[2026].winners == () and palmares[2026].winner_points is None
+    assert {p.school.slug for p in e2026.participations} == {
+        "mines-nancy",
+        "mines-saint-etienne",
+        "ecole-des-ponts",
+        "imt-mines-ales",
+        "imt-nord-europe",
+        "imt-atlantique",
+        "telecom-paris",
+    }
+
+
+def test_2016_and_2008_hosts(runner, app):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    e2016, e2008 = edition(2016), edition(2008)
+    assert (e2016.host.slug, e2016.status, e2016.number) == ("mines-paris", EditionStatus.FINISHED, None)
+    assert "EMINES news" in e2016.source and (e2016.start_date, e2016.end_date) == (None, None)
+    assert (e2008.host.slug, e2008.status, e2008.number) == ("mines-nancy", EditionStatus.FINISHED, None)
+    assert "Wikimonde" in e2008.source and (e2008.start_date, e2008.end_date) == (None, None)
+    hosted = standings.load_history().records().editions_hosted
+    by_slug = {db.session.get(School, school).slug: years for school, years in hosted.items()}
+    assert by_slug["mines-paris"] == [2016, 2025] and by_slug["mines-nancy"] == [2008, 2026]
+
+
+def test_2027_is_planned_and_says_its_source_is_weak(runner, app):
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    e2027 = edition(2027)
+    assert (e2027.number, e2027.host.slug, e2027.status) == (52, "imt-nord-europe", EditionStatus.PLANNED)
+    assert (e2027.start_date, e2027.end_date) == (dt.date(2027, 4, 22), dt.date(2027, 4, 25))
+    assert e2027.source.startswith("Weak source: announced in one sponsorship text only")
+    # the only weakly sourced edition, and every other edition names its source
+    assert [e.year for e in db.session.scalars(sa.select(Edition)) if e.source.startswith("Weak source")] == [2027]
+    assert all(e.source.startswith("CARTEL.md") for e in db.session.scalars(sa.select(Edition)) if e.year != 2027)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement).filter_by(edition_id=e2027.id)) == 0
 
 
 def test_loading_twice_changes_nothing(runner, app):
@@ -73,14 +136,14 @@ def broken_copy(tmp_path, name, transform):
         (
             "editions.csv",
             lambda t: t.replace("2025,50,mines-paris,2025-04-24", "2025,50,mines-paris,2025-24-04"),
-            "editions.csv:9: start_date must be a date as YYYY-MM-DD, not '2025-24-04'",
+            "editions.csv:11: start_date must be a date as YYYY-MM-DD, not '2025-24-04'",
         ),
         (
             "schools.csv",
             lambda t: t + "eurecom,Other,x,,FR,,\n",
             "schools.csv:14: duplicate slug 'eurecom' (first at line 13)",
         ),
-        ("participants.csv", lambda t: t + "2023,mines-nancy\n", "participants.csv:13: wrong number of fields"),
+        ("participants.csv", lambda t: t + "2023,mines-nancy\n", "participants.csv:17: wrong number of fields"),
         (
             "placements.csv",
             lambda t: (
