@@ -185,3 +185,9 @@ def test_seed_files_saved_by_excel_load_too(runner, app, tmp_path):
     result = runner.invoke(args=["seed", str(copy)])
     assert result.exit_code == 0, result.output
     assert "IMT Mines Alès" in {s.name for s in db.session.scalars(sa.select(School))}
+
+
+def test_the_weakly_sourced_2027_edition_says_so_on_its_page(seeded, client):
+    page = client.get("/editions/2027").get_data(as_text=True)
+    assert "Une seule source, fragile, annonce cette édition" in page
+    assert "Une seule source, fragile" not in client.get("/editions/2026").get_data(as_text=True)
