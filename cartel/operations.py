@@ -5,7 +5,6 @@ Views validate a form, call one operation, flash and redirect.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from cartel import podium, revisions
+from cartel.clock import utcnow
 from cartel.extensions import db
 from cartel.models import (
     AuditEntry,
@@ -36,10 +36,6 @@ def to_decimal(points: Fraction | None) -> Decimal | None:
     if points is None:
         return None
     return (Decimal(points.numerator) / Decimal(points.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

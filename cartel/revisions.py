@@ -8,20 +8,16 @@ next commit that changes it, whichever app process or server made that commit.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import sqlalchemy as sa
 from flask import current_app
 
+from cartel.clock import utcnow as _now
 from cartel.extensions import db
 from cartel.models import Edition, HistoryRevision
 
 HISTORY = "history"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def bump(edition_id: int | None) -> None:

@@ -8,13 +8,10 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from cartel.clock import utcnow as _now
 from cartel.extensions import db
 from cartel.models.school import School
 from cartel.models.sport import Discipline
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
 class Placement(db.Model):

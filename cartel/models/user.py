@@ -11,12 +11,9 @@ from sqlalchemy import Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from cartel.clock import utcnow as _now
 from cartel.extensions import db
 from cartel.models.sport import Discipline
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)  # stored as naive UTC
 
 
 class Role(str, enum.Enum):
