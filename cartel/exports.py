@@ -38,9 +38,10 @@ def exported_line(now: dt.datetime) -> str:
 
 def standing_line(standing: EditionStanding) -> str:
     if standing.kind == "computed" and standing.provisional:
-        return _(
-            "Provisional ranking: %(final)s of %(total)s disciplines have a final result.",
-            final=standing.final_disciplines,
+        return ngettext(
+            "Provisional ranking: %(num)s of %(total)s disciplines has a final result.",
+            "Provisional ranking: %(num)s of %(total)s disciplines have a final result.",
+            standing.final_disciplines,
             total=standing.total_disciplines,
         )
     if standing.kind == "computed":

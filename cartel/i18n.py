@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
-from cartel import pictures
+from cartel import numbers, pictures
 from cartel.extensions import babel
-from cartel.scoring import format_points
 
 LANGUAGE_COOKIE = "cartel_lang"
 
@@ -41,15 +39,12 @@ def discipline_name(discipline) -> str:
     return sport
 
 
-def points(value: Fraction | None) -> str:
-    return "—" if value is None else format_points(value)
-
-
 def init_app(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
     )
-    app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["points"] = numbers.points
+    app.jinja_env.filters["signed_points"] = numbers.signed_points
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
     app.jinja_env.globals["discipline_name"] = discipline_name

@@ -7,11 +7,11 @@ from collections import Counter
 from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from cartel import charts
+from cartel import charts, numbers
 
 
 def _trusted(svg: str) -> Markup:
@@ -20,7 +20,7 @@ def _trusted(svg: str) -> Markup:
 
 
 def _fmt(points: Fraction) -> str:
-    return format_decimal(round(float(points), 2), format="#,##0.##")
+    return numbers.points(points)
 
 
 def _colour(school) -> str | None:

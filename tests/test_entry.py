@@ -154,7 +154,7 @@ def test_provisional_then_final(organiser, live, client):
     assert entry_of(live, live.hb).result_state is ResultState.PROVISIONAL
     public = text(client.get("/editions/2026"))
     assert "Handball masculin provisoire" in public
-    assert "Provisoire : 0 disciplines sur 3 ont un résultat définitif." in public
+    assert "Provisoire : 0 discipline sur 3 a un résultat définitif." in public
     response = organiser.post("/saisie/handball-men/confirm", data={"version": "1", "submission_id": "c1"})
     assert response.status_code == 303
     entry = entry_of(live, live.hb)

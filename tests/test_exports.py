@@ -43,7 +43,7 @@ def test_edition_workbook_holds_the_computed_ranking_cell_by_cell(edition, clien
     ws = wb["Classement"]
     assert ws["A1"].value == "Cartel 2026 (51e édition)" and ws["A1"].font.bold
     assert ws["A2"].value.startswith("Exporté le ") and ws["A2"].value.endswith("(heure de Paris)")
-    assert ws["A3"].value == "Classement provisoire : 1 disciplines sur 3 ont un résultat définitif."
+    assert ws["A3"].value == "Classement provisoire : 1 discipline sur 3 a un résultat définitif."
     header, rows = table(ws)
     assert header == ("Rang", "École", "Points", "1res places", "2es places", "3es places", "Ajustements")
     with client.application.test_request_context():
@@ -128,7 +128,7 @@ def test_english_workbook(edition, client):
     client.set_cookie("cartel_lang", "en")
     wb, _ = workbook(client, "/editions/2026/export.xlsx")
     assert wb.sheetnames == ["Ranking", "Results", "Podiums", "Penalties"]
-    assert wb["Ranking"]["A3"].value == "Provisional ranking: 1 of 3 disciplines have a final result."
+    assert wb["Ranking"]["A3"].value == "Provisional ranking: 1 of 3 disciplines has a final result."
 
 
 def test_history_workbook(seeded, client):

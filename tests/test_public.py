@@ -111,7 +111,7 @@ def test_provisional_flag_counts_final_disciplines(app, client, make_school, mak
     place(edition, hb, 1, ales)
     db.session.commit()
     page = text(client.get("/editions/2026"))
-    assert "Provisoire : 1 disciplines sur 2 ont un résultat définitif." in page
+    assert "Provisoire : 1 discipline sur 2 a un résultat définitif." in page
 
 
 @pytest.mark.parametrize("path", ["/", "/editions", "/editions/2023", "/schools/imt-mines-ales", "/records"])
@@ -156,3 +156,16 @@ def test_language_switch_never_leaves_the_site_nor_breaks(client, target):
 def test_language_switch_goes_back_where_the_visitor_was(client):
     response = client.get("/language/en", query_string={"next": "/records?as_of=2023"})
     assert response.headers["Location"] == "/records?as_of=2023"
+
+
+def test_points_are_written_as_the_readers_language_writes_numbers(client, edition):
+    """A three-way tie under the split rule gives 20/3 points each; a penalty of -1.5 (the ``edition`` fixture)."""
+    french = text(client.get("/editions/2026"))
+    english = text(client.get("/editions/2026?lang=en"))
+    assert "IMT Mines Alès 12,67" in french and "IMT Mines Albi 5,17 (-1,5)" in french and "12.67" not in french
+    assert "IMT Mines Alès 12.67" in english and "IMT Mines Albi 5.17 (-1.5)" in english and "12,67" not in english
+
+
+def test_counts_agree_in_number(client, edition):
+    assert "1 discipline sur 3 a un résultat définitif." in text(client.get("/editions/2026"))
+    assert "1 of 3 disciplines has a final result." in text(client.get("/editions/2026?lang=en"))
