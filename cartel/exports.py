@@ -11,7 +11,7 @@ from fractions import Fraction
 from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 
-from cartel import scoring
+from cartel import labels, scoring
 from cartel.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
 from cartel.i18n import discipline_name
 from cartel.published import EditionView, counted_editions, school_rows
@@ -53,13 +53,7 @@ def standing_line(standing: EditionStanding) -> str:
     return _("The general ranking of this edition is not known.")
 
 
-def state_label(state: str) -> str:
-    return {
-        "pending": _("to come"),
-        "in_progress": _("in progress"),
-        "provisional": _("provisional"),
-        "final": _("final"),
-    }[state]
+state_label = labels.result_state
 
 
 def team_name(schools) -> str:

@@ -8,7 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
-from cartel import numbers, pictures
+from cartel import labels, numbers, pictures
 from cartel.extensions import babel
 
 LANGUAGE_COOKIE = "cartel_lang"
@@ -50,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["discipline_name"] = discipline_name
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["pictures"] = pictures
+    app.jinja_env.globals["labels"] = labels

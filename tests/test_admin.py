@@ -200,3 +200,8 @@ def test_closing_needs_a_points_scheme(admin, live):
     db.session.commit()
     response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
     assert "Ce changement d'état n'est pas possible : définissez d'abord le barème de points." in text(response)
+
+
+def test_a_status_change_is_told_in_the_readers_words(admin, live):
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
+    assert "L'édition est maintenant : terminée." in text(response).replace("&#39;", "'")

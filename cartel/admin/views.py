@@ -12,7 +12,7 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from cartel import accounts, catalogue
+from cartel import accounts, catalogue, labels
 from cartel.admin.forms import DisciplineForm, EditionForm, LinkForm, SchemeForm, SchoolForm, SportForm, UserForm
 from cartel.auth import require_role
 from cartel.extensions import db
@@ -316,7 +316,7 @@ def status(year: int):
         reason = reasons.get(getattr(error, "code", ""), _("it is not a step of the edition's life"))
         flash(_("This change of state is not possible: %(reason)s.", reason=reason), "error")
         return redirect(url_for("admin.edition", year=year), code=303)
-    flash(_("The edition is now %(status)s.", status=target.value))
+    flash(_("The edition is now %(status)s.", status=labels.edition_status(target)))
     return redirect(url_for("admin.edition", year=year), code=303)
 
 
