@@ -205,3 +205,22 @@ def test_closing_needs_a_points_scheme(admin, live):
 def test_a_status_change_is_told_in_the_readers_words(admin, live):
     response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
     assert "L'édition est maintenant : terminée." in text(response).replace("&#39;", "'")
+
+
+def test_accounts_choose_disciplines_by_name_with_big_checkboxes_grouped_by_sport(admin, live, make_user):
+    make_user("hand@example.org", disciplines=[live.hb])
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert '<input type="checkbox" name="disciplines" value="handball-men"> Handball masculin</label>' in page
+    assert "<legend>Handball</legend>" in page and "<select" not in page.split('name="disciplines"')[0][-300:]
+    shown = text(admin.get("/admin/users"))
+    assert "handball-men" not in shown and "hand@example.org · organisateur · Handball masculin" in shown
+    user = db.session.scalar(sa.select(User).filter_by(email="hand@example.org"))
+    form = {
+        "email": "hand@example.org",
+        "role": "organiser",
+        "active": "y",
+        "disciplines": ["handball-men", "football-women"],
+    }
+    assert admin.post(f"/admin/users/{user.id}", data=form).status_code == 303
+    db.session.expire_all()
+    assert sorted(d.slug for d in user.disciplines) == ["football-women", "handball-men"]

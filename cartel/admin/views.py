@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 import segno
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
@@ -16,6 +17,7 @@ from cartel import accounts, catalogue, labels
 from cartel.admin.forms import DisciplineForm, EditionForm, LinkForm, SchemeForm, SchoolForm, SportForm, UserForm
 from cartel.auth import require_role
 from cartel.extensions import db
+from cartel.i18n import discipline_name
 from cartel.models import (
     AuditEntry,
     Category,
@@ -51,6 +53,14 @@ def actor() -> Actor:
 
 def disciplines_sorted() -> list[Discipline]:
     return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (d.sport.name_fr, d.category.value))
+
+
+def discipline_choices(disciplines: list[Discipline]) -> dict[str, list[SelectChoice]]:
+    """Disciplines by sport, each under its name in the reader's language (never a slug)."""
+    groups: dict[str, list[SelectChoice]] = {}
+    for d in disciplines:
+        groups.setdefault(d.sport.name(str(get_locale())), []).append(SelectChoice(d.slug, discipline_name(d)))
+    return groups
 
 
 @bp.get("/")
@@ -331,7 +341,7 @@ def users(user_id: int | None = None):
         abort(404)
     form = UserForm(obj=user, user=user)
     all_disciplines = disciplines_sorted()
-    form.disciplines.choices = [SelectChoice(d.slug, d.slug) for d in all_disciplines]
+    form.disciplines.choices = discipline_choices(all_disciplines)
     if user is not None and not form.is_submitted():
         form.role.data = user.role.value
         form.disciplines.data = [d.slug for d in user.disciplines]
