@@ -21,6 +21,7 @@ from cartel.models import (
     School,
     Sport,
 )
+from cartel.models.sport import SportKind
 from cartel.operations import Actor, audit
 
 
@@ -61,11 +62,11 @@ def save_school(school: School | None, values: dict, actor: Actor) -> School:
     return school
 
 
-def add_sport(slug: str, name_fr: str, name_en: str, actor: Actor) -> Sport:
-    sport = Sport(slug=slug, name_fr=name_fr, name_en=name_en)
+def add_sport(slug: str, name_fr: str, name_en: str, actor: Actor, kind: SportKind = SportKind.SPORT) -> Sport:
+    sport = Sport(slug=slug, name_fr=name_fr, name_en=name_en, kind=kind)
     db.session.add(sport)
     db.session.flush()
-    audit(actor, "sport.create", "sport", slug, None, {"name_fr": name_fr, "name_en": name_en})
+    audit(actor, "sport.create", "sport", slug, None, {"name_fr": name_fr, "name_en": name_en, "kind": kind.value})
     db.session.commit()
     return sport
 
@@ -133,9 +134,33 @@ def set_participants(edition: Edition, sizes: dict[School, int | None], actor: A
     db.session.commit()
 
 
-def set_programme(edition: Edition, weights: dict[Discipline, Decimal], actor: Actor) -> None:
-    """The disciplines contested with their weights; entries with a result are kept."""
-    before = {e.discipline.slug: str(e.weight) for e in edition.programme}
+def _stored_points(points: tuple[Fraction, ...]) -> list:
+    """Points as stored in JSON: whole numbers as such, others as decimal strings."""
+    return [int(p) if p.denominator == 1 else str(float(p)) for p in points]
+
+
+def _programme_snapshot(entry: ProgrammeEntry) -> str | dict:
+    """An entry as the audit trail records it: its weight alone when it earns the edition's table
+    (as before tables of their own existed), else its weight with its table and "beyond" rule."""
+    if entry.place_points is None:
+        return str(entry.weight)
+    return {
+        "weight": str(entry.weight),
+        "place_points": list(entry.place_points),
+        "beyond": "last" if entry.beyond_last else "zero",
+    }
+
+
+def set_programme(
+    edition: Edition,
+    weights: dict[Discipline, Decimal],
+    actor: Actor,
+    tables: dict[Discipline, scoring.PointsTable | None] | None = None,
+) -> None:
+    """The disciplines contested with their weights and their own points tables (a discipline left
+    out of ``tables`` earns the edition's table times its weight; ``tables=None`` keeps the tables as
+    they are); entries with a result are kept."""
+    before = {e.discipline.slug: _programme_snapshot(e) for e in edition.programme}
     current = {e.discipline_id: e for e in edition.programme}
     keep = {d.id for d in weights}
     placed = set(db.session.scalars(sa.select(PlacementMember.discipline_id).filter_by(edition_id=edition.id)))
@@ -144,22 +169,20 @@ def set_programme(edition: Edition, weights: dict[Discipline, Decimal], actor: A
     )
     if blocked:
         raise CatalogueError(", ".join(blocked))
+    after = {}
     for discipline, weight in weights.items():
         entry = current.pop(discipline.id, None) or ProgrammeEntry(edition=edition, discipline=discipline, version=0)
         entry.weight = weight
+        if tables is not None:
+            table = tables.get(discipline)
+            entry.place_points = None if table is None else _stored_points(table.place_points)
+            entry.beyond_last = table is not None and table.beyond_last
         db.session.add(entry)
+        after[discipline.slug] = _programme_snapshot(entry)
     for entry in current.values():
         edition.programme.remove(entry)
         db.session.delete(entry)
-    audit(
-        actor,
-        "edition.programme",
-        "edition",
-        edition.year,
-        before,
-        {d.slug: str(w) for d, w in weights.items()},
-        edition_id=edition.id,
-    )
+    audit(actor, "edition.programme", "edition", edition.year, before, after, edition_id=edition.id)
     db.session.commit()
 
 
@@ -173,25 +196,42 @@ MAX_PLACES = 100
 MAX_POINTS = 10_000
 
 
+def _parse_points(points_text: str) -> tuple[Fraction, ...]:
+    """'24 18 14' (or '10; 7,5') -> exact points; raises ValueError/SchemeError("too_large")."""
+    words = [p.strip() for p in points_text.replace(";", " ").split() if p.strip()]
+    if len(words) > MAX_PLACES or any(len(w) > 12 for w in words):
+        raise scoring.SchemeError("too_large", "too many places or digits")
+    points = tuple(Fraction(w.replace(",", ".")) for w in words)
+    if any(p > MAX_POINTS for p in points):
+        raise scoring.SchemeError("too_large", "points out of bounds")
+    return points
+
+
 def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> scoring.ScoringScheme:
     """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason.
 
     Sane bounds: at most MAX_PLACES places of at most MAX_POINTS points, tie-breaks among those places.
     """
-    words = [p.strip() for p in points_text.replace(";", " ").split() if p.strip()]
     breaks_words = tie_breaks_text.replace(",", " ").split()
-    if len(words) > MAX_PLACES or any(len(w) > 12 for w in words + breaks_words):
+    if any(len(w) > 12 for w in breaks_words):
         raise scoring.SchemeError("too_large", "too many places or digits")
-    points = tuple(Fraction(w.replace(",", ".")) for w in words)
+    points = _parse_points(points_text)
     breaks = tuple(int(p) for p in breaks_words)
-    if any(p > MAX_POINTS for p in points) or any(b > MAX_PLACES for b in breaks):
+    if any(b > MAX_PLACES for b in breaks):
         raise scoring.SchemeError("too_large", "points or tie-breaks out of bounds")
     return scoring.ScoringScheme(points, scoring.TieRule(tie_rule), breaks)
 
 
+def parse_table(points_text: str, beyond_last: bool) -> scoring.PointsTable:
+    """A discipline's own table as a rulebook writes it: '24 18 14 12 10 8 6 4 2 1', places past it
+    earning its last value (``beyond_last``) or nothing. Same bounds as a scheme; raises
+    ValueError/ZeroDivisionError/SchemeError with the reason."""
+    return scoring.PointsTable(_parse_points(points_text), beyond_last)
+
+
 def set_scheme(edition: Edition, scheme: scoring.ScoringScheme, actor: Actor) -> None:
     before = scheme_snapshot(edition.scheme)
-    points = [int(p) if p.denominator == 1 else str(float(p)) for p in scheme.place_points]
+    points = _stored_points(scheme.place_points)
     if edition.scheme is None:
         edition.scheme = PointsScheme(
             place_points=points, tie_rule=scheme.tie_rule.value, tie_breaks=list(scheme.tie_breaks)

@@ -2,11 +2,11 @@
 
 Pure: the caller reads the audit trail and gives each recorded result (the whole podium of a
 discipline as saved, corrected or restored) and each penalty added or removed, in the order they were
-recorded; the totals after each event are computed with the edition's scheme and weights as they are
-now, with the same points per discipline as the ranking (scoring.discipline_points). The last step
-therefore equals the ranking whenever the trail explains every current result; the caller checks
-that (``ends_at``) and shows no race otherwise (an edition entered before the trail existed, or
-seeded from the rulebooks).
+recorded; the totals after each event are computed with the edition's scheme (the disciplines' own
+points tables included) and weights as they are now, with the same points per discipline as the
+ranking (scoring.discipline_points). The last step therefore equals the ranking whenever the trail
+explains every current result; the caller checks that (``ends_at``) and shows no race otherwise (an
+edition entered before the trail existed, or seeded from the rulebooks).
 """
 
 from __future__ import annotations
@@ -50,7 +50,10 @@ def replay(
     weights: Mapping[Key, Fraction | int],
     events: Sequence[Event],
 ) -> tuple[Step, ...]:
-    """The totals of every school after each event, in order; events of the same moment make one step."""
+    """The totals of every school after each event, in order; events of the same moment make one step.
+
+    A discipline with its own points table in ``scheme.tables`` earns it, its weight aside.
+    """
     everyone = set(schools)
     earned: dict[Key, Mapping[Key, Fraction]] = {}  # per discipline: what its current podium gives
     adjustments: dict[Key, tuple[Key, Fraction]] = {}

@@ -31,39 +31,72 @@ class SchemeError(ValueError):
         self.code = code
 
 
+def _checked_points(place_points) -> tuple[Fraction, ...]:
+    """Points per place, 1st first, as exact fractions; refused when they cannot rank anything."""
+    points = tuple(Fraction(p) for p in place_points)
+    if not points:
+        raise SchemeError("empty", "a scheme gives points to at least the 1st place")
+    if any(p < 0 for p in points):
+        raise SchemeError("negative", "points per place cannot be negative")
+    if any(a < b for a, b in itertools.pairwise(points)):
+        raise SchemeError("increasing", "a better place cannot earn fewer points than a worse one")
+    return points
+
+
+@dataclass(frozen=True)
+class PointsTable:
+    """A discipline's own points per place (1st first), as its rulebook writes them.
+
+    Places past the table earn its last value when ``beyond_last`` (a rulebook's "10th and
+    beyond"), else nothing. The points are the discipline's as written: no weight applies.
+    """
+
+    place_points: tuple[Fraction, ...]
+    beyond_last: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "place_points", _checked_points(self.place_points))
+        object.__setattr__(self, "beyond_last", bool(self.beyond_last))
+
+    def points_for_place(self, place: int) -> Fraction:
+        if place < 1:
+            return Fraction(0)
+        if place <= len(self.place_points):
+            return self.place_points[place - 1]
+        return self.place_points[-1] if self.beyond_last else Fraction(0)
+
+
 @dataclass(frozen=True)
 class ScoringScheme:
     """Points per place (1st first), the tie rule and the tie-break order of the general ranking.
 
     ``tie_breaks`` lists places: (1, 2, 3) means "more 1st places, then more 2nd, then more 3rd".
-    A joint team's points are shared equally between its schools.
+    ``tables`` gives the disciplines (by key) that have their own points table; the others earn
+    ``place_points`` times their weight. A joint team's points are shared equally between its schools.
     """
 
     place_points: tuple[Fraction, ...]
     tie_rule: TieRule = TieRule.SHARED
     tie_breaks: tuple[int, ...] = (1, 2, 3)
+    tables: Mapping[Key, PointsTable] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        points = tuple(Fraction(p) for p in self.place_points)
-        object.__setattr__(self, "place_points", points)
+        object.__setattr__(self, "place_points", _checked_points(self.place_points))
         object.__setattr__(self, "tie_rule", TieRule(self.tie_rule))
         object.__setattr__(self, "tie_breaks", tuple(int(p) for p in self.tie_breaks))
-        if not points:
-            raise SchemeError("empty", "a scheme gives points to at least the 1st place")
-        if any(p < 0 for p in points):
-            raise SchemeError("negative", "points per place cannot be negative")
-        if any(a < b for a, b in itertools.pairwise(points)):
-            raise SchemeError("increasing", "a better place cannot earn fewer points than a worse one")
+        object.__setattr__(self, "tables", dict(self.tables))
         if any(p < 1 for p in self.tie_breaks) or len(set(self.tie_breaks)) != len(self.tie_breaks):
             raise SchemeError("tie_breaks", "tie-breaks are distinct places, 1 or more")
+        if not all(isinstance(t, PointsTable) for t in self.tables.values()):
+            raise TypeError("a discipline's own table is a PointsTable")
 
     def points_for_place(self, place: int) -> Fraction:
-        """Points of one place; places beyond the scheme earn nothing."""
+        """Points of one place of the edition's table; places beyond it earn nothing."""
         return self.place_points[place - 1] if 1 <= place <= len(self.place_points) else Fraction(0)
 
     @property
     def scored_places(self) -> int:
-        """How many places earn points (trailing zero places excluded)."""
+        """How many places of the edition's table earn points (trailing zero places excluded)."""
         n = len(self.place_points)
         while n and self.place_points[n - 1] == 0:
             n -= 1
@@ -150,21 +183,30 @@ def discipline_points(
 ) -> dict[Key, Fraction]:
     """Points each school earns in one discipline.
 
-    Ties: under SHARED each of the k teams at place p earns the points of p; under SPLIT they
-    share equally the points of places p .. p+k-1. A joint team's points are divided equally
-    between its schools. Everything is then multiplied by the discipline's weight.
+    A place earns the discipline's own table's points when ``scheme.tables`` has one for it (as
+    written, whatever the weight), else the scheme's points times ``weight``. Ties: under SHARED each
+    of the k teams at place p earns the points of p; under SPLIT they share equally the points of
+    places p .. p+k-1. A joint team's points are divided equally between its schools.
     """
+    placements = list(placements)
+    disciplines = {p.discipline for p in placements}
+    if len(disciplines) > 1:
+        raise ValueError("the placements of one discipline at a time")
+    table = scheme.tables.get(next(iter(disciplines))) if disciplines else None
+    if table is not None:
+        points_for_place, weight = table.points_for_place, Fraction(1)
+    else:
+        points_for_place, weight = scheme.points_for_place, Fraction(weight)
     groups: dict[int, list[Placement]] = defaultdict(list)
     for p in placements:
         groups[p.place].append(p)
     result: dict[Key, Fraction] = defaultdict(Fraction)
-    weight = Fraction(weight)
     for place, teams in groups.items():
         if scheme.tie_rule is TieRule.SPLIT and len(teams) > 1:
-            covered = sum((scheme.points_for_place(place + i) for i in range(len(teams))), Fraction(0))
+            covered = sum((points_for_place(place + i) for i in range(len(teams))), Fraction(0))
             team_points = covered / len(teams)
         else:
-            team_points = scheme.points_for_place(place)
+            team_points = points_for_place(place)
         if not team_points:
             continue
         team_points *= weight
@@ -185,7 +227,8 @@ def rank_schools(
 ) -> Ranking:
     """The general ranking of an edition.
 
-    Total = sum of placement points (x discipline weight) + adjustments. Order: more points;
+    Total = sum over the programme's disciplines of ``discipline_points`` (the discipline's own table,
+    else the scheme's points x its weight) + adjustments. Order: more points;
     then, in the order of ``scheme.tie_breaks`` (by default 1st, 2nd, 3rd), more of that place.
     Schools still equal share the rank and the next rank is skipped (1, 2, 2, 4); within a shared
     rank they are listed by key. Placements in disciplines outside ``weights`` (the programme) are

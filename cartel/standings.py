@@ -6,9 +6,10 @@ number of editions, so a page's query count does not grow with the history.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -32,6 +33,7 @@ from cartel.models import (
     ResultState,
     School,
 )
+from cartel.models.sport import SportKind
 
 
 def to_fraction(value) -> Fraction | None:
@@ -54,6 +56,24 @@ def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme | None:
         tie_rule=scoring.TieRule(row.tie_rule),
         tie_breaks=tuple(row.tie_breaks),
     )
+
+
+def table_of(entry: ProgrammeEntry) -> scoring.PointsTable | None:
+    """A programme discipline's own points table, None when it earns the edition's times its weight."""
+    if entry.place_points is None:
+        return None
+    return scoring.PointsTable(tuple(Fraction(str(p)) for p in entry.place_points), entry.beyond_last)
+
+
+def with_tables(
+    scheme: scoring.ScoringScheme | None, programme: Iterable[ProgrammeEntry]
+) -> scoring.ScoringScheme | None:
+    """The edition's scheme with the programme's own points tables (by discipline id): every caller of
+    the engine (ranking, race, points per discipline) then counts the same points."""
+    if scheme is None:
+        return None
+    tables = {e.discipline_id: table for e in programme if (table := table_of(e)) is not None}
+    return dataclasses.replace(scheme, tables=tables)
 
 
 @dataclass
@@ -82,6 +102,17 @@ class StandingRow:
 class Podium:
     entry: ProgrammeEntry
     places: tuple[tuple[int, tuple[School, ...]], ...]  # (place, team), best first
+    # what each team of ``places`` earned, where the discipline has its own points table; () otherwise
+    points: tuple[Fraction, ...] = ()
+
+    @property
+    def own_table(self) -> bool:
+        return self.entry.place_points is not None
+
+    @property
+    def contest(self) -> bool:
+        """A contest that is not a sport (DJ contest): counted in the ranking, shown apart."""
+        return self.entry.discipline.sport.kind is SportKind.CONTEST
 
 
 @dataclass(frozen=True)
@@ -158,25 +189,33 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
         by_id[row.edition_id].participants.append(row)
     for data in by_id.values():
         data.programme.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+        data.scheme = with_tables(data.scheme, data.programme)
     return list(by_id.values()), schools
 
 
 def podiums(data: EditionData, schools: dict[int, School]) -> tuple[Podium, ...]:
-    """Each programme discipline with its placed teams, best place first."""
+    """Each programme discipline with its placed teams, best place first, and what each team earned
+    where the discipline has its own points table (and the edition a scheme, for its tie rule)."""
     by_discipline: dict[int, list[scoring.Placement]] = defaultdict(list)
     for p in data.placements:
         by_discipline[p.discipline].append(p)
+    scheme = with_tables(data.scheme, data.programme)
     podiums = []
     for entry in data.programme:
         items = sorted(by_discipline.get(entry.discipline_id, []), key=lambda p: p.place)
-        podiums.append(Podium(entry, tuple((p.place, tuple(schools[s] for s in p.schools)) for p in items)))
+        points: tuple[Fraction, ...] = ()
+        if scheme is not None and entry.discipline_id in scheme.tables:
+            earned = scoring.discipline_points(items, scheme)
+            points = tuple(sum((earned.get(s, Fraction(0)) for s in p.schools), Fraction(0)) for p in items)
+        podiums.append(Podium(entry, tuple((p.place, tuple(schools[s] for s in p.schools)) for p in items), points))
     return tuple(podiums)
 
 
 def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
     """The ranking shown for an edition: official when published, else computed, else none.
 
-    Schools that share a rank are listed by name (``by_name``), not by id.
+    Computed with ``data.scheme`` and the programme's own points tables (a scheme being previewed
+    has none of its own). Schools that share a rank are listed by name (``by_name``), not by id.
     """
     edition = data.edition
     medals = scoring.medal_counts(data.placements)
@@ -205,7 +244,7 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
         ranking = scoring.rank_schools(
             participants,
             data.placements,
-            data.scheme,
+            with_tables(data.scheme, data.programme),
             weights,
             finals,
             [scoring.Adjustment(a.school_id, to_fraction(a.points), a.reason) for a in data.adjustments],

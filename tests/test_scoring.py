@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from cartel.scoring import (
     Adjustment,
     Placement,
+    PointsTable,
     SchemeError,
     ScoringScheme,
     TieRule,
@@ -200,10 +201,7 @@ def test_order_of_placements_never_changes_the_ranking(scheme, edition, rnd):
     )
 
 
-@settings(max_examples=200)
-@given(schemes, editions(), st.data())
-def test_improving_a_place_never_lowers_own_points_nor_raises_another(scheme, edition, data):
-    results, weights = edition
+def improving_a_place_never_lowers_own_points_nor_raises_another(scheme, results, weights, data):
     discipline = data.draw(st.sampled_from(sorted(results)))
     groups = [list(g) for g in results[discipline]]
     candidates = [(gi, s) for gi, g in enumerate(groups) for s in g if gi > 0 or len(g) > 1]
@@ -225,6 +223,13 @@ def test_improving_a_place_never_lowers_own_points_nor_raises_another(scheme, ed
     before, after = totals(groups), totals(improved)
     assert after[school] >= before[school]
     assert all(after[s] <= before[s] for s in SCHOOLS if s != school)
+
+
+@settings(max_examples=200)
+@given(schemes, editions(), st.data())
+def test_improving_a_place_never_lowers_own_points_nor_raises_another(scheme, edition, data):
+    results, weights = edition
+    improving_a_place_never_lowers_own_points_nor_raises_another(scheme, results, weights, data)
 
 
 @settings(max_examples=200)
@@ -252,3 +257,180 @@ def test_entry_rows_cover_the_scored_places_and_a_shared_place():
     assert rows_needed(8, 12) == 9
     assert rows_needed(8, 5) == 5  # never more rows than schools
     assert rows_needed(3, 1) == 2
+
+
+# --- a discipline's own points table (the rulebook's) ---------------------------------------
+
+VOLLEYBALL = (24, 18, 14, 12, 10, 8, 6, 4, 2, 1)  # the 2024 alumni rulebook, 1st to "10th and beyond"
+SPIKEBALL = (18, 13, 10, 9, 7, 6, 4, 3, 1, 1)
+
+
+def alone(discipline, *schools):
+    """Each school alone at the next place: 1, 2, 3, ..."""
+    return [Placement(discipline, place, (school,)) for place, school in enumerate(schools, start=1)]
+
+
+def test_a_disciplines_own_table_replaces_the_edition_table_and_its_weight():
+    scheme = ScoringScheme((10, 6, 4, 2), tables={"volley": PointsTable(VOLLEYBALL)})
+    assert discipline_points(alone("volley", "a", "b", "c"), scheme, weight=3) == {"a": 24, "b": 18, "c": 14}
+    assert discipline_points(alone("hand", "a", "b", "c"), scheme, weight=3) == {"a": 30, "b": 18, "c": 12}
+
+
+@pytest.mark.parametrize(("beyond_last", "eleventh"), [(True, 1), (False, 0)])
+def test_places_past_the_table_earn_its_last_value_or_nothing(beyond_last, eleventh):
+    scheme = ScoringScheme((10,), tables={"volley": PointsTable(VOLLEYBALL, beyond_last)})
+    schools = [f"s{i}" for i in range(1, 13)]
+    points = discipline_points(alone("volley", *schools), scheme)
+    assert [points.get(s, 0) for s in schools] == [*VOLLEYBALL, eleventh, eleventh]
+
+
+def test_tied_teams_with_an_own_table_under_each_tie_rule():
+    volley = {"v": PointsTable(VOLLEYBALL)}
+    two_thirds = [Placement("v", 3, ("a",)), Placement("v", 3, ("b",))]  # 3rd and 4th: 14 and 12
+    assert discipline_points(two_thirds, ScoringScheme((5,), TieRule.SHARED, tables=volley), 2) == {"a": 14, "b": 14}
+    assert discipline_points(two_thirds, ScoringScheme((5,), TieRule.SPLIT, tables=volley), 2) == {"a": 13, "b": 13}
+    # a tie over the end of the table: 10th and 11th are worth 1 and 1 "and beyond", 1 and 0 otherwise
+    two_tenths = [Placement("s", 10, ("a",)), Placement("s", 10, ("b",))]
+    for beyond_last, split in [(True, Fraction(1)), (False, Fraction(1, 2))]:
+        spike = {"s": PointsTable(SPIKEBALL, beyond_last)}
+        assert discipline_points(two_tenths, ScoringScheme((5,), TieRule.SPLIT, tables=spike)) == {
+            "a": split,
+            "b": split,
+        }
+        assert discipline_points(two_tenths, ScoringScheme((5,), TieRule.SHARED, tables=spike)) == {"a": 1, "b": 1}
+
+
+def test_a_joint_team_shares_its_tables_points():
+    scheme = ScoringScheme((10,), tables={"volley": PointsTable(VOLLEYBALL)})
+    assert discipline_points([Placement("volley", 1, ("nancy", "st-etienne"))], scheme, 2) == {
+        "nancy": 12,
+        "st-etienne": 12,
+    }
+
+
+def test_the_ranking_adds_the_tables_and_the_weighted_edition_points():
+    scheme = ScoringScheme((10, 6, 4), tables={"volley": PointsTable(VOLLEYBALL), "dj": PointsTable((5, 3))})
+    placements = [*alone("volley", "b", "a"), *alone("hand", "a", "b"), *alone("dj", "a", "b")]
+    ranking = rank_schools(["a", "b"], placements, scheme, {"volley": 1, "hand": 2, "dj": 4})
+    assert [(r.school, r.points) for r in ranking.rows] == [("a", 18 + 20 + 5), ("b", 24 + 12 + 3)]
+    assert ranking.points_by_discipline["volley"] == {"b": 24, "a": 18}
+    assert ranking.points_by_discipline["dj"] == {"a": 5, "b": 3}  # a weight does not touch a table
+
+
+@pytest.mark.parametrize("points", [(), (3, 5), (5, -1)])
+def test_an_own_table_that_cannot_rank_is_refused(points):
+    with pytest.raises(SchemeError):
+        PointsTable(points)
+
+
+def test_points_of_one_discipline_at_a_time():
+    with pytest.raises(ValueError):
+        discipline_points([Placement("a", 1, ("x",)), Placement("b", 1, ("y",))], SCHEME)
+
+
+# oracle: what a rulebook says, written the plain way: the table padded to the number of places with its
+# last value ("and beyond") or with zeros, a weight only for the edition's table.
+
+tables = st.builds(
+    lambda pts, beyond: PointsTable(tuple(sorted(pts, reverse=True)), beyond),
+    st.lists(st.integers(0, 30), min_size=1, max_size=6),
+    st.booleans(),
+)
+
+
+@st.composite
+def rulebook_editions(draw):
+    """An edition whose disciplines each have their own table or not, with a scheme that says so."""
+    scheme = draw(schemes)
+    results, weights = draw(editions())
+    own = {d: draw(tables) for d in results if draw(st.booleans())}
+    return ScoringScheme(scheme.place_points, scheme.tie_rule, scheme.tie_breaks, own), results, weights
+
+
+def oracle_totals(scheme, results, weights):
+    totals = dict.fromkeys(SCHOOLS, Fraction(0))
+    for discipline, groups in results.items():
+        places = sum(len(g) for g in groups)
+        table = scheme.tables.get(discipline)
+        if table is None:
+            points, weight = list(scheme.place_points), weights[discipline]
+            padded = (points + [Fraction(0)] * places)[:places]
+        else:
+            points, weight = list(table.place_points), 1
+            padded = (points + [points[-1] if table.beyond_last else Fraction(0)] * places)[:places]
+        place = 1
+        for group in groups:
+            covered = padded[place - 1 : place - 1 + len(group)]
+            each = sum(covered) / len(group) if scheme.tie_rule is TieRule.SPLIT else padded[place - 1]
+            for school in group:
+                totals[school] += each * weight
+            place += len(group)
+    return totals
+
+
+@settings(max_examples=300)
+@given(rulebook_editions())
+def test_totals_are_the_sum_of_each_disciplines_rulebook_points(edition):
+    scheme, results, weights = edition
+    placements = [p for d, g in results.items() for p in placements_from(d, g)]
+    ranking = rank_schools(SCHOOLS, placements, scheme, weights)
+    expected = oracle_totals(scheme, results, weights)
+    assert {r.school: r.points for r in ranking.rows} == expected
+    summed = {s: sum((ranking.points_by_discipline[d].get(s, 0) for d in results), Fraction(0)) for s in SCHOOLS}
+    assert summed == expected
+
+
+@settings(max_examples=200)
+@given(rulebook_editions(), st.lists(st.integers(0, 30), min_size=1, max_size=6), st.integers(1, 5))
+def test_an_own_table_beats_the_edition_table_and_the_weight(edition, other_points, other_weight):
+    """A discipline with its own table earns the same whatever the edition's table and its weight; the
+    others earn the edition's table times their weight."""
+    scheme, results, weights = edition
+    other = ScoringScheme(tuple(sorted(other_points, reverse=True)), scheme.tie_rule, tables=scheme.tables)
+    for discipline, groups in results.items():
+        placements = placements_from(discipline, groups)
+        points = discipline_points(placements, scheme, weights[discipline])
+        if discipline in scheme.tables:
+            assert discipline_points(placements, other, other_weight) == points
+        else:
+            once = discipline_points(placements, scheme)
+            assert points == {s: p * weights[discipline] for s, p in once.items()}
+
+
+@settings(max_examples=200)
+@given(tables, st.sampled_from(list(TieRule)), discipline_groups())
+def test_an_own_table_counts_like_an_edition_table_padded_as_its_rulebook_says(table, tie_rule, groups):
+    """'And beyond' = the last value repeated for every further place; otherwise the places past the
+    table earn nothing, as past an edition's table."""
+    placements = placements_from("d", groups)
+    padding = table.place_points[-1] if table.beyond_last else 0
+    padded = ScoringScheme(table.place_points + (padding,) * len(placements), tie_rule)
+    own = ScoringScheme((1,), tie_rule, tables={"d": table})
+    assert discipline_points(placements, own, 7) == discipline_points(placements, padded)
+
+
+@settings(max_examples=200)
+@given(tables, discipline_groups())
+def test_split_ties_hand_out_exactly_the_covered_places_of_an_own_table(table, groups):
+    placements = placements_from("d", groups)
+    scheme = ScoringScheme((1,), TieRule.SPLIT, tables={"d": table})
+    covered = sum(table.points_for_place(place) for place in range(1, len(placements) + 1))
+    assert sum(discipline_points(placements, scheme, 3).values()) == covered
+
+
+@settings(max_examples=200)
+@given(tables, discipline_groups())
+def test_shared_ties_give_every_tied_team_the_shared_places_points(table, groups):
+    scheme = ScoringScheme((1,), TieRule.SHARED, tables={"d": table})
+    points = discipline_points(placements_from("d", groups), scheme, 3)
+    place = 1
+    for group in groups:
+        assert {points.get(s, 0) for s in group} == {table.points_for_place(place)}
+        place += len(group)
+
+
+@settings(max_examples=200)
+@given(rulebook_editions(), st.data())
+def test_improving_a_place_never_lowers_own_points_with_own_tables(edition, data):
+    scheme, results, weights = edition
+    improving_a_place_never_lowers_own_points_nor_raises_another(scheme, results, weights, data)

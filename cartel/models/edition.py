@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cartel.extensions import db
@@ -71,7 +71,8 @@ class Participation(db.Model):
 
 
 class ProgrammeEntry(db.Model):
-    """A discipline contested in an edition, with its points weight and the state of its result."""
+    """A discipline contested in an edition, with its points (the edition's table times its weight, or
+    a table of its own) and the state of its result."""
 
     __table_args__ = (UniqueConstraint("edition_id", "discipline_id"),)
 
@@ -79,6 +80,10 @@ class ProgrammeEntry(db.Model):
     edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
     discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
+    # The discipline's own points per place as its rulebook writes them (e.g. [24, 18, 14, 12, 10, 8, 6, 4,
+    # 2, 1]; decimals as strings), in place of the edition's table times the weight; None: the edition's.
+    place_points: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    beyond_last: Mapped[bool] = mapped_column(default=False, server_default=false())  # past the table: last value, or 0
     result_state: Mapped[ResultState] = mapped_column(_enum(ResultState), default=ResultState.PENDING)
     version: Mapped[int] = mapped_column(default=0)  # bumped on every change of the result
     published_at: Mapped[dt.datetime | None]  # first time a result was saved (UTC)

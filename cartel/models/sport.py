@@ -16,11 +16,30 @@ class Category(str, enum.Enum):
     OPEN = "open"
 
 
+class SportKind(str, enum.Enum):
+    """What is contested: a sport, or a contest that is not one (DJ contest, innovation challenge, cheer
+    show). Both count in the general ranking; the public pages show contests apart."""
+
+    SPORT = "sport"
+    CONTEST = "contest"
+
+
 class Sport(db.Model):
+    """What is contested (handball, a DJ contest), split into disciplines by category.
+
+    The kind belongs here, not to the discipline: the men's and the women's tournaments of one sport
+    are of the same kind, and a contest is one activity whatever its categories.
+    """
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name_fr: Mapped[str] = mapped_column(String(80))
     name_en: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[SportKind] = mapped_column(
+        Enum(SportKind, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        default=SportKind.SPORT,
+        server_default=SportKind.SPORT.value,
+    )
 
     disciplines: Mapped[list[Discipline]] = relationship(back_populates="sport")
 
