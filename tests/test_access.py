@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -193,6 +194,7 @@ def test_only_admins_and_organisers_of_every_discipline_touch_penalties(client, 
     assert client.get("/saisie/adjustments").status_code == 200  # may see them
     response = client.post("/saisie/adjustments", data=penalty)
     assert response.status_code == 403 and "organisateurs de toutes les disciplines" in text(response)
+    assert client.get(f"/saisie/adjustments/{existing.id}/delete").status_code == 403
     assert client.post(f"/saisie/adjustments/{existing.id}/delete").status_code == 403
     db.session.expire_all()
     assert [a.reason for a in db.session.scalars(sa.select(PointAdjustment))] == ["late"]
@@ -201,6 +203,8 @@ def test_only_admins_and_organisers_of_every_discipline_touch_penalties(client, 
     login(client, "all@example.org")
     assert client.post("/saisie/adjustments", data=penalty).status_code == 303
     assert client.post(f"/saisie/adjustments/{existing.id}/delete").status_code == 303
+    db.session.expire_all()
+    assert [a.reason for a in db.session.scalars(sa.select(PointAdjustment))] == ["spite"]
 
 
 def test_penalty_points_have_at_most_two_decimals(organiser):
@@ -321,3 +325,129 @@ def test_with_no_live_edition_entry_tells_an_administrator_what_to_do(client, ma
     login(client, "orga@example.org")
     page = text(client.get("/saisie/"))
     assert "la saisie ouvrira quand un administrateur ouvrira l'édition" in page and "Préparer" not in page
+
+
+# --- a result typed while the form's token expired ------------------------------------------------
+
+
+def csrf_token_of(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_a_result_typed_on_an_expired_form_is_shown_again_and_nothing_is_saved(app, make_user, live, monkeypatch):
+    """The form was opened two hours before its save (the token lives an hour, WTF_CSRF_TIME_LIMIT):
+    the typed podium comes back with a fresh token and a message; the next tap saves it."""
+    import flask_wtf.csrf
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class TwoHoursAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return super().get_timestamp() - 7200
+
+    class OldTokens(URLSafeTimedSerializer):
+        default_signer = TwoHoursAgo
+
+    make_user("orga@example.org")
+    guarded = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    client = guarded.test_client()
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    login_form = {"email": "orga@example.org", "password": "correct horse battery", "csrf_token": token}
+    assert client.post("/login", data=login_form).status_code == 302
+    monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", OldTokens)  # the tokens made now, not the session
+    old_token = csrf_token_of(client.get("/saisie/handball-men").get_data(as_text=True))  # signed two hours ago
+    monkeypatch.undo()
+    typed = podium("ales", "albi", "nancy", "douai", tied=(4,), submission_id="typed-1") | {"csrf_token": old_token}
+    response = client.post("/saisie/handball-men", data=typed)
+    assert response.status_code == 400
+    assert "Le formulaire avait expiré : vérifiez et enregistrez à nouveau." in text(response)
+    html = response.get_data(as_text=True)
+    for row, school in enumerate(["ales", "albi", "nancy", "douai"], start=1):
+        assert f'name="row-{row}-school" value="{school}" checked' in html
+    assert 'name="row-4-tied" checked' in html
+    assert 'name="version" value="0"' in html and 'name="submission_id" value="typed-1"' in html
+    assert places(live, live.hb) == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
+    db.session.rollback()  # the other app's requests need the database's write lock
+
+    fresh = csrf_token_of(html)
+    assert fresh != old_token
+    response = client.post("/saisie/handball-men", data=typed | {"csrf_token": fresh})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",)), (3, ("nancy",)), (3, ("douai",))]
+    db.session.rollback()
+
+    # other forms keep the plain page; and nobody gets a form they may not fill
+    response = client.post("/saisie/swimming-open/start", data={"version": "0"})
+    assert response.status_code == 400 and "Le formulaire a expiré" in text(response)
+    anonymous = guarded.test_client()
+    response = anonymous.post("/saisie/handball-men", data=typed)
+    assert response.status_code == 400 and "row-1-school" not in response.get_data(as_text=True)
+    with guarded.app_context():
+        db.engine.dispose()
+
+
+# --- the entry-link sheet -------------------------------------------------------------------------
+
+
+def test_the_link_sheet_prints_four_codes_per_page_with_a_print_button_and_paris_time(admin, live, make_discipline):
+    from zoneinfo import ZoneInfo
+
+    from cartel import ROOT
+    from cartel.models import ProgrammeEntry
+
+    response = admin.post(
+        "/admin/links",
+        data={"disciplines": ["handball-men", "football-women", "swimming-open"], "label": "Gymnase", "hours": 24},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count('<section class="sheet">') == 3
+    assert html.count('<div class="page">') == 1  # up to four codes on a page
+    names = [unescape(n) for n in re.findall(r"<h1>([^<]+)</h1>", html)]
+    assert names == ["Football féminin", "Handball masculin", "Swimming"]
+    assert '<button type="button" class="print" data-print hidden>Imprimer</button>' in html
+    assert '<script src="/static/js/print.js" defer></script>' in html
+    assert "window.print()" in (ROOT / "static/js/print.js").read_text()
+    assert "UTC" not in html
+    link = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.id)).first()
+    paris = link.expires_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo("Europe/Paris"))
+    assert f"Valable jusqu'au {paris:%d/%m/%Y %H:%M} (heure de Paris)." in unescape(html)
+    sheet_css = (ROOT / "static/css/sheet.css").read_text()
+    printed = sheet_css.split("@media print")[1]
+    assert "grid-template-columns: 1fr 1fr; grid-auto-rows: 135mm" in printed
+    assert "break-after: page" in printed and "size: A4" in sheet_css
+
+    for sport in ("rugby", "volley"):  # five disciplines: two pages, four codes then one
+        live.edition.programme.append(ProgrammeEntry(discipline=make_discipline(sport)))
+    db.session.commit()
+    everything = [e.discipline.slug for e in live.edition.programme]
+    html = admin.post("/admin/links", data={"disciplines": everything, "label": "Bis", "hours": 1}).get_data(
+        as_text=True
+    )
+    pages = html.split('<div class="page">')[1:]
+    assert [page.count('<section class="sheet">') for page in pages] == [4, 1]
+
+
+def test_reissuing_links_for_several_disciplines_at_once(admin, app, live):
+    old_hb = issue_link(admin, "handball-men")
+    old_swim = issue_link(admin, "swimming-open")
+    untouched = issue_link(admin, "football-women")
+    response = admin.post(
+        "/admin/links",
+        data={"disciplines": ["handball-men", "swimming-open"], "label": "Terrain 2", "hours": 24, "reissue": "y"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.count('<section class="sheet">') == 2
+    new = re.findall(r'class="url">http://localhost(/e/[\w-]+)<', html)
+    assert len(new) == 2
+    for path in (old_hb, old_swim):
+        assert app.test_client().get(path).status_code == 410  # revoked by the reissue
+    for path in [untouched, *new]:
+        assert app.test_client().get(path).status_code == 302
+    revoked = db.session.scalars(sa.select(AuditEntry).filter_by(action="link.revoke")).all()
+    assert len(revoked) == 2
+    page = text(admin.get("/admin/links"))
+    assert "Handball masculin · Terrain 2" in page and "handball-men" not in page  # labels, not slugs
+    # without "reissue", a new link joins the ones already issued
+    admin.post("/admin/links", data={"disciplines": ["football-women"], "label": "Bis", "hours": 24})
+    assert app.test_client().get(untouched).status_code == 302

@@ -242,3 +242,177 @@ def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, l
     assert entry_of(live, live.hb).version == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="result.save")) == 1
     assert len(places(live, live.hb)) == 2
+
+
+# --- entry without friction -----------------------------------------------------------------------
+
+
+def next_link(response) -> tuple[str, str]:
+    """Where "Next discipline" leads from a confirmation page, and what it says."""
+    html = response.get_data(as_text=True)
+    tag = re.search(r'<a class="button secondary[^"]*" href="([^"]+)" data-next>(.*?)</a>', html)
+    return tag.group(1), " ".join(unescape(re.sub(r"<[^>]+>", " ", tag.group(2))).split())
+
+
+def test_next_discipline_is_the_next_one_without_a_final_result(organiser, live, make_user, client):
+    # programme order, as the entry page lists it: Football féminin, Handball masculin, Swimming
+    assert organiser.post("/saisie/swimming-open", data=podium("ales", submission_id="s")).status_code == 303
+    response = organiser.post("/saisie/handball-men", data=podium("ales", "albi", submission_id="h"))
+    saved = organiser.get(response.headers["Location"])
+    # Swimming comes next but is final: skipped; the programme goes round to Football féminin
+    assert next_link(saved) == ("/saisie/football-women", "Discipline suivante Football féminin")
+    response = organiser.post("/saisie/football-women", data=podium("nancy", state="provisional", submission_id="f"))
+    saved = organiser.get(response.headers["Location"])
+    # every other discipline is final: back to the list, saying why
+    assert next_link(saved) == (
+        "/saisie/",
+        "Toutes les disciplines aucune autre discipline n'attend de résultat définitif",
+    )
+    response = organiser.post(
+        "/saisie/handball-men", data=podium("albi", version=1, state="provisional", submission_id="h2")
+    )
+    saved = organiser.get(response.headers["Location"])
+    assert next_link(saved)[0] == "/saisie/football-women"  # a provisional result still waits for its final one
+
+    organiser.post("/logout")
+    make_user("hand@example.org", disciplines=[live.hb, live.swim])  # may not enter Football féminin
+    login_as(client, "hand@example.org")
+    assert next_link(client.get("/saisie/handball-men/saved/2"))[0] == "/saisie/"
+
+
+def login_as(client, email):
+    from tests.conftest import login
+
+    assert login(client, email).status_code == 302
+
+
+def partner_option(html: str, row: int, school: str) -> str:
+    return re.search(rf'<input type="checkbox" id="p{row}-{school}"[^>]*>', html).group(0)
+
+
+def test_the_joint_team_picker_never_offers_the_rows_own_school(organiser, live):
+    organiser.post("/saisie/handball-men", data=podium(("ales", "albi"), "nancy"))
+    html = organiser.get("/saisie/handball-men").get_data(as_text=True)
+    assert " hidden" in partner_option(html, 1, "ales") and " hidden" in partner_option(html, 2, "nancy")
+    assert re.search(r'<label for="p1-ales"[^>]* hidden>', html)
+    assert partner_option(html, 1, "albi").endswith("checked>")  # the partner, shown ticked
+    for row, school in [(1, "nancy"), (1, "douai"), (2, "ales"), (3, "ales"), (3, "nancy")]:
+        assert " hidden" not in partner_option(html, row, school), (row, school)
+    # also when a refused form is shown again as typed
+    response = organiser.post("/saisie/handball-men", data=podium("douai", ("ales", "douai"), version=1))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert " hidden" in partner_option(html, 1, "douai") and " hidden" in partner_option(html, 2, "ales")
+    assert " hidden" not in partner_option(html, 2, "douai")
+
+
+def test_the_shared_third_place_row_is_on_the_form_with_ex_aequo_next_to_each_place(organiser, live, make_school):
+    from cartel.models import Participation
+
+    live.edition.participations.append(Participation(school=make_school("paris", "Mines Paris")))
+    db.session.commit()  # a fifth participant: a fifth row, folded away under "More places"
+    html = organiser.get("/saisie/handball-men").get_data(as_text=True)
+    shown, folded = html.split('<details class="more">')
+    assert "Autres places" in folded and 'id="row-5"' in folded
+    for row in (1, 2, 3, 4):
+        assert f'id="row-{row}"' in shown
+    fieldset = html.split('id="row-4"')[1].split("</fieldset>")[0]
+    legend_then_tie = fieldset.split('<div class="choices">')[0]
+    assert (
+        "Place 4" in legend_then_tie and 'name="row-4-tied"' in legend_then_tie
+    )  # next to the place, before the schools
+    assert 'name="row-1-tied"' not in html
+
+
+def test_the_form_says_saving_while_a_save_is_in_flight_and_posts_without_javascript(organiser, live):
+    html = organiser.get("/saisie/handball-men").get_data(as_text=True)
+    form = html.split('<form method="post" action="/saisie/handball-men"')[1].split("</form>")[0]
+    assert "data-saving" in form and 'data-text="Enregistrement…"' in form
+    # without JavaScript, the buttons themselves say which state is saved
+    assert '<button type="submit" name="state" value="final" class="primary">' in form
+    assert "disabled" not in form
+    assert '<script src="/static/js/entry.js" defer>' in html
+
+
+def test_history_shows_each_versions_state_and_what_a_restore_restores(organiser, live):
+    organiser.post("/saisie/handball-men", data=podium("ales", "albi", state="provisional", submission_id="1"))
+    organiser.post("/saisie/handball-men/confirm", data={"version": "1", "submission_id": "2"})
+    organiser.post("/saisie/handball-men", data=podium("albi", ("ales", "nancy"), version=2, submission_id="3"))
+    response = organiser.get("/saisie/handball-men/history")
+    page = text(response)
+    html = response.get_data(as_text=True)
+    states = [unescape(s) for s in re.findall(r"<span class=\"badge muted\" data-state>([^<]+)</span>", html)]
+    # newest first: (final -> final), (provisional -> final), (to come -> provisional)
+    assert states == ["définitif", "définitif", "provisoire", "définitif", "à venir", "provisoire"]
+    buttons = [
+        " ".join(unescape(b).split())
+        for b in re.findall(r'<button type="submit" class="secondary restore">([^<]+)</button>', html)
+    ]
+    assert buttons == [
+        "Restaurer cette version : 1. IMT Mines Alès, 2. IMT Mines Albi (définitif)",
+        "Restaurer cette version : 1. IMT Mines Alès, 2. IMT Mines Albi (provisoire)",
+    ]
+    assert "Après définitif" in page
+    first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
+    assert organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after"}).status_code == 303
+    entry = entry_of(live, live.hb)
+    assert entry.result_state is ResultState.PROVISIONAL  # as the button said
+    assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",))]
+
+
+# --- penalties and bonuses ------------------------------------------------------------------------
+
+
+def test_a_penalty_with_a_decimal_comma_is_stored_as_typed(organiser, live):
+    from decimal import Decimal
+
+    from cartel.models import PointAdjustment
+
+    html = organiser.get("/saisie/adjustments").get_data(as_text=True)
+    assert 'type="number"' not in html
+    points = re.search(r'<input [^>]*id="points"[^>]*>', html).group(0)
+    assert 'type="text"' in points and "inputmode" not in points  # the iPhone's decimal keypad has no minus
+    for typed, stored in [("-2,5", Decimal("-2.50")), ("\u22121,25", Decimal("-1.25")), (" 3 ", Decimal("3.00"))]:
+        response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": typed, "reason": "retard"})
+        assert response.status_code == 303, typed
+        db.session.expire_all()
+        newest = db.session.scalars(sa.select(PointAdjustment).order_by(PointAdjustment.id.desc())).first()
+        assert newest.points == stored and str(newest.points) == str(stored), typed
+    response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": "-2,5,1", "reason": "x"})
+    assert response.status_code == 422 and "Indiquez un nombre de points, comme -2 ou 1,5." in text(response)
+    assert 'value="-2,5,1"' in response.get_data(as_text=True)  # shown again as typed
+
+
+def test_the_penalty_form_preselects_no_school_and_refuses_a_blank_one(organiser, live):
+    from cartel.models import PointAdjustment
+
+    html = organiser.get("/saisie/adjustments").get_data(as_text=True)
+    select = html.split("<select", 1)[1].split("</select>")[0]
+    options = re.findall(r"<option[^>]*>", select)
+    assert options[0] == '<option value="">' and not any("selected" in o for o in options)
+    response = organiser.post("/saisie/adjustments", data={"school": "", "points": "-2", "reason": "retard"})
+    assert response.status_code == 422 and "Choisissez une école." in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 0
+
+
+def test_removing_a_penalty_asks_first(organiser, live, adjust):
+    from cartel.models import PointAdjustment
+
+    penalty = adjust(live.edition, live.albi, -2, "retard")
+    db.session.commit()
+    html = organiser.get("/saisie/adjustments").get_data(as_text=True)
+    assert f'action="/saisie/adjustments/{penalty.id}/delete"' not in html  # no removal in one tap
+    assert f'href="/saisie/adjustments/{penalty.id}/delete">Retirer…</a>' in html
+    question = organiser.get(f"/saisie/adjustments/{penalty.id}/delete")
+    assert question.status_code == 200
+    assert "Retirer cet ajustement ? IMT Mines Albi: -2 — retard" in text(question).replace("\u2212", "-")
+    form = question.get_data(as_text=True).split(
+        f'<form method="post" action="/saisie/adjustments/{penalty.id}/delete"'
+    )[1]
+    assert '<button type="submit" class="danger">Oui, le retirer</button>' in form.split("</form>")[0]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 1  # asking removed nothing
+    response = organiser.post(f"/saisie/adjustments/{penalty.id}/delete")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 0

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from cartel.extensions import db
 from cartel.models import Category, Edition, Role, School, Sport, User
+from cartel.models.sport import SportKind
 
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and hyphens only."))
 
@@ -57,6 +58,15 @@ class SportForm(FlaskForm):
     slug = StringField(_l("Short address (slug)"), validators=[DataRequired(), Length(max=60), SLUG])
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=80)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=80)])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice(SportKind.SPORT.value, _l("a sport")),
+            SelectChoice(SportKind.CONTEST.value, _l("a contest that is not a sport (DJ contest, cheer show…)")),
+        ],
+        default=SportKind.SPORT.value,
+        description=_l("Contests count in the general ranking and are shown apart from the sports."),
+    )
     submit = SubmitField(_l("Add the sport"))
 
     def validate_slug(self, field) -> None:
@@ -155,7 +165,13 @@ class UserForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    disciplines = SelectMultipleField(_l("Disciplines (one link each)"), validators=[DataRequired()])
+    """Entry links for one or several disciplines at once, all printed on one sheet; reissuing
+    revokes the links those disciplines had (a lost or copied sheet)."""
+
+    disciplines = SelectMultipleField(
+        _l("Disciplines (one link each)"), validators=[DataRequired(message=_l("Choose at least one discipline."))]
+    )
     label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)], default="Terrain")
     hours = IntegerField(_l("Valid for (hours)"), default=96, validators=[DataRequired(), NumberRange(1, 24 * 14)])
+    reissue = BooleanField(_l("Reissue: revoke the links these disciplines already have"))
     submit = SubmitField(_l("Issue the links and print"))

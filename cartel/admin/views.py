@@ -30,6 +30,7 @@ from cartel.models import (
     Sport,
     User,
 )
+from cartel.models.sport import SportKind
 from cartel.operations import Actor, TransitionRefused, change_status
 from cartel.scoring import SchemeError
 from cartel.standings import build_standing, load_editions
@@ -103,7 +104,11 @@ def disciplines():
     discipline_form.sport.choices = [SelectChoice(s.slug, s.name_fr) for s in sports]
     if sport_form.submit.data and sport_form.validate_on_submit():
         catalogue.add_sport(
-            sport_form.slug.data, sport_form.name_fr.data.strip(), sport_form.name_en.data.strip(), actor()
+            sport_form.slug.data,
+            sport_form.name_fr.data.strip(),
+            sport_form.name_en.data.strip(),
+            actor(),
+            SportKind(sport_form.kind.data),
         )
         flash(_("Sport added."))
         return redirect(url_for("admin.disciplines"), code=303)
@@ -158,7 +163,9 @@ def save_edition_from(form: EditionForm, edition: Edition | None) -> Edition:
     return catalogue.save_edition(edition, values, host, actor())
 
 
-def edition_page(edition: Edition, *, form=None, scheme_form=None, preview=None, problems=None, status=200):
+def edition_page(
+    edition: Edition, *, form=None, scheme_form=None, preview=None, problems=None, programme_typed=None, status=200
+):
     schools = list(db.session.scalars(sa.select(School).order_by(School.name)))
     if scheme_form is None:
         scheme_form = SchemeForm(prefix="scheme")
@@ -180,6 +187,7 @@ def edition_page(edition: Edition, *, form=None, scheme_form=None, preview=None,
         standing=build_standing(editions[0], by_id),
         preview=preview,
         problems=problems or {},
+        programme_typed=programme_typed,  # the programme as typed, shown again when it was refused
         statuses=EditionStatus,
     ), status
 
@@ -230,30 +238,62 @@ def participants(year: int):
     return redirect(url_for("admin.edition", year=year) + "#participants", code=303)
 
 
+def table_problem(discipline: Discipline, error: Exception) -> str:
+    """Why a discipline's own points table was refused, in the reader's language."""
+    reasons = {
+        "negative": _("points cannot be negative"),
+        "increasing": _("a better place cannot earn fewer points than a worse one"),
+        "too_large": _(
+            "at most %(places)s places of at most %(points)s points each",
+            places=catalogue.MAX_PLACES,
+            points=catalogue.MAX_POINTS,
+        ),
+    }
+    reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
+    return _(
+        "The points table of %(discipline)s cannot be used: %(reason)s.",
+        discipline=discipline_name(discipline),
+        reason=reason or _("points are numbers such as 24 or 7.5, best place first, separated by spaces"),
+    )
+
+
 @bp.post("/editions/<int:year>/programme")
 def programme(year: int):
+    """Save the programme: the disciplines, their weights and their own points tables, all or nothing."""
     edition = edition_or_404(year)
     if not ActionForm().validate_on_submit():
         abort(400)
-    weights, problems = {}, {}
+    weights, tables, problems = {}, {}, {}
     for discipline in disciplines_sorted():
-        if request.form.get(f"discipline-{discipline.slug}") != "on":
+        slug = discipline.slug
+        if request.form.get(f"discipline-{slug}") != "on":
             continue
-        raw = request.form.get(f"weight-{discipline.slug}", "1").strip().replace(",", ".") or "1"
+        raw = request.form.get(f"weight-{slug}", "1").strip().replace(",", ".") or "1"
         try:
             weight = Decimal(raw)
             if not weight.is_finite() or weight <= 0 or weight > 100:
                 raise InvalidOperation
         except InvalidOperation:
-            problems[discipline.slug] = _(
+            problems[slug] = _(
                 "The weight of %(discipline)s must be a number above 0 (up to 100).", discipline=discipline.slug
             )
-            continue
-        weights[discipline] = weight.quantize(Decimal("0.01"))
+        else:
+            weights[discipline] = weight.quantize(Decimal("0.01"))
+        table_text = request.form.get(f"table-{slug}", "").strip()
+        beyond = request.form.get(f"beyond-{slug}", "zero")
+        if beyond not in ("zero", "last"):
+            problems[f"table-{slug}"] = _(
+                "Choose what the places past the table of %(discipline)s earn.", discipline=discipline_name(discipline)
+            )
+        elif table_text:
+            try:
+                tables[discipline] = catalogue.parse_table(table_text, beyond == "last")
+            except (ValueError, ZeroDivisionError) as error:
+                problems[f"table-{slug}"] = table_problem(discipline, error)
     if problems:
-        return edition_page(edition, problems=problems, status=422)
+        return edition_page(edition, problems=problems, programme_typed=request.form, status=422)
     try:
-        catalogue.set_programme(edition, weights, actor())
+        catalogue.set_programme(edition, weights, actor(), tables)
     except catalogue.CatalogueError as error:
         db.session.rollback()
         return edition_page(
@@ -263,6 +303,7 @@ def programme(year: int):
                     "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error)
                 )
             },
+            programme_typed=request.form,
             status=422,
         )
     flash(_("Programme saved."))
@@ -386,16 +427,24 @@ def links():
         if edition
         else []
     )
-    form.disciplines.choices = [SelectChoice(e.discipline.slug, e.discipline.slug) for e in entries]
+    form.disciplines.choices = discipline_choices([e.discipline for e in entries])
     if edition is not None and form.validate_on_submit():
-        sheets = []
-        for entry in entries:
-            if entry.discipline.slug in form.disciplines.data:
-                link, token = accounts.create_link(
-                    edition, entry.discipline, form.label.data.strip(), form.hours.data, actor()
+        chosen = [e.discipline for e in entries if e.discipline.slug in form.disciplines.data]
+        if form.reissue.data:  # the links these disciplines had stop working: only the new sheet counts
+            current = db.session.scalars(
+                sa.select(EntryLink).where(
+                    EntryLink.edition_id == edition.id,
+                    EntryLink.discipline_id.in_([d.id for d in chosen]),
+                    EntryLink.revoked_at.is_(None),
                 )
-                url = url_for("links.use_link", token=token, _external=True)
-                sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000")))
+            )
+            for link in [link for link in current if link.usable()]:
+                accounts.revoke_link(link, actor())
+        sheets = []
+        for discipline in chosen:
+            link, token = accounts.create_link(edition, discipline, form.label.data.strip(), form.hours.data, actor())
+            url = url_for("links.use_link", token=token, _external=True)
+            sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000", omitsize=True)))
         response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
         response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
         return response

@@ -10,8 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from wtforms import DecimalField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from cartel import podium, scoring
 from cartel.entry.access import (
@@ -113,6 +116,22 @@ def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Editi
     return edition, entry, actor
 
 
+def programme_order(entry: ProgrammeEntry) -> tuple:
+    """The order of the programme as organisers see it on the entry page."""
+    return (entry.discipline.sport.name_fr, entry.discipline.category.value)
+
+
+def next_discipline(edition: Edition, current: ProgrammeEntry) -> ProgrammeEntry | None:
+    """The next discipline after ``current`` in programme order, going round to the first, that has
+    no final result yet and that this organiser or link may enter; None when every other one is final."""
+    entries = sorted(edition.programme, key=programme_order)
+    at = entries.index(current)
+    for entry in entries[at + 1 :] + entries[:at]:
+        if entry.result_state is not ResultState.FINAL and may_see(entry.discipline_id, edition.id):
+            return entry
+    return None
+
+
 def row_count(edition: Edition, participants: int) -> int:
     scored = scoring_scheme_places(edition)
     return podium.rows_needed(scored, participants)
@@ -169,7 +188,7 @@ def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
         abort(403)
-    entries.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    entries.sort(key=programme_order)
     return render_template("entry/index.html", edition=edition, entries=entries)
 
 
@@ -221,6 +240,25 @@ def save(slug: str):
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
 
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    """A result whose form outlived its CSRF token (an hour) is shown again, as typed, with a fresh
+    token: nothing is saved, and nothing typed is lost. Other forms get the plain "expired" page."""
+    if request.endpoint == "entry.save":
+        try:
+            edition, entry, _actor = discipline_in_live_edition(request.view_args["slug"])
+            expected = form_version()
+        except HTTPException:
+            pass  # not allowed to enter it (any more), or not a form of ours: the plain page
+        else:
+            rows = rows_from_request(request.form, row_count(edition, len(edition.participations)))
+            key = (request.form.get("submission_id") or "")[:64] or None
+            context = form_context(edition, entry, rows, version=expected, submission_id=key, expired=True)
+            return render_template("entry/form.html", **context), 400
+    message = _("The form has expired: reload the page and enter it again.")
+    return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
+
+
 @bp.get("/<slug>/saved/<int:version>")
 def saved(slug: str, version: int):
     edition, entry, _actor = discipline_in_live_edition(slug)
@@ -243,6 +281,7 @@ def saved(slug: str, version: int):
         by_slug=by_slug,
         version=version,
         stale=version != entry.version,
+        next_entry=next_discipline(edition, entry),
         form=EntryForm(),
         submission_id=uuid.uuid4().hex,
     )
@@ -290,8 +329,21 @@ def history(slug: str):
     )
     names = {s.slug: s.name for s in db.session.scalars(sa.select(School))}
     return render_template(
-        "entry/history.html", edition=edition, entry=entry, entries=entries, names=names, form=EntryForm()
+        "entry/history.html",
+        edition=edition,
+        entry=entry,
+        entries=entries,
+        names=names,
+        restored_state=restored_state,
+        form=EntryForm(),
     )
+
+
+def restored_state(snapshot: dict) -> str:
+    """The state a restore of ``snapshot`` gives the result (as operations.restore_result decides:
+    a version saved before any state was recorded comes back provisional)."""
+    state = snapshot.get("state", ResultState.PROVISIONAL.value)
+    return ResultState.PROVISIONAL.value if state == ResultState.PENDING.value else state
 
 
 @bp.post("/<slug>/restore/<int:audit_id>")
@@ -327,15 +379,38 @@ def use_link(token: str):
 
 
 def finite(_form, field) -> None:
-    """NaN and infinities parse as decimals but are no number of points (and break comparisons)."""
-    if field.data is not None and not field.data.is_finite():
+    """NaN and infinities parse as decimals but are no number of points (and break comparisons);
+    what does not parse at all stops here, with the field's own message."""
+    if field.data is None:
+        raise StopValidation()
+    if not field.data.is_finite():
         raise StopValidation(_("Give a number of points, such as -2 or 1.5."))
 
 
+class CommaDecimalField(DecimalField):
+    """A decimal as people type it: "-2,5" or "-2.5", a minus sign or a hyphen, spaces ignored.
+
+    A text input, not type=number: browsers then drop or misread a decimal comma (Chromium turned
+    "-2,5" into -25). No inputmode=decimal either: the iPhone's decimal keypad has no minus sign."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            typed = valuelist[0].replace("\u2212", "-").replace(",", ".")
+            valuelist = ["".join(typed.split())]
+        super().process_formdata(valuelist)
+
+
 class AdjustmentForm(FlaskForm):
-    school = SelectField(_l("School"), validators=[DataRequired()])
-    points = DecimalField(
-        _l("Points (negative for a penalty)"), places=2, validators=[InputRequired(), finite, NumberRange(-1000, 1000)]
+    school = SelectField(_l("School"), validators=[DataRequired(message=_l("Choose a school."))])
+    points = CommaDecimalField(
+        _l("Points (negative for a penalty)"),
+        places=2,
+        validators=[InputRequired(), finite, NumberRange(-1000, 1000)],
+        invalid_value_message=_l("Give a number of points, such as -2 or 1.5."),
+        render_kw={"autocomplete": "off"},
+        description=_l("For example -2 or 1,5."),
     )
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
     submit = SubmitField(_l("Add"))
@@ -352,7 +427,7 @@ def adjustments():
     actor = require_adjuster() if request.method == "POST" else require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
     form = AdjustmentForm()
-    form.school.choices = [
+    form.school.choices = [SelectChoice("", _("Choose a school"))] + [
         SelectChoice(p.school.slug, p.school.name) for p in sorted(edition.participations, key=lambda p: p.school.name)
     ]
     if form.validate_on_submit():
@@ -364,20 +439,20 @@ def adjustments():
         sa.select(PointAdjustment).filter_by(edition_id=edition.id).order_by(PointAdjustment.created_at.desc())
     )
     status = 422 if form.errors else 200
-    return render_template(
-        "entry/adjustments.html", edition=edition, form=form, rows=list(rows), delete_form=EntryForm()
-    ), status
+    return render_template("entry/adjustments.html", edition=edition, form=form, rows=list(rows)), status
 
 
-@bp.post("/adjustments/<int:adjustment_id>/delete")
+@bp.route("/adjustments/<int:adjustment_id>/delete", methods=["GET", "POST"])
 def delete_adjustment_view(adjustment_id: int):
+    """Removing is two steps: the list leads here, where the page says what goes (school, points,
+    reason) and only its button posts the removal."""
     actor = require_adjuster()
     edition = live_edition() or abort(409)
-    if not EntryForm().validate_on_submit():
-        abort(400)
     adjustment = db.session.get(PointAdjustment, adjustment_id)
     if adjustment is None or adjustment.edition_id != edition.id:
         abort(404)
+    if request.method == "GET":
+        return render_template("entry/adjustment_delete.html", edition=edition, adjustment=adjustment)
     delete_adjustment(adjustment, actor)
     flash(_("Adjustment removed."))
     return redirect(url_for("entry.adjustments"), code=303)
