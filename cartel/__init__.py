@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
-from cartel.config import load_config
+from cartel import database, demo, errors, i18n, models, security, snapshots  # noqa: F401  (models register their tables)
+from cartel.admin import bp as admin_bp
+from cartel.api import bp as api_bp
+from cartel.auth import bp as auth_bp
+from cartel.auth import login_manager_setup
+from cartel.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
+from cartel.config import ROOT, load_config
+from cartel.entry import bp as entry_bp
+from cartel.entry.views import links_bp
+from cartel.extensions import csrf, db, migrate
+from cartel.public import bp as public_bp
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["ROOT", "create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,16 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
-    register_error_pages(app)
+    errors.register(app)
     register_commands(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from cartel import database, i18n, models, security, snapshots  # noqa: F401  (models register their tables)
-    from cartel.auth import login_manager_setup
-    from cartel.extensions import csrf, db, migrate
-
     db.init_app(app)
     with app.app_context():
         database.configure(db.engine)
@@ -46,43 +51,23 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
-def register_converters(app: Flask) -> None:
+class BoundedInt(IntegerConverter):
     """Numbers in URLs fit the database's integers: a larger one is a 404, never an overflow."""
-    from werkzeug.routing import IntegerConverter
 
-    class BoundedInt(IntegerConverter):
-        def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
-            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
+
+def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
 
 
 def register_blueprints(app: Flask) -> None:
-    from cartel.admin import bp as admin_bp
-    from cartel.api import bp as api_bp
-    from cartel.auth import bp as auth_bp
-    from cartel.entry import bp as entry_bp
-    from cartel.entry.views import links_bp
-    from cartel.public import bp as public_bp
-
     for blueprint in (public_bp, api_bp, auth_bp, entry_bp, links_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 
-def register_error_pages(app: Flask) -> None:
-    from cartel.errors import register
-
-    register(app)
-
-
 def register_commands(app: Flask) -> None:
-    from cartel.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
-    from cartel.demo import demo_command
-
-    app.cli.add_command(seed_command)
-    app.cli.add_command(user_group)
-    app.cli.add_command(export_group)
-    app.cli.add_command(import_group)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(demo_command)
+    for command in (seed_command, user_group, export_group, import_group, backup_command, restore_command):
+        app.cli.add_command(command)
+    app.cli.add_command(demo.command(create_app))

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from cartel import ROOT, backup, exports, imports, published, revisions
+from cartel import backup, exports, imports, published, revisions
 from cartel.accounts import UserError, create_user
+from cartel.config import ROOT
 from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, Role, School
 from cartel.operations import Actor, VersionConflict, utcnow

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, static/, migrations/, seeds/
+
 
 class ConfigError(RuntimeError):
     """The environment does not allow the app to start safely."""

@@ -31,7 +31,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from cartel import catalogue, create_app, operations, podium, scoring
+from cartel import catalogue, operations, podium, scoring
 from cartel.accounts import create_user
 from cartel.extensions import db
 from cartel.models import Category, Discipline, Edition, EditionStatus, ProgrammeEntry, ResultState, Role, School, User
@@ -309,9 +309,10 @@ def demo_config(path: Path) -> dict:
     }
 
 
-def prepare(path: Path, real_url: str) -> tuple[Flask, str]:
+def prepare(path: Path, real_url: str, factory: Callable[[dict], Flask]) -> tuple[Flask, str]:
     """Recreate the demo database at ``path`` (never the real one at ``real_url``), migrate it, build
-    the demo edition; returns the demo app and the organiser's password."""
+    the demo edition with an app made by ``factory`` (the app factory); returns the demo app and the
+    organiser's password."""
     if same_database(real_url, path):
         raise DemoError(f"{path} is the app's own database: the demo needs a database of its own.")
     if not demo_file(path):
@@ -319,7 +320,7 @@ def prepare(path: Path, real_url: str) -> tuple[Flask, str]:
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(demo_config(path))
+    app = factory(demo_config(path))
     with app.app_context():
         upgrade()
         password = build()
@@ -339,43 +340,49 @@ def run_simulator(app: Flask, interval: float, stop: threading.Event, echo: Call
         echo("All results are in: the simulator has stopped (the pages stay up; Ctrl-C to quit).")
 
 
-@click.command("demo")
-@click.option(
-    "--database",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite file of the demo, recreated each time.  [default: instance/demo.sqlite3]",
-)
-@click.option(
-    "--interval", type=click.FloatRange(min=0), default=8.0, show_default=True, help="Seconds between writes."
-)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
-@with_appcontext
-def demo_command(database: Path | None, interval: float, host: str, port: int) -> None:
-    """Serve a fictional live edition on a database of its own while a simulated organiser enters its
-    results one by one through the real write path. The app's own database is never touched."""
-    path = database or Path(current_app.instance_path) / "demo.sqlite3"
-    app, password = prepare(path, current_app.config["SQLALCHEMY_DATABASE_URI"])
-    base = f"http://{host}:{port}"
-    steps = len(script())
-    click.echo(
-        f"Demo database: {path} (fictional teams and results).\n"
-        f"{steps} writes, one every {interval:g} s (about {steps * interval / 60:.1f} min), then the simulator stops.\n"
-        f"Watch:  {base}/\n"
-        f"        {base}/editions/{YEAR}\n"
-        f"        {base}/editions/{YEAR}/screen   (big screen)\n"
-        f"        {base}/api/editions/{YEAR}\n"
-        f"Log in as the demo organiser: {base}/login  {ORGANISER_EMAIL}  {password}"
+def command(factory: Callable[[dict], Flask]) -> click.Command:
+    """The `demo` command, serving apps made by ``factory`` (given by the factory itself: no import cycle)."""
+
+    @click.command("demo")
+    @click.option(
+        "--database",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="SQLite file of the demo, recreated each time.  [default: instance/demo.sqlite3]",
     )
-    stop = threading.Event()
-    simulator = threading.Thread(
-        target=run_simulator, args=(app, interval, stop, click.echo), name="cartel-demo", daemon=True
+    @click.option(
+        "--interval", type=click.FloatRange(min=0), default=8.0, show_default=True, help="Seconds between writes."
     )
-    simulator.start()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request: the writes stay readable
-    try:
-        # werkzeug's server itself: app.run() refuses to start inside a `flask` command
-        run_simple(host, port, app, threaded=True, use_reloader=False)
-    finally:
-        stop.set()
-        simulator.join()
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", type=click.IntRange(1, 65535), default=5001, show_default=True)
+    @with_appcontext
+    def demo_command(database: Path | None, interval: float, host: str, port: int) -> None:
+        """Serve a fictional live edition on a database of its own while a simulated organiser enters its
+        results one by one through the real write path. The app's own database is never touched."""
+        path = database or Path(current_app.instance_path) / "demo.sqlite3"
+        app, password = prepare(path, current_app.config["SQLALCHEMY_DATABASE_URI"], factory)
+        base = f"http://{host}:{port}"
+        steps = len(script())
+        click.echo(
+            f"Demo database: {path} (fictional teams and results).\n"
+            f"{steps} writes, one every {interval:g} s (about {steps * interval / 60:.1f} min), "
+            "then the simulator stops.\n"
+            f"Watch:  {base}/\n"
+            f"        {base}/editions/{YEAR}\n"
+            f"        {base}/editions/{YEAR}/screen   (big screen)\n"
+            f"        {base}/api/editions/{YEAR}\n"
+            f"Log in as the demo organiser: {base}/login  {ORGANISER_EMAIL}  {password}"
+        )
+        stop = threading.Event()
+        simulator = threading.Thread(
+            target=run_simulator, args=(app, interval, stop, click.echo), name="cartel-demo", daemon=True
+        )
+        simulator.start()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request: the writes stay readable
+        try:
+            # werkzeug's server itself: app.run() refuses to start inside a `flask` command
+            run_simple(host, port, app, threaded=True, use_reloader=False)
+        finally:
+            stop.set()
+            simulator.join()
+
+    return demo_command

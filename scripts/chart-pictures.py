@@ -46,7 +46,7 @@ def shoot(page, url: str, selector: str, out: Path) -> None:
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
     with tempfile.TemporaryDirectory() as tmp:
-        demo_app, _password = demo.prepare(Path(tmp) / "demo.sqlite3", f"sqlite:///{tmp}/none.sqlite3")
+        demo_app, _password = demo.prepare(Path(tmp) / "demo.sqlite3", f"sqlite:///{tmp}/none.sqlite3", create_app)
         with demo_app.app_context():
             for _message in demo.simulate():
                 pass

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cartel import backup, demo
+from cartel import backup, create_app, demo
 from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, Edition, Placement, PointAdjustment, ProgrammeEntry, ResultState, User
 from cartel.operations import utcnow
@@ -38,7 +38,7 @@ def close(app) -> None:
 @pytest.fixture
 def demo_app(app, tmp_path):
     """The demo built in a SQLite file of its own, beside the test's database (SQLite or PostgreSQL)."""
-    built, _password = demo.prepare(tmp_path / "demo.sqlite3", app.config["SQLALCHEMY_DATABASE_URI"])
+    built, _password = demo.prepare(tmp_path / "demo.sqlite3", app.config["SQLALCHEMY_DATABASE_URI"], create_app)
     yield built
     close(built)
 
@@ -76,7 +76,7 @@ def test_the_demo_never_touches_the_real_database(app, live, tmp_path):
     now = utcnow()
     before = backup.dump(db.engine, now)["tables"]
     path = tmp_path / "elsewhere" / "demo.sqlite3"
-    built, _password = demo.prepare(path, app.config["SQLALCHEMY_DATABASE_URI"])
+    built, _password = demo.prepare(path, app.config["SQLALCHEMY_DATABASE_URI"], create_app)
     try:
         with built.app_context():
             lines = list(demo.simulate())
@@ -191,7 +191,7 @@ def test_the_command_never_deletes_a_file_that_is_not_a_demo(runner, tmp_path):
 
 def test_the_command_recreates_the_demo_and_serves_it(app, runner, tmp_path, monkeypatch):
     path = tmp_path / "demo.sqlite3"
-    earlier, _password = demo.prepare(path, app.config["SQLALCHEMY_DATABASE_URI"])
+    earlier, _password = demo.prepare(path, app.config["SQLALCHEMY_DATABASE_URI"], create_app)
     with earlier.app_context():
         steps = demo.simulate()
         for _ in range(5):

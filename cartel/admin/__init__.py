@@ -1,5 +1,9 @@
-"""Administration: schools, sports, editions, accounts and entry links (admins only)."""
+"""Administration: schools, sports, editions, accounts and entry links (admins only).
 
-from cartel.admin.views import bp
+One module per domain registers its views on the blueprint defined in `base`.
+"""
+
+from cartel.admin import access, audit, editions, schools  # noqa: F401  (each registers its views)
+from cartel.admin.base import bp
 
 __all__ = ["bp"]
