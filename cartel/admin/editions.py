@@ -14,9 +14,9 @@ from cartel.admin.base import actor, bp, disciplines_sorted
 from cartel.admin.forms import EditionForm, SchemeForm
 from cartel.extensions import db
 from cartel.i18n import discipline_name
-from cartel.models import Discipline, Edition, EditionStatus, School
+from cartel.models import Edition, EditionStatus, School
 from cartel.operations import TransitionRefused, change_status
-from cartel.scoring import SchemeError
+from cartel.problems import scheme_problem, table_problem, transition_problem
 from cartel.standings import build_standing, load_editions
 
 
@@ -122,25 +122,6 @@ def participants(year: int):
     return redirect(url_for("admin.edition", year=year) + "#participants", code=303)
 
 
-def table_problem(discipline: Discipline, error: Exception) -> str:
-    """Why a discipline's own points table was refused, in the reader's language."""
-    reasons = {
-        "negative": _("points cannot be negative"),
-        "increasing": _("a better place cannot earn fewer points than a worse one"),
-        "too_large": _(
-            "at most %(places)s places of at most %(points)s points each",
-            places=catalogue.MAX_PLACES,
-            points=catalogue.MAX_POINTS,
-        ),
-    }
-    reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
-    return _(
-        "The points table of %(discipline)s cannot be used: %(reason)s.",
-        discipline=discipline_name(discipline),
-        reason=reason or _("points are numbers such as 24 or 7.5, best place first, separated by spaces"),
-    )
-
-
 @bp.post("/editions/<int:year>/programme")
 def programme(year: int):
     """Save the programme: the disciplines, their weights and their own points tables, all or nothing."""
@@ -171,7 +152,7 @@ def programme(year: int):
             try:
                 tables[discipline] = catalogue.parse_table(table_text, beyond == "last")
             except (ValueError, ZeroDivisionError) as error:
-                problems[f"table-{slug}"] = table_problem(discipline, error)
+                problems[f"table-{slug}"] = table_problem(discipline_name(discipline), error)
     if problems:
         return edition_page(edition, problems=problems, programme_typed=request.form, status=422)
     try:
@@ -202,25 +183,7 @@ def scheme(year: int):
     try:
         parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
     except (ValueError, ZeroDivisionError) as error:
-        reasons = {
-            "empty": _("give the points of at least the 1st place"),
-            "negative": _("points cannot be negative"),
-            "increasing": _("a better place cannot earn fewer points than a worse one"),
-            "tie_breaks": _("tie-breaks are distinct places, such as 1 2 3"),
-            "too_large": _(
-                "at most %(places)s places of at most %(points)s points each",
-                places=catalogue.MAX_PLACES,
-                points=catalogue.MAX_POINTS,
-            ),
-        }
-        reason = reasons.get(error.code) if isinstance(error, SchemeError) else None
-        form.place_points.errors.append(
-            _(
-                "This scheme cannot be used: %(reason)s.",
-                reason=reason
-                or _("points are numbers such as 10 or 7.5 separated by spaces, tie-breaks whole numbers"),
-            )
-        )
+        form.place_points.errors.append(scheme_problem(error))
         return edition_page(edition, scheme_form=form, status=422)
     if form.preview.data:
         editions, schools = load_editions(Edition.id == edition.id)
@@ -240,12 +203,7 @@ def status(year: int):
         change_status(edition, target, actor())
     except (ValueError, TransitionRefused) as error:
         db.session.rollback()
-        reasons = {
-            "no_scheme": _("set the points scheme first"),
-            "published": _("this edition already has a published standing"),
-        }
-        reason = reasons.get(getattr(error, "code", ""), _("it is not a step of the edition's life"))
-        flash(_("This change of state is not possible: %(reason)s.", reason=reason), "error")
+        flash(transition_problem(getattr(error, "code", "")), "error")
         return redirect(url_for("admin.edition", year=year), code=303)
     flash(_("The edition is now %(status)s.", status=labels.edition_status(target)))
     return redirect(url_for("admin.edition", year=year), code=303)

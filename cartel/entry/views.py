@@ -49,31 +49,11 @@ from cartel.operations import (
     restore_result,
     save_result,
 )
+from cartel.problems import podium_problem
 from cartel.standings import build_standing, load_editions, scheme_of, to_fraction
 
 bp = Blueprint("entry", __name__, url_prefix="/saisie")
 links_bp = Blueprint("links", __name__)
-
-
-def problem_message(problem: podium.Problem, names: dict[str, str]) -> str:
-    """A courtside organiser's words for each problem code of cartel.podium."""
-    school = names.get(problem.params.get("school"), problem.params.get("school", ""))
-    messages = {
-        "edition_not_live": _("This edition is not live: results cannot be entered."),
-        "not_in_programme": _("This discipline is not in the programme of the edition."),
-        "empty": _("Choose at least the winner."),
-        "gap": _("This place is empty but a place below it is filled."),
-        "tie_without_above": _("“Ex aequo” needs a team on the place above."),
-        "not_participant": _("%(school)s does not take part in this edition.", school=school),
-        "twice": _(
-            "%(school)s is already placed above (place row %(row)s).",
-            school=school,
-            row=problem.params.get("first_row"),
-        ),
-        "place_inside_tie": _("Place %(place)s is inside a tie above it.", place=problem.params.get("place")),
-        "bad_state": _("Choose provisional or final."),
-    }
-    return messages.get(problem.code, problem.code)
 
 
 class EntryForm(FlaskForm):
@@ -157,7 +137,7 @@ def form_context(edition: Edition, entry: ProgrammeEntry, rows: list[podium.Row]
     names = {s.slug: s.name for s in schools}
     row_problems: dict[int | None, list[str]] = {}
     for p in problems:
-        row_problems.setdefault(p.row, []).append(problem_message(p, names))
+        row_problems.setdefault(p.row, []).append(podium_problem(p, names))
     context = dict(
         edition=edition,
         entry=entry,
