@@ -31,7 +31,7 @@ $(MO): $(PO) | $(STAMP)
 # Refresh the French catalogue after changing user-facing strings, then translate the new entries.
 messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o instance/messages.pot .
-	$(VENV)/bin/pybabel update -i instance/messages.pot -d cartel/translations --width 100
+	$(VENV)/bin/pybabel update -i instance/messages.pot -d cartel/translations --width 100 --no-fuzzy-matching
 
 db: $(STAMP) $(MO)
 	mkdir -p instance

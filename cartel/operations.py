@@ -61,11 +61,31 @@ class VersionConflict(Exception):
 
 
 class TransitionRefused(Exception):
-    """A lifecycle step that cannot be taken; ``code`` says why (not_a_step, no_scheme, published)."""
+    """A lifecycle step that cannot be taken; ``code`` says why (not_a_step, no_scheme, published,
+    incomplete with the ``missing`` parts, another_live with the live edition's year in ``detail``)."""
 
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(f"{code}: {detail}" if detail else code)
-        self.code, self.detail = code, detail
+    def __init__(self, code: str, detail: str = "", missing: tuple[str, ...] = ()):
+        super().__init__(f"{code}: {detail or ', '.join(missing)}" if detail or missing else code)
+        self.code, self.detail, self.missing = code, detail, missing
+
+
+def missing_to_open(edition: Edition) -> tuple[str, ...]:
+    """What an edition lacks before it can be opened: participants, programme, scheme (in that order)."""
+    missing = []
+    if not edition.participations:
+        missing.append("participants")
+    if not edition.programme:
+        missing.append("programme")
+    if edition.scheme is None:
+        missing.append("scheme")
+    return tuple(missing)
+
+
+def live_edition_other_than(edition: Edition) -> Edition | None:
+    """The edition the public follows now, if it is not this one: one live edition at a time."""
+    return db.session.scalar(
+        sa.select(Edition).where(Edition.status == EditionStatus.LIVE, Edition.id != edition.id).limit(1)
+    )
 
 
 # Audited entities the public never sees: changing them leaves the public revisions alone.
@@ -353,6 +373,11 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
         raise TransitionRefused("not_a_step", f"{edition.status.value} -> {target.value}")
     before = {"status": edition.status.value}
     after = {"status": target.value}
+    if action in ("edition.open", "edition.reopen"):
+        if missing := missing_to_open(edition):
+            raise TransitionRefused("incomplete", missing=missing)
+        if (other := live_edition_other_than(edition)) is not None:
+            raise TransitionRefused("another_live", str(other.year))
     if action == "edition.close":
         if edition.scheme is None:
             raise TransitionRefused("no_scheme")

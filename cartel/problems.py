@@ -6,6 +6,8 @@ parameters; this module says it in the reader's language. Views and the Excel im
 
 from __future__ import annotations
 
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from cartel import catalogue, podium
@@ -67,13 +69,29 @@ def table_problem(discipline_name: str, error: Exception) -> str:
     )
 
 
-def transition_problem(code: str) -> str:
-    """Why an edition cannot take a step of its life (codes of operations.TransitionRefused)."""
+def missing_part(code: str) -> str:
+    """One part an edition lacks before it can be opened (codes of operations.missing_to_open)."""
+    return {
+        "participants": _("the participating schools"),
+        "programme": _("the programme (the disciplines contested)"),
+        "scheme": _("the points scheme"),
+    }.get(code, code)
+
+
+def transition_problem(code: str, detail: str = "", missing: tuple[str, ...] = ()) -> str:
+    """Why an edition cannot take a step of its life (the fields of operations.TransitionRefused)."""
+    if code == "incomplete":
+        parts = format_list([missing_part(m) for m in missing], locale=str(get_locale()))
+        return _("This edition cannot be opened yet: set %(parts)s first.", parts=parts)
+    if code == "another_live":
+        return _(
+            "The %(year)s edition is live: close it before opening another one (the public follows one edition "
+            "at a time).",
+            year=detail,
+        )
     reasons = {
         "no_scheme": _("set the points scheme first"),
         "published": _("this edition already has a published standing"),
     }
-    return _(
-        "This change of state is not possible: %(reason)s.",
-        reason=reasons.get(code, _("it is not a step of the edition's life")),
-    )
+    reason = reasons.get(code, _("it is not a step of the edition's life"))
+    return _("This change of state is not possible: %(reason)s.", reason=reason)

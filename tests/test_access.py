@@ -44,7 +44,7 @@ def test_organisers_cannot_administer(client, make_user, live):
     make_user("orga@example.org")
     login(client, "orga@example.org")
     assert client.get("/admin/").status_code == 403
-    assert client.post("/admin/editions/2026/status", data={"target": "finished"}).status_code == 403
+    assert client.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}).status_code == 403
     assert (
         client.post(
             "/admin/users", data={"email": "x@example.org", "role": "admin", "password": "0123456789"}

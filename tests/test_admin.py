@@ -15,7 +15,7 @@ def actions():
 
 def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, client):
     admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
-    response = admin.post("/admin/editions/2026/status", data={"target": "finished"})
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
     assert response.status_code == 303
     db.session.expire_all()
     assert live.edition.status is EditionStatus.FINISHED
@@ -34,7 +34,7 @@ def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, clien
 
 
 def test_impossible_transition_is_refused_with_a_message(admin, live):
-    response = admin.post("/admin/editions/2026/status", data={"target": "cancelled"}, follow_redirects=True)
+    response = admin.post("/admin/editions/2026/status", data={"target": "cancelled", "confirm": "yes"}, follow_redirects=True)
     assert "Ce changement d'état n'est pas possible : ce n'est pas une étape de la vie d'une édition." in text(response)
     db.session.expire_all()
     assert live.edition.status is EditionStatus.LIVE
@@ -106,7 +106,7 @@ def test_programme_weights_and_participants(admin, live):
         },
     )
     assert response.status_code == 422
-    assert "Le coefficient de chess-open doit être un nombre supérieur à 0 (jusqu'à 100)." in text(response)
+    assert "Le coefficient de Chess doit être un nombre supérieur à 0 (jusqu'à 100)." in text(response)
     response = admin.post(
         "/admin/editions/2026/programme", data={"discipline-handball-men": "on", "weight-handball-men": "2,5"}
     )
@@ -198,12 +198,12 @@ def test_first_admin_can_log_in(runner, app, client):
 def test_closing_needs_a_points_scheme(admin, live):
     live.edition.scheme = None
     db.session.commit()
-    response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True)
     assert "Ce changement d'état n'est pas possible : définissez d'abord le barème de points." in text(response)
 
 
 def test_a_status_change_is_told_in_the_readers_words(admin, live):
-    response = admin.post("/admin/editions/2026/status", data={"target": "finished"}, follow_redirects=True)
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True)
     assert "L'édition est maintenant : terminée." in text(response).replace("&#39;", "'")
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from cartel import catalogue, labels
-from cartel.admin.base import actor, bp, disciplines_sorted
-from cartel.admin.forms import EditionForm, SchemeForm
+from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
+from cartel.admin.forms import EditionForm, LinkForm, SchemeForm
+from cartel.admin.setup_forms import participants_form, programme_form, weight_of
+from cartel.clock import utcnow
 from cartel.extensions import db
 from cartel.i18n import discipline_name
-from cartel.models import Edition, EditionStatus, School
-from cartel.operations import TransitionRefused, change_status
-from cartel.problems import scheme_problem, table_problem, transition_problem
+from cartel.models import Edition, EditionStatus, EntryLink, Role, School, User
+from cartel.operations import TransitionRefused, change_status, live_edition_other_than, missing_to_open
+from cartel.problems import missing_part, scheme_problem, table_problem, transition_problem
 from cartel.standings import build_standing, load_editions
 
 
@@ -34,13 +35,116 @@ def edition_form(edition: Edition | None) -> EditionForm:
     return form
 
 
+# --- the set-up: an overview of the steps, each step its own short page -----------------------------
+
+STEPS = ("details", "participants", "programme", "scheme", "organisers", "open")
+
+
+def steps_of(edition: Edition) -> list[dict]:
+    """The set-up steps of an edition with their state and a summary of what is set."""
+    links = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(EntryLink)
+        .where(EntryLink.edition_id == edition.id, EntryLink.revoked_at.is_(None), EntryLink.expires_at > utcnow())
+    )
+    organisers = db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.role == Role.ORGANISER, User.active.is_(True))
+    )
+    tables = sum(1 for e in edition.programme if e.place_points)
+    details = [
+        _("host: %(school)s", school=edition.host.name) if edition.host else _("host not set"),
+        (format_date(edition.start_date, "d MMM") + " – " + format_date(edition.end_date, "d MMM yyyy"))
+        if edition.start_date and edition.end_date
+        else _("dates not set"),
+    ]
+    scheme = edition.scheme
+    steps = [
+        dict(
+            key="details",
+            title=_("Details"),
+            done=bool(edition.host and edition.start_date),
+            required=False,
+            summary=", ".join(details),
+        ),
+        dict(
+            key="participants",
+            title=_("Participants"),
+            done=bool(edition.participations),
+            required=True,
+            summary=ngettext("%(num)d school", "%(num)d schools", len(edition.participations)),
+        ),
+        dict(
+            key="programme",
+            title=_("Programme"),
+            done=bool(edition.programme),
+            required=True,
+            summary=ngettext("%(num)d discipline", "%(num)d disciplines", len(edition.programme))
+            + (
+                ", " + ngettext("%(num)d with its own points table", "%(num)d with their own points table", tables)
+                if tables
+                else ""
+            ),
+        ),
+        dict(
+            key="scheme",
+            title=_("Points scheme"),
+            done=scheme is not None,
+            required=True,
+            summary=" ".join(str(p) for p in scheme.place_points) if scheme else _("not set"),
+        ),
+        dict(
+            key="organisers",
+            title=_("Organisers and entry links"),
+            done=bool(links),
+            required=False,
+            summary=ngettext("%(num)d entry link in use", "%(num)d entry links in use", links)
+            + ", "
+            + ngettext("%(num)d organiser account", "%(num)d organiser accounts", organisers),
+        ),
+        dict(
+            key="open",
+            title=_("Open"),
+            done=edition.status is not EditionStatus.PLANNED,
+            required=True,
+            summary=labels.edition_status(edition.status),
+        ),
+    ]
+    for number, step in enumerate(steps, 1):
+        step["number"] = number
+        step["url"] = (
+            url_for("admin.edition", year=edition.year, _anchor="open")
+            if step["key"] == "open"
+            else url_for(f"admin.{step['key']}", year=edition.year)
+        )
+    return steps
+
+
+def next_step(edition: Edition, after: str) -> str:
+    """Where to go once a step is saved: the following step's page (the overview for the last ones)."""
+    following = STEPS[STEPS.index(after) + 1]
+    if following == "open":
+        return url_for("admin.edition", year=edition.year, _anchor="open")
+    return url_for(f"admin.{following}", year=edition.year)
+
+
+def previous_edition(edition: Edition, has) -> Edition | None:
+    """The latest earlier edition that has what ``has`` asks (a programme, a scheme), to start from."""
+    return db.session.scalar(
+        sa.select(Edition).where(Edition.year < edition.year, has).order_by(Edition.year.desc()).limit(1)
+    )
+
+
+def step_page(template: str, edition: Edition, step: str, status: int = 200, **context):
+    return render_template(template, edition=edition, steps=steps_of(edition), current=step, **context), status
+
+
 @bp.route("/editions/new", methods=["GET", "POST"])
 def edition_new():
     form = edition_form(None)
     if form.validate_on_submit():
         edition = save_edition_from(form, None)
-        flash(_("Edition created."))
-        return redirect(url_for("admin.edition", year=edition.year), code=303)
+        flash(_("Edition %(year)s created. Next: the schools taking part.", year=edition.year))
+        return redirect(url_for("admin.participants", year=edition.year), code=303)
     return render_template("admin/edition_new.html", form=form), 422 if form.errors else 200
 
 
@@ -50,149 +154,167 @@ def save_edition_from(form: EditionForm, edition: Edition | None) -> Edition:
     return catalogue.save_edition(edition, values, host, actor())
 
 
-def edition_page(
-    edition: Edition, *, form=None, scheme_form=None, preview=None, problems=None, programme_typed=None, status=200
-):
-    schools = list(db.session.scalars(sa.select(School).order_by(School.name)))
-    if scheme_form is None:
-        scheme_form = SchemeForm(prefix="scheme")
-        if edition.scheme is not None:
-            scheme_form.place_points.data = " ".join(str(p) for p in edition.scheme.place_points)
-            scheme_form.tie_rule.data = edition.scheme.tie_rule
-            scheme_form.tie_breaks.data = " ".join(str(p) for p in edition.scheme.tie_breaks)
+@bp.get("/editions/<int:year>")
+def edition(year: int):
+    """The overview of the set-up: each step, its state, what is set; opening and closing."""
+    edition = edition_or_404(year)
     editions, by_id = load_editions(Edition.id == edition.id)
     return render_template(
         "admin/edition.html",
         edition=edition,
-        form=form or edition_form(edition),
-        scheme_form=scheme_form,
-        schools=schools,
-        disciplines=disciplines_sorted(),
-        participants={p.school_id: p for p in edition.participations},
-        programme={e.discipline_id: e for e in edition.programme},
+        steps=steps_of(edition),
+        missing=[missing_part(m) for m in missing_to_open(edition)],
+        other_live=live_edition_other_than(edition),
         standing=build_standing(editions[0], by_id),
-        preview=preview,
-        problems=problems or {},
-        programme_typed=programme_typed,  # the programme as typed, shown again when it was refused
-        statuses=EditionStatus,
-    ), status
+    )
 
 
-@bp.route("/editions/<int:year>", methods=["GET", "POST"])
-def edition(year: int):
+@bp.route("/editions/<int:year>/details", methods=["GET", "POST"])
+def details(year: int):
     edition = edition_or_404(year)
     form = edition_form(edition)
     if form.validate_on_submit():
         save_edition_from(form, edition)
-        flash(_("Edition saved."))
-        return redirect(url_for("admin.edition", year=form.year.data), code=303)
-    return edition_page(edition, form=form, status=422 if form.errors else 200)
+        flash(_("Details saved."))
+        return redirect(next_step(edition, "details"), code=303)
+    return step_page("admin/step_details.html", edition, "details", 422 if form.errors else 200, form=form)
 
 
-@bp.post("/editions/<int:year>/participants")
+def schools_sorted() -> list[School]:
+    return list(db.session.scalars(sa.select(School).order_by(School.name)))
+
+
+@bp.route("/editions/<int:year>/participants", methods=["GET", "POST"])
 def participants(year: int):
     edition = edition_or_404(year)
-    sizes, problems = {}, {}
-    for school in db.session.scalars(sa.select(School)):
-        if request.form.get(f"school-{school.slug}") != "on":
-            continue
-        raw = request.form.get(f"size-{school.slug}", "").strip()
-        size = int(raw) if raw.isdecimal() and len(raw) <= 5 else None
-        if raw and (size is None or size < 1):
-            problems[school.slug] = _(
-                "The delegation size of %(school)s must be a whole number above 0.", school=school.name
-            )
-        sizes[school] = size if size else None
-    if problems:
-        return edition_page(edition, problems=problems, status=422)
-    try:
-        catalogue.set_participants(edition, sizes, actor())
-    except catalogue.CatalogueError as error:
-        db.session.rollback()
-        return edition_page(
-            edition,
-            problems={
-                "participants": _(
-                    "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error)
-                )
-            },
-            status=422,
-        )
-    flash(_("Participants saved."))
-    return redirect(url_for("admin.edition", year=year) + "#participants", code=303)
-
-
-@bp.post("/editions/<int:year>/programme")
-def programme(year: int):
-    """Save the programme: the disciplines, their weights and their own points tables, all or nothing."""
-    edition = edition_or_404(year)
-    weights, tables, problems = {}, {}, {}
-    for discipline in disciplines_sorted():
-        slug = discipline.slug
-        if request.form.get(f"discipline-{slug}") != "on":
-            continue
-        raw = request.form.get(f"weight-{slug}", "1").strip().replace(",", ".") or "1"
+    schools = schools_sorted()
+    form = participants_form(schools, {p.school_id: p.delegation_size for p in edition.participations})
+    problem = None
+    if form.validate_on_submit():
         try:
-            weight = Decimal(raw)
-            if not weight.is_finite() or weight <= 0 or weight > 100:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems[slug] = _(
-                "The weight of %(discipline)s must be a number above 0 (up to 100).", discipline=discipline.slug
+            catalogue.set_participants(edition, form.ticked(schools), actor())
+        except catalogue.CatalogueError as error:
+            db.session.rollback()
+            problem = _(
+                "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error)
             )
         else:
-            weights[discipline] = weight.quantize(Decimal("0.01"))
-        table_text = request.form.get(f"table-{slug}", "").strip()
-        beyond = request.form.get(f"beyond-{slug}", "zero")
-        if beyond not in ("zero", "last"):
-            problems[f"table-{slug}"] = _(
-                "Choose what the places past the table of %(discipline)s earn.", discipline=discipline_name(discipline)
-            )
-        elif table_text:
-            try:
-                tables[discipline] = catalogue.parse_table(table_text, beyond == "last")
-            except (ValueError, ZeroDivisionError) as error:
-                problems[f"table-{slug}"] = table_problem(discipline_name(discipline), error)
-    if problems:
-        return edition_page(edition, problems=problems, programme_typed=request.form, status=422)
-    try:
-        catalogue.set_programme(edition, weights, actor(), tables)
-    except catalogue.CatalogueError as error:
-        db.session.rollback()
-        return edition_page(
+            count = len(edition.participations)
+            flash(ngettext("Participants saved: %(num)d school.", "Participants saved: %(num)d schools.", count))
+            return redirect(next_step(edition, "participants"), code=303)
+    status = 422 if form.errors or problem else 200
+    return step_page(
+        "admin/step_participants.html", edition, "participants", status, form=form, schools=schools, problem=problem
+    )
+
+
+@bp.route("/editions/<int:year>/programme", methods=["GET", "POST"])
+def programme(year: int):
+    """The programme: the disciplines, their weights and their own points tables, all or nothing."""
+    edition = edition_or_404(year)
+    disciplines = disciplines_sorted()
+    earlier = previous_edition(edition, Edition.programme.any())
+    if request.method == "POST" and request.form.get("copy_from") and earlier is not None:
+        form = programme_form(disciplines, {e.discipline_id: e for e in earlier.programme})
+        form.process(
+            data={
+                f"discipline-{d.slug}": False
+                for d in disciplines
+                if d.id not in {e.discipline_id for e in earlier.programme}
+            }
+        )
+        flash(_("The programme of %(year)s is filled in below: check it, then save.", year=earlier.year))
+        return step_page(
+            "admin/step_programme.html",
             edition,
-            problems={
-                "programme": _(
+            "programme",
+            form=form,
+            disciplines=disciplines,
+            earlier=earlier,
+            problem=None,
+        )
+    # the saved programme fills the page; a post stands alone (a field left out is empty, a weight 1)
+    saved = {e.discipline_id: e for e in edition.programme} if request.method == "GET" else {}
+    form = programme_form(disciplines, saved)
+    problem = None
+    if form.validate_on_submit():
+        weights, tables = {}, {}
+        for d in form.chosen(disciplines):
+            weights[d] = weight_of(form, d)
+            text = (form[f"table-{d.slug}"].data or "").strip()
+            if text:
+                try:
+                    tables[d] = catalogue.parse_table(text, form[f"beyond-{d.slug}"].data == "last")
+                except (ValueError, ZeroDivisionError) as error:
+                    form[f"table-{d.slug}"].errors = [table_problem(discipline_name(d), error)]
+        if not any(form[f"table-{d.slug}"].errors for d in disciplines):
+            try:
+                catalogue.set_programme(edition, weights, actor(), tables)
+            except catalogue.CatalogueError as error:
+                db.session.rollback()
+                problem = _(
                     "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error)
                 )
-            },
-            programme_typed=request.form,
-            status=422,
-        )
-    flash(_("Programme saved."))
-    return redirect(url_for("admin.edition", year=year) + "#programme", code=303)
+            else:
+                flash(
+                    ngettext(
+                        "Programme saved: %(num)d discipline.", "Programme saved: %(num)d disciplines.", len(weights)
+                    )
+                )
+                return redirect(next_step(edition, "programme"), code=303)
+    has_errors = problem or any(f.errors for f in form)
+    return step_page(
+        "admin/step_programme.html",
+        edition,
+        "programme",
+        422 if has_errors else 200,
+        form=form,
+        disciplines=disciplines,
+        earlier=earlier,
+        problem=problem,
+    )
 
 
-@bp.post("/editions/<int:year>/scheme")
+@bp.route("/editions/<int:year>/scheme", methods=["GET", "POST"])
 def scheme(year: int):
-    """Save the points scheme, or preview the ranking it would give without saving."""
+    """The points scheme, or a preview of the ranking it would give without saving."""
     edition = edition_or_404(year)
     form = SchemeForm(prefix="scheme")
-    if not form.validate_on_submit():
-        return edition_page(edition, scheme_form=form, status=422)
-    try:
-        parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
-    except (ValueError, ZeroDivisionError) as error:
-        form.place_points.errors.append(scheme_problem(error))
-        return edition_page(edition, scheme_form=form, status=422)
-    if form.preview.data:
-        editions, schools = load_editions(Edition.id == edition.id)
-        editions[0].scheme = parsed
-        preview = build_standing(editions[0], schools)
-        return edition_page(edition, scheme_form=form, preview=preview)
-    catalogue.set_scheme(edition, parsed, actor())
-    flash(_("Points scheme saved."))
-    return redirect(url_for("admin.edition", year=year) + "#scheme", code=303)
+    earlier = None
+    source = edition.scheme
+    if source is None and (earlier := previous_edition(edition, Edition.scheme.has())) is not None:
+        source = earlier.scheme  # proposed, saved only when the administrator saves it
+    if not form.is_submitted() and source is not None:
+        form.place_points.data = " ".join(str(p) for p in source.place_points)
+        form.tie_rule.data = source.tie_rule
+        form.tie_breaks.data = " ".join(str(p) for p in source.tie_breaks)
+    preview = None
+    if form.validate_on_submit():
+        try:
+            parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
+        except (ValueError, ZeroDivisionError) as error:
+            form.place_points.errors.append(scheme_problem(error))
+        else:
+            if not form.preview.data:
+                catalogue.set_scheme(edition, parsed, actor())
+                flash(_("Points scheme saved."))
+                return redirect(next_step(edition, "scheme"), code=303)
+            editions, schools = load_editions(Edition.id == edition.id)
+            current = build_standing(editions[0], schools)
+            editions[0].scheme = parsed
+            preview = (build_standing(editions[0], schools), current)
+    return step_page(
+        "admin/step_scheme.html",
+        edition,
+        "scheme",
+        422 if form.errors else 200,
+        form=form,
+        preview=preview,
+        earlier=earlier if edition.scheme is None else None,
+    )
+
+
+CONFIRMED = ("finished", "cancelled")  # steps that freeze or end an edition: asked twice
 
 
 @bp.post("/editions/<int:year>/status")
@@ -200,10 +322,42 @@ def status(year: int):
     edition = edition_or_404(year)
     try:
         target = EditionStatus(request.form.get("target", ""))
+    except ValueError:
+        target = None
+    if target is not None and target.value in CONFIRMED and request.form.get("confirm") != "yes":
+        editions, by_id = load_editions(Edition.id == edition.id)
+        return render_template(
+            "admin/edition_confirm.html",
+            edition=edition,
+            target=target,
+            standing=build_standing(editions[0], by_id),
+        )
+    try:
+        if target is None:
+            raise TransitionRefused("not_a_step")
         change_status(edition, target, actor())
-    except (ValueError, TransitionRefused) as error:
+    except TransitionRefused as error:
         db.session.rollback()
-        flash(transition_problem(getattr(error, "code", "")), "error")
-        return redirect(url_for("admin.edition", year=year), code=303)
+        flash(transition_problem(error.code, error.detail, error.missing), "error")
+        return redirect(url_for("admin.edition", year=year, _anchor="open"), code=303)
     flash(_("The edition is now %(status)s.", status=labels.edition_status(target)))
     return redirect(url_for("admin.edition", year=year), code=303)
+
+
+@bp.get("/editions/<int:year>/organisers")
+def organisers(year: int):
+    """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
+    links for the programme (every discipline ticked while the edition has none)."""
+    edition = edition_or_404(year)
+    entries = sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    links = list(
+        db.session.scalars(sa.select(EntryLink).filter_by(edition_id=edition.id).order_by(EntryLink.created_at.desc()))
+    )
+    form = LinkForm()
+    form.disciplines.choices = discipline_choices([e.discipline for e in entries])
+    if not any(link.usable() for link in links):
+        form.disciplines.data = [e.discipline.slug for e in entries]
+    accounts = list(
+        db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email))
+    )
+    return step_page("admin/step_organisers.html", edition, "organisers", form=form, links=links, accounts=accounts)

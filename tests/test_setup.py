@@ -1,0 +1,169 @@
+"""The guided set-up of an edition: the overview of its steps, one short page per step, opening only
+when it is complete and when no other edition is live, closing and cancelling only once confirmed."""
+
+import sqlalchemy as sa
+
+from cartel.extensions import db
+from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding
+from tests.test_entry import podium
+from tests.test_public import text
+
+
+def edition_of(year: int) -> Edition:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Edition).filter_by(year=year))
+
+
+def step_states(response) -> dict[str, str]:
+    """Each step's name and state as the steps list says it (done, to do, optional)."""
+    page = text(response)
+    steps = page.split("Préparation", 1)[1]
+    return {
+        name: state
+        for name in ("Informations", "Participants", "Programme", "Barème de points", "Ouverture")
+        for state in ("fait", "à faire", "facultatif")
+        if f"{state} {name}" in steps
+    }
+
+
+def test_a_new_edition_starts_with_its_steps_to_do(admin, live):
+    response = admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/admin/editions/2028/participants")
+    overview = admin.get("/admin/editions/2028")
+    assert step_states(overview) == {
+        "Informations": "facultatif",
+        "Participants": "à faire",
+        "Programme": "à faire",
+        "Barème de points": "à faire",
+        "Ouverture": "à faire",
+    }
+    page = text(overview)
+    assert "Avant de pouvoir ouvrir l'édition, définissez : les écoles participantes" in page
+    assert "le programme (les disciplines disputées) le barème de points" in page
+
+
+def test_each_step_saves_its_own_form_and_goes_on_to_the_next(admin, live):
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    response = admin.post("/admin/editions/2028/participants", data={"all_schools": "y", "size-ales": "310"})
+    assert response.headers["Location"].endswith("/admin/editions/2028/programme")
+    response = admin.post(
+        "/admin/editions/2028/programme",
+        data={"discipline-handball-men": "y", "weight-handball-men": "2,5", "table-handball-men": "24 18 14"},
+    )
+    assert response.headers["Location"].endswith("/admin/editions/2028/scheme")
+    # the participants typed earlier are still there: each step saves only its own part
+    edition = edition_of(2028)
+    assert sorted((p.school.slug, p.delegation_size) for p in edition.participations) == [
+        ("albi", None),
+        ("ales", 310),
+        ("douai", None),
+        ("nancy", None),
+    ]
+    assert [(e.discipline.slug, str(e.weight), e.place_points) for e in edition.programme] == [
+        ("handball-men", "2.50", [24, 18, 14])
+    ]
+    page = text(admin.get("/admin/editions/2028/scheme"))
+    assert "Proposé : le barème de 2026." in page  # the previous edition's scheme, not saved yet
+    assert edition_of(2028).scheme is None
+    response = admin.post(
+        "/admin/editions/2028/scheme",
+        data={"scheme-place_points": "10 6 4 2", "scheme-tie_rule": "shared", "scheme-tie_breaks": "1 2 3"},
+    )
+    assert response.headers["Location"].endswith("/admin/editions/2028/organisers")
+    page = text(admin.get("/admin/editions/2028/organisers"))
+    assert "Barème enregistré." in page.split("Préparation du Cartel 2028")[0]  # said at the top, where the user is
+    assert "fait Participants 4 écoles" in page and "fait Barème de points 10 6 4 2" in page
+    assert step_states(admin.get("/admin/editions/2028")) == {
+        "Informations": "facultatif",
+        "Participants": "fait",
+        "Programme": "fait",
+        "Barème de points": "fait",
+        "Ouverture": "à faire",
+    }
+
+
+def test_a_step_refused_keeps_what_was_typed_and_saves_nothing(admin, live):
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    response = admin.post(
+        "/admin/editions/2028/participants", data={"school-ales": "y", "size-ales": "trois cents", "school-albi": "y"}
+    )
+    assert response.status_code == 422
+    assert "La taille de la délégation de IMT Mines Alès doit être un nombre entier supérieur à 0." in text(response)
+    assert 'value="trois cents"' in response.get_data(as_text=True)
+    assert edition_of(2028).participations == []
+
+
+def test_the_programme_can_start_from_the_previous_editions(admin, live):
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    response = admin.post("/admin/editions/2028/programme", data={"copy_from": "2026"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Le programme de 2026 est rempli ci-dessous : vérifiez-le, puis enregistrez." in text(response)
+    ticked = {d.slug for d in (live.hb, live.fb, live.swim, live.other)}
+    programme_2026 = {e.discipline.slug for e in edition_of(2026).programme}
+    for slug in ticked:
+        assert (f'<input checked id="discipline-{slug}"' in page) == (slug in programme_2026), slug
+    assert edition_of(2028).programme == []  # filled in, not saved
+
+
+def test_opening_is_refused_with_the_list_of_what_is_missing(admin, live):
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    admin.post("/admin/editions/2028/participants", data={"all_schools": "y"})
+    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    assert (
+        "Cette édition ne peut pas encore être ouverte : définissez d'abord le programme (les disciplines disputées) "
+        "et le barème de points." in text(response)
+    )
+    assert edition_of(2028).status is EditionStatus.PLANNED
+    assert not db.session.scalars(sa.select(AuditEntry).filter_by(action="edition.open")).all()
+
+
+def test_one_live_edition_at_a_time(admin, live, make_edition):
+    make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
+    db.session.commit()
+    assert "L'édition 2026 est en cours : clôturez-la avant d'en ouvrir une autre" in text(
+        admin.get("/admin/editions/2028")
+    )
+    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    assert "L'édition 2026 est en cours : clôturez-la avant d'en ouvrir une autre" in text(response)
+    assert edition_of(2028).status is EditionStatus.PLANNED
+    # once 2026 is closed, 2028 opens; then 2026 cannot be reopened while 2028 is live
+    admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    assert "L'édition est maintenant : en cours." in text(response)
+    response = admin.post("/admin/editions/2026/status", data={"target": "live"}, follow_redirects=True)
+    assert "L'édition 2028 est en cours" in text(response)
+    assert edition_of(2026).status is EditionStatus.FINISHED
+
+
+def test_closing_asks_first_and_says_what_will_be_frozen(admin, live):
+    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished"})
+    assert response.status_code == 200
+    page = text(response)
+    assert "Clôturer le Cartel 2026 ?" in page
+    assert "le classement ci-dessous devient le classement final de l'édition" in page
+    assert "1 IMT Mines Alès 10" in page  # the ranking that would be frozen
+    assert edition_of(2026).status is EditionStatus.LIVE
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OfficialStanding)) == 0
+    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    assert response.status_code == 303 and edition_of(2026).status is EditionStatus.FINISHED
+
+
+def test_cancelling_asks_first(admin, make_edition):
+    make_edition(2028, status=EditionStatus.PLANNED)
+    db.session.commit()
+    response = admin.post("/admin/editions/2028/status", data={"target": "cancelled"})
+    assert "Annuler le Cartel 2028 ?" in text(response)
+    assert edition_of(2028).status is EditionStatus.PLANNED
+
+
+def test_the_organisers_step_offers_links_for_the_whole_programme(admin, live, make_discipline):
+    make_discipline("volleyball", Category.WOMEN)  # in the catalogue, not in the programme
+    db.session.commit()
+    page = admin.get("/admin/editions/2026/organisers").get_data(as_text=True)
+    for d in (live.hb, live.fb, live.swim):
+        assert f'name="disciplines" value="{d.slug}" checked' in page
+    assert 'value="volleyball-women"' not in page and 'value="chess-open"' not in page
+    assert 'action="/admin/links?edition=2026"' in page
