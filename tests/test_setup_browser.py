@@ -1,0 +1,195 @@
+"""An administrator prepares the next edition in a real Chromium, from the home page to a live edition
+with its entry links printed: 12 schools, 15 disciplines, every interaction counted (goal: 25 at most)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.serving import make_server
+
+from cartel import create_app
+from cartel.extensions import db
+from tests.conftest import POSTGRES_URL, _config
+from tests.test_browser import browser, screenshot_dir  # noqa: F401  (fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(POSTGRES_URL is not None, reason="browser tests run once, on SQLite"),
+]
+
+SCHOOLS = [
+    ("imt-mines-ales", "IMT Mines Alès"),
+    ("imt-mines-albi", "IMT Mines Albi"),
+    ("imt-atlantique", "IMT Atlantique"),
+    ("imt-nord-europe", "IMT Nord Europe"),
+    ("mines-paris", "Mines Paris - PSL"),
+    ("mines-nancy", "Mines Nancy"),
+    ("mines-saint-etienne", "Mines Saint-Étienne"),
+    ("telecom-paris", "Télécom Paris"),
+    ("telecom-sudparis", "Télécom SudParis"),
+    ("imt-bs", "Institut Mines-Télécom Business School"),
+    ("mines-douai", "École des Mines de Douai"),
+    ("eurecom", "EURECOM"),
+]
+DISCIPLINES = [
+    ("football", "men"),
+    ("football", "women"),
+    ("handball", "men"),
+    ("handball", "women"),
+    ("basketball", "men"),
+    ("basketball", "women"),
+    ("volleyball", "men"),
+    ("volleyball", "women"),
+    ("rugby", "men"),
+    ("rugby", "women"),
+    ("badminton", "open"),
+    ("swimming", "open"),
+    ("athletics", "open"),
+    ("climbing", "open"),
+    ("dj-contest", "open"),
+]
+
+
+@pytest.fixture
+def catalogue_server(template_database, tmp_path):
+    """The app with a catalogue of 12 schools and 15 disciplines, the previous edition (2026, finished,
+    with its programme and scheme), an administrator, and no live edition."""
+    copy = tmp_path / "setup.sqlite3"
+    shutil.copy(template_database, copy)
+    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True}
+    config.pop("SERVER_NAME")
+    app = create_app(config)
+    with app.app_context():
+        from cartel.models import (
+            Category,
+            Discipline,
+            Edition,
+            EditionStatus,
+            Participation,
+            PointsScheme,
+            ProgrammeEntry,
+            Role,
+            School,
+            Sport,
+            User,
+        )
+        from cartel.models.sport import SportKind
+
+        schools = [School(slug=slug, name=name, short_name=name[:12], country="FR") for slug, name in SCHOOLS]
+        sports = {}
+        disciplines = []
+        for sport, category in DISCIPLINES:
+            if sport not in sports:
+                kind = SportKind.CONTEST if sport == "dj-contest" else SportKind.SPORT
+                sports[sport] = Sport(slug=sport, name_fr=sport.title(), name_en=sport.title(), kind=kind)
+            slug = sport if category == "open" else f"{sport}-{category}"
+            disciplines.append(Discipline(slug=slug, sport=sports[sport], category=Category(category)))
+        previous = Edition(year=2026, number=51, status=EditionStatus.FINISHED, host=schools[0])
+        previous.participations = [Participation(school=s) for s in schools[:10]]
+        previous.programme = [ProgrammeEntry(discipline=d, version=0) for d in disciplines]
+        previous.scheme = PointsScheme(place_points=[10, 8, 6, 5, 4, 3, 2, 1], tie_rule="shared", tie_breaks=[1, 2, 3])
+        admin = User(email="admin@example.org", role=Role.ADMIN)
+        admin.set_password("correct horse battery")
+        db.session.add_all([*schools, previous, admin])
+        db.session.commit()
+        db.session.remove()
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", app=app)
+    http.shutdown()
+    http.server_close()
+    thread.join(5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+class Interactions:
+    """Every click, field filled and option chosen by the administrator, counted and written down."""
+
+    def __init__(self, page):
+        self.page, self.steps = page, []
+
+    def click(self, locator, why: str) -> None:
+        self.steps.append(f"click {why}")
+        locator.click()
+
+    def fill(self, locator, value: str, why: str) -> None:
+        self.steps.append(f"type {why}")
+        locator.fill(value)
+
+    def choose(self, locator, label: str, why: str) -> None:
+        self.steps.append(f"choose {why}")
+        locator.select_option(label=label)
+
+
+def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactions(
+    catalogue_server,
+    browser,  # noqa: F811
+    tmp_path,
+):
+    server = catalogue_server.url
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
+    context.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
+    page = context.new_page()
+    page.goto(f"{server}/")
+    act = Interactions(page)
+
+    act.click(page.get_by_role("link", name="Se connecter"), "Log in (header)")
+    act.fill(page.get_by_label("E-mail"), "admin@example.org", "e-mail")
+    act.fill(page.get_by_label("Mot de passe"), "correct horse battery", "password")
+    act.click(page.get_by_role("button", name="Se connecter"), "Se connecter")
+    act.click(page.get_by_role("link", name="Admin", exact=True), "Admin (header)")
+    act.click(page.get_by_role("link", name="Nouvelle édition"), "New edition")
+
+    # 1. details
+    act.fill(page.get_by_label("Année"), "2027", "year")
+    act.fill(page.get_by_label("Numéro"), "52", "number")
+    act.choose(page.get_by_label("École organisatrice"), "Mines Nancy", "host")
+    act.fill(page.get_by_label("Premier jour"), "2027-04-15", "first day")
+    act.fill(page.get_by_label("Dernier jour"), "2027-04-17", "last day")
+    act.click(page.get_by_role("button", name="Enregistrer"), "save the details")
+    page.wait_for_url("**/admin/editions/2027/participants")
+    assert "Édition 2027 créée. Étape suivante : les écoles participantes." in page.inner_text("main")
+
+    # 2. participants: the twelve schools in one tick
+    act.click(page.get_by_label("Toutes les écoles de la liste"), "every school")
+    act.click(page.get_by_role("button", name="Enregistrer et passer au programme"), "save the participants")
+    page.wait_for_url("**/admin/editions/2027/programme")
+    assert "Participants enregistrés : 12 écoles." in page.inner_text("main")
+
+    # 3. programme: the previous edition's, checked then saved
+    act.click(page.get_by_role("button", name="Partir du programme de 2026"), "start from 2026's programme")
+    act.click(page.get_by_role("button", name="Enregistrer et passer au barème"), "save the programme")
+    page.wait_for_url("**/admin/editions/2027/scheme")
+    assert "Programme enregistré : 15 disciplines." in page.inner_text("main")
+
+    # 4. points scheme: 2026's proposed
+    assert page.get_by_label("Points par place, en commençant par la 1re").input_value() == "10 8 6 5 4 3 2 1"
+    act.click(page.get_by_role("button", name="Enregistrer et passer aux liens de saisie"), "save the scheme")
+    page.wait_for_url("**/admin/editions/2027/organisers")
+
+    # 5. entry links for the whole programme, printed
+    act.click(page.get_by_role("button", name="Créer les liens et imprimer"), "issue the links")
+    page.wait_for_load_state()
+    assert page.locator("section.sheet").count() == 15
+    act.click(page.get_by_role("button", name="Imprimer"), "print")
+    assert page.evaluate("window.__printed") == 1
+    act.click(page.get_by_role("link", name="Retour à la préparation du Cartel 2027"), "back to the set-up")
+
+    # 6. open
+    page.wait_for_url("**/admin/editions/2027#open")
+    if screenshot_dir(tmp_path) != tmp_path:
+        page.screenshot(path=str(screenshot_dir(tmp_path) / "setup.png"), full_page=True)
+    act.click(page.get_by_role("button", name="Ouvrir l'édition (en cours)"), "open the edition")
+    page.wait_for_url("**/admin/editions/2027")
+    assert "L'édition est maintenant : en cours." in page.inner_text("main")
+
+    print(f"\n{len(act.steps)} interactions:\n  " + "\n  ".join(act.steps))
+    assert len(act.steps) <= 25, act.steps
+    page.goto(f"{server}/")
+    assert "Cartel 2027" in page.inner_text("main")
+    context.close()
