@@ -26,7 +26,11 @@ from cartel.operations import Actor, audit
 
 
 class CatalogueError(ValueError):
-    """A change that would leave results without their school or discipline."""
+    """A change that would leave results without their school or discipline (``blocked``: which ones)."""
+
+    def __init__(self, blocked: list):
+        super().__init__(", ".join(getattr(b, "slug", str(b)) for b in blocked))
+        self.blocked = blocked
 
 
 def _snapshot(obj, fields: tuple[str, ...]) -> dict:
@@ -112,9 +116,12 @@ def set_participants(edition: Edition, sizes: dict[School, int | None], actor: A
     current = {p.school_id: p for p in edition.participations}
     keep = {s.id for s in sizes}
     placed = set(db.session.scalars(sa.select(PlacementMember.school_id).filter_by(edition_id=edition.id)))
-    blocked = sorted(p.school.name for p in edition.participations if p.school_id not in keep and p.school_id in placed)
+    blocked = sorted(
+        (p.school for p in edition.participations if p.school_id not in keep and p.school_id in placed),
+        key=lambda school: school.name,
+    )
     if blocked:
-        raise CatalogueError(", ".join(blocked))
+        raise CatalogueError(blocked)
     for school, size in sizes.items():
         participation = current.pop(school.id, None) or Participation(edition=edition, school=school)
         participation.delegation_size = size
@@ -165,10 +172,11 @@ def set_programme(
     keep = {d.id for d in weights}
     placed = set(db.session.scalars(sa.select(PlacementMember.discipline_id).filter_by(edition_id=edition.id)))
     blocked = sorted(
-        e.discipline.slug for e in edition.programme if e.discipline_id not in keep and e.discipline_id in placed
+        (e.discipline for e in edition.programme if e.discipline_id not in keep and e.discipline_id in placed),
+        key=lambda discipline: discipline.slug,
     )
     if blocked:
-        raise CatalogueError(", ".join(blocked))
+        raise CatalogueError(blocked)
     after = {}
     for discipline, weight in weights.items():
         entry = current.pop(discipline.id, None) or ProgrammeEntry(edition=edition, discipline=discipline, version=0)

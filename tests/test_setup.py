@@ -167,3 +167,11 @@ def test_the_organisers_step_offers_links_for_the_whole_programme(admin, live, m
         assert f'name="disciplines" value="{d.slug}" checked' in page
     assert 'value="volleyball-women"' not in page and 'value="chess-open"' not in page
     assert 'action="/admin/links?edition=2026"' in page
+
+
+def test_a_discipline_with_results_cannot_leave_the_programme_and_is_named(admin, live):
+    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    response = admin.post("/admin/editions/2026/programme", data={"discipline-football-women": "y"})
+    assert response.status_code == 422
+    assert "Ces disciplines ont des résultats et ne peuvent pas être retirées : Handball masculin." in text(response)
+    assert len(edition_of(2026).programme) == 3

@@ -196,7 +196,8 @@ def participants(year: int):
         except catalogue.CatalogueError as error:
             db.session.rollback()
             problem = _(
-                "These schools have results in this edition and cannot be removed: %(schools)s.", schools=str(error)
+                "These schools have results in this edition and cannot be removed: %(schools)s.",
+                schools=", ".join(school.name for school in error.blocked),
             )
         else:
             count = len(edition.participations)
@@ -253,7 +254,8 @@ def programme(year: int):
             except catalogue.CatalogueError as error:
                 db.session.rollback()
                 problem = _(
-                    "These disciplines have results and cannot be removed: %(disciplines)s.", disciplines=str(error)
+                    "These disciplines have results and cannot be removed: %(disciplines)s.",
+                    disciplines=", ".join(discipline_name(d) for d in error.blocked),
                 )
             else:
                 flash(
