@@ -193,3 +193,20 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     page.goto(f"{server}/")
     assert "Cartel 2027" in page.inner_text("main")
     context.close()
+
+
+def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # noqa: F811
+    server = catalogue_server.url
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.get_by_label("E-mail").fill("admin@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    for step in ("", "/details", "/participants", "/programme", "/scheme", "/organisers"):
+        page.goto(f"{server}/admin/editions/2026{step}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, step
+        # on a step page the steps take little room: the step's own form starts on the first screen
+        if step:
+            assert page.locator("main form").first.bounding_box()["y"] < 740, step
+    context.close()
