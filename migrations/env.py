@@ -85,14 +85,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            # batch migrations copy and drop tables: foreign keys are checked once they are done
-            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy and drop tables: foreign keys are checked once they are done. SQLite
+            # ignores this pragma inside a transaction, so it goes to the driver's connection before any
+            # BEGIN (the app's engine begins every transaction explicitly).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()  # the pragma below would be ignored inside the check's transaction
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():
