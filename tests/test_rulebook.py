@@ -243,3 +243,20 @@ def test_migration_down_and_up_keeps_the_rows_and_gives_back_the_defaults(app, r
         ]
     }
     assert set(db.session.scalars(sa.select(Sport.kind))) == {SportKind.SPORT}
+
+
+def test_the_api_says_each_disciplines_kind_and_own_table(client, rulebook):
+    from tests.test_api import check
+
+    body = check(client, "/api/editions/2026/results")  # as the OpenAPI document describes it
+    by_slug = {r["discipline"]["slug"]: r for r in body["disciplines"]}
+    assert by_slug["volleyball-women"]["points_table"] == {"places": VOLLEYBALL, "beyond": "last"}
+    assert by_slug["dj-contest-open"]["points_table"] == {"places": [5, 3], "beyond": "zero"}
+    assert by_slug["handball-men"]["points_table"] is None
+    assert {slug: r["discipline"]["kind"] for slug, r in by_slug.items()} == {
+        "handball-men": "sport",
+        "football-women": "sport",
+        "swimming-open": "sport",
+        "volleyball-women": "sport",
+        "dj-contest-open": "contest",
+    }

@@ -126,8 +126,15 @@ def discipline_result(podium: Podium) -> dict:
             "category": d.category.value,
             "name_fr": d.sport.name_fr,
             "name_en": d.sport.name_en,
+            "kind": d.sport.kind.value,
         },
         "weight": points(Fraction(str(e.weight))),
+        "points_table": None
+        if not e.place_points
+        else {
+            "places": [points(Fraction(str(p))) for p in e.place_points],
+            "beyond": "last" if e.beyond_last else "zero",
+        },
         "state": e.result_state.value,
         "version": e.version,
         "published_at": timestamp(e.published_at),
