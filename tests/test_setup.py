@@ -175,3 +175,20 @@ def test_a_discipline_with_results_cannot_leave_the_programme_and_is_named(admin
     assert response.status_code == 422
     assert "Ces disciplines ont des résultats et ne peuvent pas être retirées : Handball masculin." in text(response)
     assert len(edition_of(2026).programme) == 3
+
+
+def test_the_set_up_forms_need_their_csrf_token(admin, live, app):
+    """The per-form CSRF checks are gone: the app-wide CSRFProtect refuses every post without a token."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    posts = {
+        "/admin/editions/2026/status": {"target": "finished", "confirm": "yes"},
+        "/admin/editions/2026/participants": {"school-ales": "y"},
+        "/admin/editions/2026/programme": {"discipline-chess-open": "y"},
+        "/admin/editions/2026/scheme": {"scheme-place_points": "3 2 1", "scheme-tie_rule": "shared"},
+        "/admin/editions/2026/details": {"edition-year": "2030"},
+    }
+    for url, data in posts.items():
+        assert admin.post(url, data=data).status_code == 400, url
+    edition = edition_of(2026)
+    assert edition.status is EditionStatus.LIVE and len(edition.participations) == 4 and len(edition.programme) == 3
+    assert edition.scheme.place_points == [10, 6, 4, 2]
