@@ -1,22 +1,73 @@
-"""Error pages that say what went wrong in the user's language."""
+"""Error pages that say, in the reader's language, what went wrong and what to do; the API answers JSON."""
 
 from __future__ import annotations
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from cartel.extensions import db
 
 
-def _titles() -> dict[int, tuple[str, str]]:
+def _pages() -> dict[int, tuple[str, str, str]]:
+    """Each status's title, what happened and what to do."""
     return {
-        400: (_("Bad request"), _("The request could not be understood.")),
-        403: (_("Not allowed"), _("Your account or entry link does not allow this.")),
-        404: (_("Not found"), _("This page does not exist.")),
-        409: (_("Not possible now"), _("This cannot be done in the current state of the edition.")),
-        410: (_("Gone"), _("This link can no longer be used.")),
-        413: (_("Too large"), _("What was sent is too large: files up to 5 MB are accepted.")),
+        400: (_("Bad request"), _("The request could not be understood."), _("Go back and try again.")),
+        403: (
+            _("Not allowed"),
+            _("Your account or entry link does not allow this."),
+            _("If you need it, ask the organisers."),
+        ),
+        404: (
+            _("Not found"),
+            _("This page does not exist."),
+            _("Check the address, or start again from the standings."),
+        ),
+        405: (
+            _("Not possible"),
+            _("This address does not take this kind of request."),
+            _("Use the links and buttons of the pages."),
+        ),
+        409: (
+            _("Not possible now"),
+            _("This cannot be done in the current state of the edition."),
+            _("Reload the page to see where things stand, then try again."),
+        ),
+        410: (_("Gone"), _("This link can no longer be used."), _("Ask the organisers for a new one.")),
+        413: (
+            _("Too large"),
+            _("What was sent is too large: files up to 5 MB are accepted."),
+            _("Send a smaller file."),
+        ),
+        429: (
+            _("Too many requests"),
+            _("Too many requests came from your connection in a short time."),
+            _("Wait a minute, then try again."),
+        ),
+        500: (
+            _("Something went wrong"),
+            _("The server met an unexpected error."),
+            _("Try again in a moment; if it happens again, tell the organisers."),
+        ),
     }
+
+
+def error_page(error: HTTPException):
+    """The translated page of an HTTP error; a description given to ``abort()`` says what happened."""
+    code = error.code or 500
+    title, message, advice = _pages().get(
+        code,
+        (_("Error %(code)s", code=code), _("The request could not be completed."), _("Go back and try again.")),
+    )
+    if error.description and error.description != type(error).description:
+        message = error.description
+    wait = getattr(error, "retry_after", None)
+    if code == 429 and isinstance(wait, int):
+        advice = ngettext("Wait %(num)d second, then try again.", "Wait %(num)d seconds, then try again.", wait)
+    page = render_template("error.html", code=code, title=title, message=message, advice=advice)
+    return page, code, _headers(error)
 
 
 def register(app: Flask) -> None:
@@ -36,10 +87,21 @@ def register(app: Flask) -> None:
             return api_error(error)
         if error.code is None or error.code < 400 or error.code == 401:
             return error
-        title, message = _titles().get(error.code, (error.name, error.description))
-        if error.description and error.description != type(error).description:
-            message = error.description
-        return render_template("error.html", code=error.code, title=title, message=message), error.code
+        return error_page(error)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        """An unhandled exception, which Flask has already logged with its traceback (or an abort(500)).
+        The request's transaction is rolled back first: the page reads the database (who is logged in)."""
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return api_error(error)
+        return error_page(error)
+
+
+def _headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers an error carries besides its body's type: Retry-After, Allow..."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
 
 
 def api_error(error: HTTPException):
@@ -48,4 +110,4 @@ def api_error(error: HTTPException):
     message = error.description if error.description != type(error).description else error.name
     if code == 404 and message == error.name:
         message = "No such endpoint: /api/openapi.json lists them."
-    return jsonify(error={"status": code, "message": message}), code
+    return jsonify(error={"status": code, "message": message}), code, _headers(error)

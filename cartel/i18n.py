@@ -40,6 +40,9 @@ def discipline_name(discipline) -> str:
 
 
 def init_app(app: Flask) -> None:
+    # WTForms' own messages ("This field is required."...) in the page's language: Flask-WTF loads WTForms'
+    # catalogue for Flask-Babel's locale (its default, said here because the forms rely on it)
+    app.config.setdefault("WTF_I18N_ENABLED", True)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 
 def edition_status(status: enum.Enum | str) -> str:
@@ -18,10 +19,11 @@ def edition_status(status: enum.Enum | str) -> str:
 
 
 def result_state(state: enum.Enum | str) -> str:
+    """A result's state, as the entry pages, workbooks and imports say it (French: agrees with "résultat")."""
     value = getattr(state, "value", state)
     return {
-        "pending": _("to come"),
-        "in_progress": _("in progress"),
-        "provisional": _("provisional"),
-        "final": _("final"),
+        "pending": pgettext("result", "to come"),
+        "in_progress": pgettext("result", "in progress"),
+        "provisional": pgettext("result", "provisional"),
+        "final": pgettext("result", "final"),
     }[value]

@@ -172,7 +172,11 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     act.click(page.get_by_role("button", name="Enregistrer et passer aux liens de saisie"), "save the scheme")
     page.wait_for_url("**/admin/editions/2027/organisers")
 
-    # 5. entry links for the whole programme, printed
+    # 5. entry links for the whole programme, printed: every discipline ticked, and seen to be
+    boxes = page.locator("input[name='disciplines']")
+    assert boxes.count() == 15 and all(boxes.nth(k).is_checked() for k in range(15))
+    looks = boxes.first.evaluate("b => [getComputedStyle(b).opacity, b.getBoundingClientRect().width]")
+    assert looks[0] == "1" and looks[1] >= 20, looks
     act.click(page.get_by_role("button", name="Créer les liens et imprimer"), "issue the links")
     page.wait_for_load_state()
     assert page.locator("section.sheet").count() == 15
