@@ -1,4 +1,7 @@
-"""Accounts and entry links: creation and changes, each audited and committed once."""
+"""Accounts and entry links: creation and changes, each checked first, then audited and committed once
+(the same path as cartel/operations.py: an Actor, one audit entry per change, one commit per call).
+
+An account's disciplines limit what it may enter; none listed means the whole programme."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import datetime as dt
 import secrets
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from cartel.entry.access import token_hash
 from cartel.extensions import db
@@ -13,10 +17,15 @@ from cartel.models import Discipline, Edition, EntryLink, Role, User
 from cartel.operations import Actor, audit, utcnow
 
 MIN_PASSWORD = 10
+MAX_LINK_HOURS = 24 * 14
 
 
 class UserError(ValueError):
-    pass
+    """Refused input; ``code`` says why (email, exists, password, link), the message says it in English."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 def user_snapshot(user: User) -> dict:
@@ -30,42 +39,68 @@ def user_snapshot(user: User) -> dict:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise UserError("password", f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def _checked_email(email: str, user: User | None = None) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise UserError("email", f"{email!r} is not an email address")
+    other = db.session.scalar(sa.select(User.id).filter_by(email=email))
+    if other is not None and (user is None or other != user.id):
+        raise UserError("exists", f"an account {email} already exists")
+    return email
+
+
+def _commit_account(email: str) -> None:
+    """Commit; the same e-mail saved at the same moment by someone else is refused, not a crash."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise UserError("exists", f"an account {email} already exists") from None
 
 
 def create_user(
     email: str, password: str, role: Role, actor: Actor, disciplines: list[Discipline] | None = None
 ) -> User:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise UserError(f"{email!r} is not an email address")
-    if db.session.scalar(sa.select(User.id).filter_by(email=email)) is not None:
-        raise UserError(f"an account {email} already exists")
+    """A new account, limited to ``disciplines`` (none: the whole programme)."""
+    email = _checked_email(email)
     check_password_strength(password)
     user = User(email=email, role=role, disciplines=list(disciplines or []))
     user.set_password(password)
     db.session.add(user)
-    db.session.flush()
     audit(actor, "user.create", "user", email, None, user_snapshot(user))
-    db.session.commit()
+    _commit_account(email)
     return user
 
 
 def update_user(
-    user: User, actor: Actor, *, role: Role, active: bool, disciplines: list[Discipline], password: str | None = None
+    user: User,
+    actor: Actor,
+    *,
+    role: Role,
+    active: bool,
+    disciplines: list[Discipline],
+    password: str | None = None,
+    email: str | None = None,
 ) -> None:
-    before = user_snapshot(user)
+    """Change an account (``disciplines`` empty: the whole programme); a new password or a
+    deactivation ends its sessions everywhere. Everything is checked before anything changes."""
+    email = user.email if email is None else _checked_email(email, user)
     if password:
         check_password_strength(password)
+    before = user_snapshot(user)
+    if password:
         user.set_password(password)
     if password or (user.active and not active):
         user.end_sessions()  # a password change or a deactivation ends the account's sessions everywhere
-    user.role, user.active, user.disciplines = role, active, list(disciplines)
+    user.email, user.role, user.active, user.disciplines = email, role, active, list(disciplines)
     after = user_snapshot(user)
     if password:
         after["password"] = "changed"
     audit(actor, "user.update", "user", user.email, before, after)
-    db.session.commit()
+    _commit_account(email)
 
 
 def end_sessions(user: User) -> None:
@@ -74,47 +109,73 @@ def end_sessions(user: User) -> None:
     db.session.commit()
 
 
-def create_link(
-    edition: Edition, discipline: Discipline, label: str, hours: int, actor: Actor
-) -> tuple[EntryLink, str]:
-    """A new entry link; the token is returned once and only its hash is stored."""
-    token = secrets.token_urlsafe(18)
-    link = EntryLink(
-        token_hash=token_hash(token),
-        edition_id=edition.id,
-        discipline=discipline,
-        label=label,
-        created_by_id=actor.user_id,
-        expires_at=utcnow() + dt.timedelta(hours=hours),
-    )
-    db.session.add(link)
-    db.session.flush()
-    audit(
-        actor,
-        "link.create",
-        "link",
-        link.id,
-        None,
-        {"discipline": discipline.slug, "label": label, "expires_at": link.expires_at.isoformat()},
-        edition_id=edition.id,
-        discipline_id=discipline.id,
-    )
-    db.session.commit()
-    return link, token
+def _link_snapshot(link: EntryLink) -> dict:
+    return {"discipline": link.discipline.slug, "label": link.label}
 
 
-def revoke_link(link: EntryLink, actor: Actor) -> None:
-    if link.revoked_at is not None:
-        return
+def _revoke(link: EntryLink, actor: Actor) -> None:
     link.revoked_at = utcnow()
     audit(
         actor,
         "link.revoke",
         "link",
         link.id,
-        {"revoked_at": None},
-        {"revoked_at": link.revoked_at.isoformat()},
+        {**_link_snapshot(link), "revoked_at": None},
+        {**_link_snapshot(link), "revoked_at": link.revoked_at.isoformat()},
         edition_id=link.edition_id,
         discipline_id=link.discipline_id,
     )
+
+
+def issue_links(
+    edition: Edition, disciplines: list[Discipline], label: str, hours: int, actor: Actor, *, reissue: bool = False
+) -> list[tuple[EntryLink, str]]:
+    """One new entry link per discipline, in one transaction; each token is returned once and only its
+    hash is stored. ``reissue`` first revokes the usable links these disciplines have (a lost sheet)."""
+    label = label.strip()
+    if not disciplines or not label or len(label) > 120 or not 1 <= hours <= MAX_LINK_HOURS:
+        raise UserError("link", "entry links need disciplines, a label and 1 to 336 hours")
+    if reissue:
+        current = db.session.scalars(
+            sa.select(EntryLink).where(
+                EntryLink.edition_id == edition.id,
+                EntryLink.discipline_id.in_([d.id for d in disciplines]),
+                EntryLink.revoked_at.is_(None),
+            )
+        )
+        for link in [link for link in current if link.usable()]:
+            _revoke(link, actor)
+    issued = []
+    for discipline in disciplines:
+        token = secrets.token_urlsafe(18)
+        link = EntryLink(
+            token_hash=token_hash(token),
+            edition_id=edition.id,
+            discipline=discipline,
+            label=label,
+            created_by_id=actor.user_id,
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+        )
+        db.session.add(link)
+        db.session.flush()
+        audit(
+            actor,
+            "link.create",
+            "link",
+            link.id,
+            None,
+            {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
+            edition_id=edition.id,
+            discipline_id=discipline.id,
+        )
+        issued.append((link, token))
+    db.session.commit()
+    return issued
+
+
+def revoke_link(link: EntryLink, actor: Actor) -> None:
+    """Stop a link working at once; a link already revoked stays as it is."""
+    if link.revoked_at is not None:
+        return
+    _revoke(link, actor)
     db.session.commit()

@@ -54,7 +54,12 @@ def create_user_command(email: str, role: str) -> None:
         user = create_user(email, password, Role(role), Actor())
     except UserError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Account {user.email} created ({user.role.value}).")
+    scope = (
+        "may enter every discipline"
+        if user.is_admin
+        else "may enter the whole programme, penalties included; limit it to some disciplines at /admin/users"
+    )
+    click.echo(f"Account {user.email} created ({user.role.value}): {scope}.")
 
 
 @click.group("export")

@@ -29,6 +29,8 @@ from cartel.extensions import db
 from cartel.i18n import discipline_name
 from cartel.models import Edition, ProgrammeEntry, ResultState, School
 from cartel.operations import Actor, current_teams, write_result
+from cartel.problems import podium_problem
+from cartel.standings import scheme_of, table_of
 from cartel.upload import Table, UploadRow
 
 FIRST_PLACE_COLUMN = 4  # A discipline, B code, C version, D state, then places
@@ -63,9 +65,13 @@ def state_words() -> dict[str, ResultState]:
 
 
 def places_needed(edition: Edition) -> int:
-    scheme = edition.scheme
-    scored = len(scheme.place_points) if scheme is not None else 3
-    return max(3, min(scored, len(edition.participations)))
+    """Place columns of the template: the most places any discipline of the programme scores (its own
+    table, or the edition's scheme), at least the podium, at most one per school taking part."""
+    participants = len(edition.participations)
+    scheme = scheme_of(edition.scheme)
+    scored = [scheme.scored_places if scheme is not None else 3]
+    scored += [table.scored_places(participants) for table in map(table_of, edition.programme) if table is not None]
+    return max(3, min(max(scored), participants))
 
 
 def team_text(team: podium.Team, names: dict[str, str]) -> str:
@@ -160,6 +166,7 @@ class Checker:
         self.problems: list[Problem] = []
         self.entries = {e.discipline.slug: e for e in programme(edition)}
         self.lookup: dict[str, School] = {}
+        self.names = {p.school.slug: p.school.name for p in edition.participations}
         for p in edition.participations:
             for key in (p.school.name, p.school.short_name, p.school.slug):
                 self.lookup[key.casefold()] = p.school
@@ -171,15 +178,16 @@ class Checker:
     def problem(self, row: UploadRow, column: int, message: str) -> None:
         self.problems.append(Problem(row.sheet, row.ref(column), message))
 
+    def podium_problem(self, row: UploadRow, column: int, problem: podium.Problem) -> None:
+        """A problem of cartel.podium, in the words courtside entry uses for it."""
+        self.problem(row, column, podium_problem(problem, self.names))
+
     def school(self, row: UploadRow, column: int, text: str) -> School | None:
         found = self.lookup.get(text.casefold())
-        if found is None:
-            message = (
-                _("%(school)s does not take part in this edition.", school=text)
-                if text.casefold() in self.known
-                else _("Unknown school “%(school)s”.", school=text)
-            )
-            self.problem(row, column, message)
+        if found is None and text.casefold() in self.known:
+            self.podium_problem(row, column, podium.Problem("not_participant", params={"school": text}))
+        elif found is None:
+            self.problem(row, column, _("Unknown school “%(school)s”.", school=text))
         return found
 
     def split(self, text: str, separator: str) -> list[str]:
@@ -204,44 +212,41 @@ class Checker:
         return all(name.strip().casefold() in self.lookup for name in text.split(JOINT))
 
     def teams(self, row: UploadRow) -> list[podium.Team] | None:
+        """The row's teams, each at the place of its column; None when there is a problem (each one said
+        at its cell). Reading the cells' schools is the import's own; whether the places fit together
+        (no place inside a tie, none empty above a filled one, no school twice) is cartel.podium's check."""
         teams: list[podium.Team] = []
-        cells = row.cells[FIRST_PLACE_COLUMN:]
-        covered = 0  # the last place a tie covers
-        ok, gap_at = True, None
-        for k, text in enumerate(cells, start=1):
-            column = FIRST_PLACE_COLUMN + k - 1
+        resolved = True
+        for place, text in enumerate(row.cells[FIRST_PLACE_COLUMN:], start=1):
             if not text:
-                if k > covered and gap_at is None:
-                    gap_at = k
                 continue
-            if k <= covered:
-                self.problem(row, column, _("Place %(place)s is inside a tie above it.", place=k))
-                ok = False
-                continue
-            if gap_at is not None:
-                self.problem(row, column, _("Place %(place)s is empty but this place is filled.", place=gap_at))
-                ok, gap_at = False, None
-            shared = self.split(text, TIE)
-            for team_text in shared:
+            column = FIRST_PLACE_COLUMN + place - 1
+            for team_text in self.split(text, TIE):
                 schools = [self.school(row, column, name) for name in self.split(team_text, JOINT)]
-                if not team_text or any(s is None for s in schools):
-                    ok = False
-                    continue
-                teams.append(podium.Team(k, tuple(s.slug for s in schools)))
-            covered = k + len(shared) - 1
-        seen: dict[str, int] = {}
-        for team in teams:
-            for slug in team.schools:
-                if slug in seen:
-                    name = next(s.name for s in self.lookup.values() if s.slug == slug)
-                    self.problem(
-                        row,
-                        FIRST_PLACE_COLUMN + team.place - 1,
-                        _("%(school)s is already placed (place %(place)s).", school=name, place=seen[slug]),
-                    )
-                    ok = False
-                seen.setdefault(slug, team.place)
-        return teams if ok else None
+                if team_text and None not in schools:
+                    teams.append(podium.Team(place, tuple(s.slug for s in schools)))
+                else:  # said at its cell, if it says anything; it still fills its place for the checks below
+                    resolved = False
+                    teams.append(podium.Team(place, (object(),)))
+        teams.sort(key=lambda t: t.place)
+        rows = podium.rows_from_teams(teams, 0)  # empty rows where places are missing, ties as in the form
+        placed = iter(teams)
+        place_of = {k: next(placed).place if r.schools else k for k, r in enumerate(rows, start=1)}
+        problems = podium.check_teams(teams) + [
+            p
+            for p in podium.check_rows(rows, set(self.names), edition_live=True, in_programme=True)
+            if p.code not in ("empty", "not_participant")  # see change(); and school() said who takes part
+        ]
+        for problem in problems:
+            if problem.row is None:  # a place inside a tie
+                self.podium_problem(row, FIRST_PLACE_COLUMN + problem.params["place"] - 1, problem)
+                continue
+            params = dict(problem.params)
+            if "first_row" in params:  # where the school already is: its place (a tie's rows share one)
+                params["first_row"] = place_of[params["first_row"]]
+            at = FIRST_PLACE_COLUMN + place_of[problem.row] - 1
+            self.podium_problem(row, at, podium.Problem(problem.code, problem.row, params))
+        return teams if resolved and not problems else None
 
     def change(self, row: UploadRow) -> Change | None:
         cells = row.cells + ("",) * (FIRST_PLACE_COLUMN - len(row.cells))
@@ -258,7 +263,7 @@ class Checker:
             return None  # left empty: nothing to change
         state = self.states.get(state_text)
         if state is None:
-            self.problem(row, 3, _("Choose provisional or final."))
+            self.podium_problem(row, 3, podium.Problem("bad_state"))
         if not version_text.isdecimal() or len(version_text) > 9:
             self.problem(row, 2, _("The version is missing: download the template again."))
             return None
@@ -272,7 +277,7 @@ class Checker:
         if teams is None or state is None:
             return None
         if not teams:
-            self.problem(row, FIRST_PLACE_COLUMN, _("Choose at least the winner."))
+            self.podium_problem(row, FIRST_PLACE_COLUMN, podium.Problem("empty"))
             return None
         before = tuple(sorted(current_teams(entry), key=lambda t: (t.place, t.schools)))
         after = tuple(sorted(teams, key=lambda t: (t.place, t.schools)))

@@ -15,19 +15,18 @@ from cartel.scoring import SchemeError
 
 
 def podium_problem(problem: podium.Problem, names: dict[str, str]) -> str:
-    """A courtside organiser's words for each problem code of cartel.podium (``names``: slug → name)."""
+    """The words for each problem code of cartel.podium (``names``: slug → name), the same on the entry
+    form (next to its row, "Place k") and in a spreadsheet import (at its cell, in the column of place k)."""
     school = names.get(problem.params.get("school"), problem.params.get("school", ""))
     messages = {
         "edition_not_live": _("This edition is not live: results cannot be entered."),
         "not_in_programme": _("This discipline is not in the programme of the edition."),
         "empty": _("Choose at least the winner."),
-        "gap": _("This place is empty but a place below it is filled."),
+        "gap": _("This place is empty but a place after it is filled."),
         "tie_without_above": _("“Ex aequo” needs a team on the place above."),
         "not_participant": _("%(school)s does not take part in this edition.", school=school),
         "twice": _(
-            "%(school)s is already placed above (place row %(row)s).",
-            school=school,
-            row=problem.params.get("first_row"),
+            "%(school)s is already placed (place %(place)s).", school=school, place=problem.params.get("first_row")
         ),
         "place_inside_tie": _("Place %(place)s is inside a tie above it.", place=problem.params.get("place")),
         "bad_state": _("Choose provisional or final."),

@@ -58,6 +58,16 @@ class PointsTable:
         object.__setattr__(self, "place_points", _checked_points(self.place_points))
         object.__setattr__(self, "beyond_last", bool(self.beyond_last))
 
+    def scored_places(self, participants: int) -> int:
+        """How many places earn points: every one when the table goes on with a last value above 0,
+        else the table's places (trailing zero places excluded)."""
+        if self.beyond_last and self.place_points and self.place_points[-1] > 0:
+            return participants
+        n = len(self.place_points)
+        while n and self.place_points[n - 1] == 0:
+            n -= 1
+        return n
+
     def points_for_place(self, place: int) -> Fraction:
         if place < 1:
             return Fraction(0)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from cartel import create_app
 from cartel.extensions import db
-from cartel.models import AuditEntry, EditionStatus, EntryLink, LoginThrottle, User
+from cartel.models import AuditEntry, Edition, EditionStatus, EntryLink, LoginThrottle, Role, User
 from tests.conftest import login
 from tests.test_entry import places, podium
 from tests.test_public import text
@@ -451,3 +451,174 @@ def test_reissuing_links_for_several_disciplines_at_once(admin, app, live):
     # without "reissue", a new link joins the ones already issued
     admin.post("/admin/links", data={"disciplines": ["football-women"], "label": "Bis", "hours": 24})
     assert app.test_client().get(untouched).status_code == 302
+
+
+# --- the whole programme or some disciplines ------------------------------------------------------
+
+
+def radios(html: str) -> dict[str, bool]:
+    """The whole-programme choice as drawn: value -> checked."""
+    return {
+        value: "checked" in attributes
+        for attributes, value in re.findall(r'<input ([^>]*)name="programme" type="radio" value="(\w+)"', html)
+    }
+
+
+def account_form(email, programme=None, disciplines=(), role="organiser"):
+    form = {
+        "email": email,
+        "role": role,
+        "active": "y",
+        "password": "long enough pass",
+        "disciplines": list(disciplines),
+    }
+    return form | ({"programme": programme} if programme else {})
+
+
+def test_an_account_enters_the_whole_programme_or_only_the_disciplines_ticked(admin, app, live):
+    html = admin.get("/admin/users").get_data(as_text=True)
+    assert radios(html) == {"whole": False, "chosen": True}  # a new account starts limited: no rights by mistake
+    fieldset = html.split('<fieldset class="choices"')[1].split("</fieldset>")[0]
+    assert "Tout le programme : toutes les disciplines, ainsi que les pénalités et bonus" in fieldset
+
+    # the whole programme: every discipline and penalties (the ticks under "only" do not apply)
+    response = admin.post("/admin/users", data=account_form("all@example.org", "whole", ["handball-men"]))
+    assert response.status_code == 303
+    everything = db.session.scalar(sa.select(User).filter_by(email="all@example.org"))
+    assert everything.disciplines == [] and everything.may_adjust and everything.may_enter(live.swim.id)
+    page = text(admin.get("/admin/users"))
+    assert "Compte all@example.org enregistré : peut saisir tout le programme." in page
+    assert "all@example.org · organisateur · tout le programme" in page
+    assert radios(admin.get(f"/admin/users/{everything.id}").get_data(as_text=True)) == {"whole": True, "chosen": False}
+
+    # some disciplines
+    chosen = account_form("two@example.org", "chosen", ["handball-men", "football-women"])
+    assert admin.post("/admin/users", data=chosen).status_code == 303
+    two = db.session.scalar(sa.select(User).filter_by(email="two@example.org"))
+    assert sorted(d.slug for d in two.disciplines) == ["football-women", "handball-men"]
+    assert not two.may_adjust and not two.may_enter(live.swim.id)
+    page = text(admin.get("/admin/users"))
+    assert "Compte two@example.org enregistré : peut saisir seulement Football féminin et Handball masculin." in page
+    html = admin.get(f"/admin/users/{two.id}").get_data(as_text=True)
+    assert radios(html) == {"whole": False, "chosen": True}
+    assert 'value="handball-men" checked' in html and 'value="swimming-open" checked' not in html
+
+    # limited to nothing is not a choice: say so, save nothing
+    for form, message in [
+        (account_form("none@example.org", "chosen"), "Cochez les disciplines que ce compte peut saisir, ou choisissez"),
+        (account_form("none@example.org"), "Cochez les disciplines que ce compte peut saisir, ou choisissez"),
+        (
+            account_form("boss@example.org", "chosen", ["handball-men"], role="admin"),
+            "Un administrateur peut saisir toutes les disciplines : choisissez tout le programme.",
+        ),
+    ]:
+        response = admin.post("/admin/users", data=form)
+        assert response.status_code == 422 and message in text(response), form
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+
+    # a limited account opened to the whole programme, ticks left as they were
+    widen = account_form("two@example.org", "whole", ["handball-men", "football-women"]) | {"password": ""}
+    assert admin.post(f"/admin/users/{two.id}", data=widen).status_code == 303
+    db.session.expire_all()
+    assert two.disciplines == [] and two.may_adjust
+    audit_page = text(admin.get("/admin/audit"))
+    assert "Peut saisir : Football féminin et Handball masculin → tout le programme" in audit_page
+
+
+def test_entry_links_for_the_whole_programme_or_some_disciplines(admin, app, live):
+    html = admin.get("/admin/links").get_data(as_text=True)
+    assert radios(html) == {"whole": False, "chosen": True}
+    assert "Tout le programme de l&#39;édition" in html or "Tout le programme de l'édition" in html
+
+    def sheet(form):
+        response = admin.post("/admin/links", data={"label": "Gymnase", "hours": 24} | form)
+        names = [unescape(n) for n in re.findall(r"<h1>([^<]+)</h1>", response.get_data(as_text=True))]
+        return response.status_code, names
+
+    assert sheet({"programme": "chosen", "disciplines": ["handball-men"]}) == (200, ["Handball masculin"])
+    everything = ["Football féminin", "Handball masculin", "Swimming"]
+    assert sheet({"programme": "whole"}) == (200, everything)  # chess is not in the programme
+    assert sheet({"programme": "whole", "disciplines": ["football-women"], "reissue": "y"}) == (200, everything)
+    usable = [link for link in db.session.scalars(sa.select(EntryLink)) if link.usable()]
+    assert len(usable) == 3 and {link.discipline.slug for link in usable} == {
+        "football-women",
+        "handball-men",
+        "swimming-open",
+    }
+    response = admin.post("/admin/links", data={"programme": "chosen", "label": "Gymnase", "hours": 24})
+    assert response.status_code == 422
+    assert "Choisissez au moins une discipline, ou tout le programme." in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EntryLink)) == 7
+
+
+def test_links_for_a_planned_edition_named_by_the_set_up_pages(admin, live, make_edition):
+    make_edition(2027, status=EditionStatus.PLANNED, disciplines=[live.other], place_points=None)
+    db.session.commit()
+    response = admin.post("/admin/links?edition=2027", data={"programme": "whole", "label": "Échecs", "hours": 24})
+    assert response.status_code == 200 and "<h1>Chess</h1>" in response.get_data(as_text=True)
+    link = db.session.scalars(sa.select(EntryLink)).one()
+    assert link.edition_id == db.session.scalar(sa.select(Edition.id).filter_by(year=2027))
+    assert admin.get("/admin/links?edition=1999").status_code == 404  # not planned or live: no links
+    assert admin.get(f"/admin/links?edition={2**63}").status_code == 404
+
+
+def test_revoking_a_link_says_which_one_by_name(admin, live):
+    issue_link(admin)
+    link = db.session.scalars(sa.select(EntryLink)).one()
+    response = admin.post(f"/admin/links/{link.id}/revoke", follow_redirects=True)
+    page = text(response)
+    assert "Lien révoqué : Handball masculin, Gymnase." in page and "handball-men" not in page
+
+
+# --- account writes: checked first, audited, committed once ----------------------------------------
+
+
+def test_refused_account_changes_leave_nothing_half_saved(admin, live, monkeypatch):
+    from cartel import accounts
+    from cartel.operations import Actor
+
+    me = Actor(user_id=db.session.scalar(sa.select(User.id).filter_by(email="admin@example.org")))
+    orga = accounts.create_user("orga@example.org", "long enough pass", Role.ORGANISER, me, [live.hb])
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+
+    with pytest.raises(accounts.UserError) as refused:  # a weak password refuses the whole change
+        accounts.update_user(orga, me, role=Role.ADMIN, active=False, disciplines=[], password="short")
+    assert refused.value.code == "password"
+    assert orga.role is Role.ORGANISER and orga.active and orga.disciplines  # checked before anything changed
+    with pytest.raises(accounts.UserError) as refused:  # another account's e-mail, in other letters
+        accounts.update_user(orga, me, role=Role.ADMIN, active=True, disciplines=[], email="Admin@Example.org")
+    assert refused.value.code == "exists"
+    assert orga.role is Role.ORGANISER and orga.email == "orga@example.org" and orga.disciplines
+    # the same e-mail saved by another request between the check and the commit: refused, not a crash
+    monkeypatch.setattr(accounts, "_checked_email", lambda email, user=None: email.strip().lower())
+    with pytest.raises(accounts.UserError) as refused:
+        accounts.create_user("admin@example.org", "long enough pass", Role.ADMIN, me)
+    assert refused.value.code == "exists"
+    monkeypatch.undo()
+    db.session.expire_all()
+    assert orga.role is Role.ORGANISER and orga.active and [d.slug for d in orga.disciplines] == ["handball-men"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+    # a sheet of links is one transaction: a failure on its last link keeps every old link, adds none
+    [(old, _token)] = accounts.issue_links(live.edition, [live.hb], "Gymnase", 24, me)
+    audited += 1
+    tokens = iter(["first-token", None])
+
+    def token_urlsafe(_n):
+        token = next(tokens)
+        if token is None:
+            raise OSError("no randomness left")
+        return token
+
+    monkeypatch.setattr(accounts.secrets, "token_urlsafe", token_urlsafe)
+    with pytest.raises(OSError):
+        accounts.issue_links(live.edition, [live.hb, live.fb], "Terrain", 24, me, reissue=True)
+    db.session.rollback()
+    monkeypatch.undo()
+    with pytest.raises(accounts.UserError):
+        accounts.issue_links(live.edition, [live.hb], "Terrain", 0, me, reissue=True)
+    db.session.rollback()
+    db.session.expire_all()
+    assert [(link.id, link.usable()) for link in db.session.scalars(sa.select(EntryLink))] == [(old.id, True)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited

@@ -34,7 +34,9 @@ def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, clien
 
 
 def test_impossible_transition_is_refused_with_a_message(admin, live):
-    response = admin.post("/admin/editions/2026/status", data={"target": "cancelled", "confirm": "yes"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2026/status", data={"target": "cancelled", "confirm": "yes"}, follow_redirects=True
+    )
     assert "Ce changement d'état n'est pas possible : ce n'est pas une étape de la vie d'une édition." in text(response)
     db.session.expire_all()
     assert live.edition.status is EditionStatus.LIVE
@@ -198,12 +200,16 @@ def test_first_admin_can_log_in(runner, app, client):
 def test_closing_needs_a_points_scheme(admin, live):
     live.edition.scheme = None
     db.session.commit()
-    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True
+    )
     assert "Ce changement d'état n'est pas possible : définissez d'abord le barème de points." in text(response)
 
 
 def test_a_status_change_is_told_in_the_readers_words(admin, live):
-    response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"}, follow_redirects=True
+    )
     assert "L'édition est maintenant : terminée." in text(response).replace("&#39;", "'")
 
 

@@ -37,11 +37,7 @@ pytestmark = [
 def running(template_database, tmp_path):
     """The app on a free port of 127.0.0.1, CSRF on, with a live edition and an organiser; live
     pages poll every second. ``stop()`` takes the server down (connections refused)."""
-    copy = tmp_path / "browser.sqlite3"
-    shutil.copy(template_database, copy)
-    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True, "CARTEL_POLL_SECONDS": 1}
-    config.pop("SERVER_NAME")
-    app = create_app(config)
+    app = browser_app(template_database, tmp_path, CARTEL_POLL_SECONDS=1)
     with app.app_context():
         from cartel.models import (
             Category,
@@ -82,6 +78,20 @@ def running(template_database, tmp_path):
         db.session.add_all([*schools, edition, user])
         db.session.commit()
         db.session.remove()
+    yield from serving(app)
+
+
+def browser_app(template_database, tmp_path, **settings):
+    """The app on a copy of the migrated test database, CSRF on, as a browser meets it."""
+    copy = tmp_path / "browser.sqlite3"
+    shutil.copy(template_database, copy)
+    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True, **settings}
+    config.pop("SERVER_NAME")
+    return create_app(config)
+
+
+def serving(app):
+    """Serve ``app`` on a free port of 127.0.0.1 for a fixture to yield; ``stop()`` takes it down."""
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -90,7 +100,7 @@ def running(template_database, tmp_path):
         http.shutdown()
         http.server_close()
 
-    yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", stop=stop)
+    yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", app=app, stop=stop)
     stop()
     thread.join(5)
     with app.app_context():

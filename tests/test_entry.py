@@ -71,9 +71,9 @@ def test_shared_third_place_and_joint_team(organiser, live):
 @pytest.mark.parametrize(
     "data, status, message, row",
     [
-        (podium("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 3),
-        (podium("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placée plus haut (ligne 1).", 2),
-        (podium("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place en dessous est remplie.", 2),
+        (podium("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placé (place 1).", 3),
+        (podium("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placé (place 1).", 2),
+        (podium("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place suivante est remplie.", 2),
         (podium("ales", "albi", tied=()) | {"row-1-tied": "on"}, 200, None, None),
         (podium("ales", (), "nancy", tied=(3,)), 422, "« Ex aequo » demande une équipe à la place au-dessus.", 3),
         (podium(), 422, "Choisissez au moins le vainqueur.", None),
@@ -96,6 +96,17 @@ def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data,
     typed = {key: value for key, value in data.items() if key.endswith("-school") and value}
     for key, value in typed.items():  # what was typed is shown again, chosen
         assert f'name="{key}" value="{value}" checked' in html, key
+
+
+def test_a_refused_form_without_a_submission_id_is_shown_again_with_a_new_one(organiser, live):
+    """Never one shared "None": the next tap of each organiser is a submission of its own."""
+    data = {k: v for k, v in podium("ales", "ales").items() if k != "submission_id"}
+    ids = set()
+    for _ in range(2):
+        response = organiser.post("/saisie/handball-men", data=data)
+        assert response.status_code == 422
+        ids.add(re.search(r'name="submission_id" value="([^"]*)"', response.get_data(as_text=True)).group(1))
+    assert len(ids) == 2 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
 
 
 def test_school_not_taking_part_is_refused(organiser, live, make_school):
@@ -192,10 +203,21 @@ def test_restoring_a_history_line_that_is_not_a_saved_result_is_a_clear_400(orga
     assert places(live, live.hb) == [(1, ("ales",))] and entry_of(live, live.hb).version == 2
 
 
+def test_restoring_says_which_side_or_nothing_is_restored(organiser, live):
+    organiser.post("/saisie/handball-men", data=podium("ales", "albi", submission_id="1"))
+    organiser.post("/saisie/handball-men", data=podium("albi", "ales", version=1, submission_id="2"))
+    first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
+    response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "sideways"})
+    assert response.status_code == 400 and "Le formulaire est incomplet" in text(response)
+    assert places(live, live.hb)[0] == (1, ("albi",)) and entry_of(live, live.hb).version == 2
+    assert organiser.post(f"/saisie/handball-men/restore/{first.id}").status_code == 303  # no side: the version made
+    assert places(live, live.hb)[0] == (1, ("ales",))
+
+
 def test_entry_page_lists_disciplines_with_their_state(organiser, live):
     organiser.post("/saisie/handball-men", data=podium("ales", state="provisional"))
     page = text(organiser.get("/saisie/"))
-    assert "Handball masculin résultat provisoire" in page
+    assert "Handball masculin provisoire" in page
     assert "Football féminin à venir" in page
 
 

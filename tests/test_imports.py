@@ -149,8 +149,31 @@ def test_preview_then_apply_in_one_audited_transaction(organiser):
                 ws.cell(row=r["swimming-open"], column=4, value="définitif"),
                 ws.cell(row=r["swimming-open"], column=6, value="Mines Nancy"),
             ),
-            "F{swimming-open}",
-            "La place 1 est vide mais cette place est remplie.",
+            "E{swimming-open}",
+            "Cette place est vide alors qu'une place suivante est remplie.",
+        ),
+        (
+            lambda ws, r: (
+                ws.cell(row=r["swimming-open"], column=4, value="définitif"),
+                ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy / IMT Mines Albi"),
+                ws.cell(row=r["swimming-open"], column=7, value="IMT Mines Albi"),
+            ),
+            "G{swimming-open}",
+            "IMT Mines Albi est déjà placé (place 1).",  # where it already is: its place, shared in a tie
+        ),
+        (
+            lambda ws, r: (
+                ws.cell(row=r["swimming-open"], column=4, value="définitif"),
+                ws.cell(row=r["swimming-open"], column=5, value="Mines Nancy"),
+                ws.cell(row=r["swimming-open"], column=8, value="IMT Mines Albi"),
+            ),
+            "G{swimming-open}",  # and F: every empty place above a filled one
+            "Cette place est vide alors qu'une place suivante est remplie.",
+        ),
+        (
+            lambda ws, r: ws.cell(row=r["swimming-open"], column=4, value="définitif"),
+            "E{swimming-open}",
+            "Choisissez au moins le vainqueur.",
         ),
         (
             lambda ws, r: ws.cell(row=r["swimming-open"], column=2, value="chess-open"),
@@ -181,9 +204,9 @@ def test_every_problem_is_reported_with_its_cell_and_nothing_changes(organiser, 
     wb = template(organiser)
     ws = wb["Résultats"]
     rows = rows_by_code(ws)
-    # a valid change elsewhere must not be applied either
+    # a valid change elsewhere must not be applied either (ws.cell(..., value=None) would leave a cell as it is)
     ws.cell(row=rows["football-women"], column=5, value="IMT Mines Alès")
-    ws.cell(row=rows["football-women"], column=6, value=None)
+    ws.cell(row=rows["football-women"], column=6).value = None
     edit(ws, rows)
     before = state_of_db()
     response = upload(organiser, wb)
@@ -194,6 +217,24 @@ def test_every_problem_is_reported_with_its_cell_and_nothing_changes(organiser, 
         -3000:
     ]
     assert "rien n'a été importé" in page.replace("&#39;", "'")
+    assert state_of_db() == before
+
+
+def test_a_school_not_taking_part_is_said_as_on_the_entry_form(organiser, make_school):
+    make_school("eurecom", "EURECOM")
+    db.session.commit()
+    wb = template(organiser)
+    ws = wb["Résultats"]
+    swim = rows_by_code(ws)["swimming-open"]
+    ws.cell(row=swim, column=4, value="définitif")
+    ws.cell(row=swim, column=5, value="eurecom")
+    ws.cell(row=swim, column=6, value="Mines Nancy")
+    before = state_of_db()
+    response = upload(organiser, wb)
+    assert response.status_code == 422
+    page = " ".join(response.get_data(as_text=True).split())
+    assert f"<td>Résultats</td><td>E{swim}</td><td>eurecom ne participe pas à cette édition.</td>" in page
+    assert page.count("<tr><td>Résultats</td>") == 1  # its place is not also said to be empty
     assert state_of_db() == before
 
 

@@ -5,6 +5,7 @@ apart; the programme form that sets the tables, and the migration that stores th
 from __future__ import annotations
 
 import html
+import io
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -260,3 +261,30 @@ def test_the_api_says_each_disciplines_kind_and_own_table(client, rulebook):
         "volleyball-women": "sport",
         "dj-contest-open": "contest",
     }
+
+
+def test_the_entry_form_and_the_template_offer_the_places_each_table_scores(organiser, rulebook, make_school):
+    """Twelve schools: the edition's 10 6 4 2 scores 4 places (form: 5 rows, for a shared 4th); women's
+    volleyball's table goes on past its 10 places (every place scores: 12 rows); the DJ contest's 5 3
+    stops (the podium and a shared 3rd: 4 rows). The Excel template has a column per place the widest
+    table scores."""
+    from cartel.models import Participation
+
+    for k in range(8):
+        rulebook.edition.participations.append(Participation(school=make_school(f"school-{k}")))
+    db.session.commit()
+
+    def rows(slug: str) -> int:
+        page = organiser.get(f"/saisie/{slug}").get_data(as_text=True)
+        return len(set(re.findall(r'name="row-(\d+)-school"', page)))
+
+    assert {slug: rows(slug) for slug in ("handball-men", "volleyball-women", "dj-contest-open")} == {
+        "handball-men": 5,
+        "volleyball-women": 12,
+        "dj-contest-open": 4,
+    }
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(organiser.get("/saisie/import/template.xlsx").get_data()))
+    header = [c.value for c in next(r for r in book.active.iter_rows() if r[0].value == "Discipline")]
+    assert header[-1] == "12"

@@ -1,6 +1,8 @@
 """The guided set-up of an edition: the overview of its steps, one short page per step, opening only
 when it is complete and when no other edition is live, closing and cancelling only once confirmed."""
 
+import re
+
 import sqlalchemy as sa
 
 from cartel.extensions import db
@@ -164,8 +166,9 @@ def test_the_organisers_step_offers_links_for_the_whole_programme(admin, live, m
     db.session.commit()
     page = admin.get("/admin/editions/2026/organisers").get_data(as_text=True)
     for d in (live.hb, live.fb, live.swim):
-        assert f'name="disciplines" value="{d.slug}" checked' in page
+        assert f'name="disciplines" value="{d.slug}"' in page
     assert 'value="volleyball-women"' not in page and 'value="chess-open"' not in page
+    assert re.search(r'<input checked id="programme-0" name="programme" type="radio" value="whole">', page)
     assert 'action="/admin/links?edition=2026"' in page
 
 
@@ -192,3 +195,11 @@ def test_the_set_up_forms_need_their_csrf_token(admin, live, app):
     edition = edition_of(2026)
     assert edition.status is EditionStatus.LIVE and len(edition.participations) == 4 and len(edition.programme) == 3
     assert edition.scheme.place_points == [10, 6, 4, 2]
+
+
+def test_the_command_line_says_what_a_new_organiser_may_enter(runner, app):
+    result = runner.invoke(args=["user", "create", "orga@example.org"], input="a long password\n" * 2)
+    assert result.exit_code == 0, result.output
+    assert "may enter the whole programme, penalties included; limit it to some disciplines at /admin/users" in (
+        result.output
+    )

@@ -3,17 +3,11 @@ with its entry links printed: 12 schools, 15 disciplines, every interaction coun
 
 from __future__ import annotations
 
-import shutil
-import threading
-from types import SimpleNamespace
-
 import pytest
-from werkzeug.serving import make_server
 
-from cartel import create_app
 from cartel.extensions import db
-from tests.conftest import POSTGRES_URL, _config
-from tests.test_browser import browser, screenshot_dir  # noqa: F401  (fixture)
+from tests.conftest import POSTGRES_URL
+from tests.test_browser import browser, browser_app, screenshot_dir, serving  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,11 +51,7 @@ DISCIPLINES = [
 def catalogue_server(template_database, tmp_path):
     """The app with a catalogue of 12 schools and 15 disciplines, the previous edition (2026, finished,
     with its programme and scheme), an administrator, and no live edition."""
-    copy = tmp_path / "setup.sqlite3"
-    shutil.copy(template_database, copy)
-    config = {**_config(f"sqlite:///{copy}"), "WTF_CSRF_ENABLED": True}
-    config.pop("SERVER_NAME")
-    app = create_app(config)
+    app = browser_app(template_database, tmp_path)
     with app.app_context():
         from cartel.models import (
             Category,
@@ -96,15 +86,7 @@ def catalogue_server(template_database, tmp_path):
         db.session.add_all([*schools, previous, admin])
         db.session.commit()
         db.session.remove()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(url=f"http://127.0.0.1:{http.server_port}", app=app)
-    http.shutdown()
-    http.server_close()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
+    yield from serving(app)
 
 
 class Interactions:
@@ -172,11 +154,12 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     act.click(page.get_by_role("button", name="Enregistrer et passer aux liens de saisie"), "save the scheme")
     page.wait_for_url("**/admin/editions/2027/organisers")
 
-    # 5. entry links for the whole programme, printed: every discipline ticked, and seen to be
-    boxes = page.locator("input[name='disciplines']")
-    assert boxes.count() == 15 and all(boxes.nth(k).is_checked() for k in range(15))
-    looks = boxes.first.evaluate("b => [getComputedStyle(b).opacity, b.getBoundingClientRect().width]")
-    assert looks[0] == "1" and looks[1] >= 20, looks
+    # 5. entry links for the whole programme (chosen, and seen to be, while the edition has none), printed
+    whole = page.get_by_label("Tout le programme de l'édition")
+    assert whole.is_checked()
+    for box in (whole, page.locator("input[name='disciplines']").first):
+        looks = box.evaluate("b => [getComputedStyle(b).opacity, b.getBoundingClientRect().width]")
+        assert looks[0] == "1" and looks[1] >= 20, looks
     act.click(page.get_by_role("button", name="Créer les liens et imprimer"), "issue the links")
     page.wait_for_load_state()
     assert page.locator("section.sheet").count() == 15

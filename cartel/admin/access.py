@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import segno
 import sqlalchemy as sa
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from sqlalchemy.orm import selectinload
 
 from cartel import accounts
 from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.admin.forms import LinkForm, UserForm
+from cartel.describe import listed
 from cartel.extensions import db
+from cartel.i18n import discipline_name
 from cartel.models import Edition, EditionStatus, EntryLink, Role, User
+
+
+def account_problem(error: accounts.UserError) -> str:
+    """A refused account change in the reader's words."""
+    return {
+        "email": _("This is not an email address."),
+        "exists": _("An account with this email already exists."),
+        "password": _("The password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD),
+    }.get(error.code, str(error))
+
+
+def saved_message(user: User) -> str:
+    if user.is_admin:
+        return _("Account %(email)s saved: an administrator, who may enter every discipline.", email=user.email)
+    if not user.disciplines:
+        return _("Account %(email)s saved: may enter the whole programme.", email=user.email)
+    names = listed(sorted(discipline_name(d) for d in user.disciplines))
+    return _("Account %(email)s saved: may enter only %(disciplines)s.", email=user.email, disciplines=names)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -28,15 +49,17 @@ def users(user_id: int | None = None):
         form.role.data = user.role.value
         form.disciplines.data = [d.slug for d in user.disciplines]
     if form.validate_on_submit():
-        chosen = [d for d in all_disciplines if d.slug in (form.disciplines.data or [])]
+        # the whole programme is stored as no limit; the ticks below it then do not apply
+        chosen = [] if form.whole_programme else [d for d in all_disciplines if d.slug in form.disciplines.data]
         role = Role(form.role.data)
         try:
             if user is None:
-                accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
+                user = accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
             else:
                 accounts.update_user(
                     user,
                     actor(),
+                    email=form.email.data,
                     role=role,
                     active=form.active.data,
                     disciplines=chosen,
@@ -46,22 +69,29 @@ def users(user_id: int | None = None):
                     login_user(user)  # their own password changed: this session goes on, the others end
         except accounts.UserError as error:
             db.session.rollback()
-            form.email.errors.append(str(error))
+            form.email.errors.append(account_problem(error))
         else:
-            flash(_("Account saved."))
+            flash(saved_message(user))
             return redirect(url_for("admin.users"), code=303)
-    rows = db.session.scalars(sa.select(User).order_by(User.email))
+    rows = db.session.scalars(sa.select(User).options(selectinload(User.disciplines)).order_by(User.email))
     return render_template("admin/users.html", form=form, user=user, rows=list(rows)), 422 if form.errors else 200
+
+
+def edition_taking_links() -> Edition | None:
+    """The edition of ``?edition=YEAR`` (planned or live; the set-up pages name theirs), else the live
+    edition, else the latest planned one."""
+    query = sa.select(Edition).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
+    year = request.args.get("edition", type=int)
+    if year is not None:
+        if not 0 < year < 10_000:  # not a year: nothing to ask the database
+            abort(404)
+        return db.first_or_404(query.filter_by(year=year))
+    return db.session.scalar(query.order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc()).limit(1))
 
 
 @bp.route("/links", methods=["GET", "POST"])
 def links():
-    edition = db.session.scalar(
-        sa.select(Edition)
-        .where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
-        .order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc())
-        .limit(1)
-    )
+    edition = edition_taking_links()
     form = LinkForm()
     entries = (
         sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
@@ -70,25 +100,22 @@ def links():
     )
     form.disciplines.choices = discipline_choices([e.discipline for e in entries])
     if edition is not None and form.validate_on_submit():
-        chosen = [e.discipline for e in entries if e.discipline.slug in form.disciplines.data]
-        if form.reissue.data:  # the links these disciplines had stop working: only the new sheet counts
-            current = db.session.scalars(
-                sa.select(EntryLink).where(
-                    EntryLink.edition_id == edition.id,
-                    EntryLink.discipline_id.in_([d.id for d in chosen]),
-                    EntryLink.revoked_at.is_(None),
-                )
+        chosen = [e.discipline for e in entries if form.whole_programme or e.discipline.slug in form.disciplines.data]
+        try:
+            issued = accounts.issue_links(
+                edition, chosen, form.label.data, form.hours.data, actor(), reissue=form.reissue.data
             )
-            for link in [link for link in current if link.usable()]:
-                accounts.revoke_link(link, actor())
-        sheets = []
-        for discipline in chosen:
-            link, token = accounts.create_link(edition, discipline, form.label.data.strip(), form.hours.data, actor())
-            url = url_for("links.use_link", token=token, _external=True)
-            sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000", omitsize=True)))
-        response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
-        response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
-        return response
+        except accounts.UserError:
+            db.session.rollback()
+            form.disciplines.errors.append(_("This edition has no discipline in its programme yet."))
+        else:
+            sheets = []
+            for link, token in issued:
+                url = url_for("links.use_link", token=token, _external=True)
+                sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000", omitsize=True)))
+            response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
+            response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
+            return response
     rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
     return render_template("admin/links.html", form=form, edition=edition, rows=list(rows)), 422 if form.errors else 200
 
@@ -97,5 +124,5 @@ def links():
 def revoke(link_id: int):
     link = db.session.get(EntryLink, link_id) or abort(404)
     accounts.revoke_link(link, actor())
-    flash(_("Link revoked."))
+    flash(_("Link revoked: %(discipline)s, %(label)s.", discipline=discipline_name(link.discipline), label=link.label))
     return redirect(url_for("admin.links"), code=303)

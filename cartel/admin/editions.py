@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from cartel import catalogue, labels
 from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
-from cartel.admin.forms import EditionForm, LinkForm, SchemeForm
+from cartel.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
 from cartel.admin.setup_forms import participants_form, programme_form, weight_of
 from cartel.clock import utcnow
 from cartel.extensions import db
@@ -357,8 +357,8 @@ def organisers(year: int):
     )
     form = LinkForm()
     form.disciplines.choices = discipline_choices([e.discipline for e in entries])
-    if not any(link.usable() for link in links):
-        form.disciplines.data = [e.discipline.slug for e in entries]
+    if not any(link.usable() for link in links):  # the first sheet: the whole programme, one tap
+        form.programme.data = ProgrammeField.WHOLE
     accounts = list(
         db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email))
     )

@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -137,13 +138,30 @@ class SchemeForm(FlaskForm):
     submit = SubmitField(_l("Save the scheme"))
 
 
+class ProgrammeField(RadioField):
+    """The whole programme, or only the disciplines ticked: drawn as the first choices of its
+    disciplines' fieldset (templates/_forms.html), so the choice works without JavaScript."""
+
+    WHOLE, CHOSEN = "whole", "chosen"
+
+
 class UserForm(FlaskForm):
+    """An account; what an organiser may enter is chosen explicitly: the whole programme (which also
+    lets them add penalties and bonuses) or some disciplines (stored as none = the whole programme)."""
+
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(Role.ORGANISER.value, _l("organiser")), SelectChoice(Role.ADMIN.value, _l("admin"))],
     )
-    disciplines = SelectMultipleField(_l("Limited to these disciplines (none: all)"), validators=[Optional()])
+    programme = ProgrammeField(
+        choices=[
+            SelectChoice(ProgrammeField.WHOLE, _l("The whole programme: every discipline, and penalties and bonuses")),
+            SelectChoice(ProgrammeField.CHOSEN, _l("Only the disciplines ticked below (no penalties or bonuses)")),
+        ],
+        default=ProgrammeField.CHOSEN,
+    )
+    disciplines = SelectMultipleField(_l("May enter"))  # checked by validate_disciplines
     active = BooleanField(_l("Active"), default=True)
     password = PasswordField(
         _l("Password (at least 10 characters; empty: unchanged)"), validators=[Optional(), Length(min=10, max=200)]
@@ -151,8 +169,15 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, user: User | None = None, **kwargs):
+        # an account's own scope when the form leaves it out; a new account starts limited
+        if user is not None:
+            kwargs.setdefault("programme", ProgrammeField.CHOSEN if user.disciplines else ProgrammeField.WHOLE)
         super().__init__(*args, **kwargs)
         self._user = user
+
+    @property
+    def whole_programme(self) -> bool:
+        return self.programme.data == ProgrammeField.WHOLE
 
     def validate_email(self, field) -> None:
         other = db.session.scalar(sa.select(User).filter_by(email=field.data.strip().lower()))
@@ -163,15 +188,36 @@ class UserForm(FlaskForm):
         if self._user is None and not field.data:
             raise ValidationError(_l("A new account needs a password."))
 
+    def validate_disciplines(self, field) -> None:
+        if self.whole_programme:
+            return
+        if self.role.data == Role.ADMIN.value:
+            raise ValidationError(_l("An administrator may enter every discipline: choose the whole programme."))
+        if not field.data:
+            raise ValidationError(_l("Tick the disciplines this account may enter, or choose the whole programme."))
+
 
 class LinkForm(FlaskForm):
-    """Entry links for one or several disciplines at once, all printed on one sheet; reissuing
-    revokes the links those disciplines had (a lost or copied sheet)."""
+    """Entry links for the whole programme or some disciplines, one link each, all printed on one sheet;
+    reissuing revokes the links those disciplines had (a lost or copied sheet)."""
 
-    disciplines = SelectMultipleField(
-        _l("Disciplines (one link each)"), validators=[DataRequired(message=_l("Choose at least one discipline."))]
+    programme = ProgrammeField(
+        choices=[
+            SelectChoice(ProgrammeField.WHOLE, _l("The whole programme of the edition")),
+            SelectChoice(ProgrammeField.CHOSEN, _l("Only the disciplines ticked below")),
+        ],
+        default=ProgrammeField.CHOSEN,
     )
+    disciplines = SelectMultipleField(_l("Disciplines (one link each)"))  # checked by validate_disciplines
     label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)], default="Terrain")
     hours = IntegerField(_l("Valid for (hours)"), default=96, validators=[DataRequired(), NumberRange(1, 24 * 14)])
     reissue = BooleanField(_l("Reissue: revoke the links these disciplines already have"))
     submit = SubmitField(_l("Issue the links and print"))
+
+    @property
+    def whole_programme(self) -> bool:
+        return self.programme.data == ProgrammeField.WHOLE
+
+    def validate_disciplines(self, field) -> None:
+        if not self.whole_programme and not field.data:
+            raise ValidationError(_l("Choose at least one discipline, or the whole programme."))

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from wtforms import HiddenField, SubmitField
-from wtforms.validators import InputRequired
 
 from cartel import imports, podium
 from cartel.entry.access import require_organiser
+from cartel.entry.forms import ApplyForm, UploadForm
 from cartel.entry.views import bp, live_edition
 from cartel.models import ResultState
 from cartel.operations import VersionConflict, utcnow
@@ -22,16 +18,6 @@ from cartel.upload import MAX_BYTES, UploadRefused, read_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN_MAX_AGE = 3600
-
-
-class UploadForm(FlaskForm):
-    file = FileField(_l("Filled template (.xlsx) or CSV"), validators=[FileRequired()])
-    submit = SubmitField(_l("Check the file"))
-
-
-class ApplyForm(FlaskForm):
-    changes = HiddenField(validators=[InputRequired()])
-    submit = SubmitField(_l("Apply these changes"))
 
 
 def refusal_message(error: UploadRefused) -> str:

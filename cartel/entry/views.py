@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import NoReturn
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-from wtforms import DecimalField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, StopValidation, ValidationError
-from wtforms.widgets import TextInput
 
 from cartel import podium, scoring
 from cartel.entry.access import (
@@ -26,6 +22,7 @@ from cartel.entry.access import (
     require_organiser,
     session_link,
 )
+from cartel.entry.forms import AdjustmentForm, EntryForm, RestoreForm, VersionForm, entry_form
 from cartel.extensions import db
 from cartel.models import (
     AuditEntry,
@@ -49,23 +46,16 @@ from cartel.operations import (
     restore_result,
     save_result,
 )
-from cartel.problems import podium_problem
-from cartel.standings import build_standing, load_editions, scheme_of, to_fraction
+from cartel.standings import build_standing, load_editions, scheme_of, table_of, to_fraction
 
 bp = Blueprint("entry", __name__, url_prefix="/saisie")
 links_bp = Blueprint("links", __name__)
 
 
-class EntryForm(FlaskForm):
-    """CSRF only: the rows are parsed by ``rows_from_request`` (their number depends on the scheme)."""
-
-
-def form_version() -> int:
-    """The result version a form was loaded at; a missing or absurd one is a 400, never a crash."""
-    raw = request.form.get("version", "")
-    if not raw.isdecimal() or len(raw) > 9:
-        abort(400, description=_("The form is incomplete: reload the page."))
-    return int(raw)
+def incomplete() -> NoReturn:
+    """A form that lacks what the page always sends (an absurd version, a history line's side): a 400
+    that says so, never a crash."""
+    abort(400, description=_("The form is incomplete: reload the page."))
 
 
 def live_edition() -> Edition | None:
@@ -85,15 +75,10 @@ def programme_entry(edition: Edition, slug: str) -> ProgrammeEntry:
 
 
 def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Edition, ProgrammeEntry, Actor]:
-    """The live edition, the discipline's programme entry and who acts; 404/409/403 otherwise.
-
-    Writes also check the form's CSRF token (a plain 400 otherwise)."""
+    """The live edition, the discipline's programme entry and who acts; 404 (409 for a write)/403 otherwise."""
     edition = live_edition() or abort(409 if write else 404, description=_("No edition is live."))
     entry = programme_entry(edition, slug)
-    actor = actor_for(edition.id, entry.discipline_id)
-    if write and request.method == "POST" and not EntryForm().validate_on_submit():
-        abort(400, description=_("The form has expired: reload the page and enter the result again."))
-    return edition, entry, actor
+    return edition, entry, actor_for(edition.id, entry.discipline_id)
 
 
 def programme_order(entry: ProgrammeEntry) -> tuple:
@@ -112,45 +97,46 @@ def next_discipline(edition: Edition, current: ProgrammeEntry) -> ProgrammeEntry
     return None
 
 
-def row_count(edition: Edition, participants: int) -> int:
-    scored = scoring_scheme_places(edition)
+def row_count(edition: Edition, entry: ProgrammeEntry) -> int:
+    """Form rows for a discipline: the places that earn points under its own table when it has one
+    (a rulebook's 10 places, or every place when the table goes on), else under the edition's scheme."""
+    participants = len(edition.participations)
+    table = table_of(entry)
+    if table is not None:
+        scored = table.scored_places(participants)
+    else:
+        scored = scheme_of(edition.scheme).scored_places if edition.scheme is not None else 0
     return podium.rows_needed(scored, participants)
 
 
-def scoring_scheme_places(edition: Edition) -> int:
-    """How many places earn points under the edition's scheme (0 without a scheme)."""
-    return scheme_of(edition.scheme).scored_places if edition.scheme is not None else 0
+def participants(edition: Edition) -> list[School]:
+    return sorted((p.school for p in edition.participations), key=lambda s: s.short_name)
 
 
-def rows_from_request(form, count: int) -> list[podium.Row]:
-    rows = []
-    for k in range(1, count + 1):
-        main = form.get(f"row-{k}-school", "")
-        partners = [s for s in form.getlist(f"row-{k}-partners") if s and s != main]
-        schools = tuple(([main] if main else []) + partners) if main else ()
-        rows.append(podium.Row(schools, tied_with_above=form.get(f"row-{k}-tied") == "on"))
-    return rows
+def result_form(edition: Edition, entry: ProgrammeEntry, **kwargs) -> EntryForm:
+    """The entry form of a discipline of ``edition`` (see forms.entry_form): as posted, or from ``kwargs``."""
+    return entry_form(participants(edition), row_count(edition, entry), **kwargs)
 
 
-def form_context(edition: Edition, entry: ProgrammeEntry, rows: list[podium.Row], problems=(), **extra):
-    schools = sorted((p.school for p in edition.participations), key=lambda s: s.short_name)
+def form_page(
+    edition: Edition, entry: ProgrammeEntry, form: EntryForm, problems=(), template="entry/form.html", **extra
+) -> str:
+    """The entry form (or the conflict page) with what it says next to each row; ``problems``: those
+    the save found, besides the form's own."""
+    schools = participants(edition)
     names = {s.slug: s.name for s in schools}
-    row_problems: dict[int | None, list[str]] = {}
-    for p in problems:
-        row_problems.setdefault(p.row, []).append(podium_problem(p, names))
-    context = dict(
+    if not form.submission_id.data:  # shown again without one: a new submission, never a shared "None"
+        form.submission_id.data = uuid.uuid4().hex
+    return render_template(
+        template,
         edition=edition,
         entry=entry,
-        rows=rows,
+        form=form,
         schools=schools,
         names=names,
-        row_problems=row_problems,
-        form=EntryForm(),
-        submission_id=uuid.uuid4().hex,
-        version=entry.version,
+        row_problems=form.row_problems(names, problems),
+        **extra,
     )
-    context.update(extra)
-    return context
 
 
 @bp.get("/")
@@ -175,48 +161,45 @@ def index():
 @bp.get("/<slug>")
 def discipline_form(slug: str):
     edition, entry, _actor = discipline_in_live_edition(slug)
-    size = row_count(edition, len(edition.participations))
-    rows = podium.rows_from_teams(current_teams(entry), size)
-    return render_template("entry/form.html", **form_context(edition, entry, rows))
+    rows = podium.rows_from_teams(current_teams(entry), row_count(edition, entry))
+    form = entry_form(
+        participants(edition), len(rows), rows=rows, version=entry.version, submission_id=uuid.uuid4().hex
+    )
+    return form_page(edition, entry, form)
 
 
 @bp.post("/<slug>")
 def save(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
-    size = row_count(edition, len(edition.participations))
-    rows = rows_from_request(request.form, size)
-    participants = {p.school.slug for p in edition.participations}
-    state_value = request.form.get("state", "")
-    problems = podium.check_rows(rows, participants, edition_live=True, in_programme=True)
-    if state_value not in (ResultState.PROVISIONAL.value, ResultState.FINAL.value):
-        problems.append(podium.Problem("bad_state"))
-    expected = form_version()
-    key = (request.form.get("submission_id") or "")[:64] or None
-    if problems:
-        return render_template(
-            "entry/form.html", **form_context(edition, entry, rows, problems, version=expected, submission_id=key)
-        ), 422
+    form = result_form(edition, entry)
+    if not form.validate():
+        if form.version.errors:
+            incomplete()
+        return form_page(edition, entry, form), 422
     try:
         outcome = save_result(
             edition,
             entry,
-            podium.teams_from_rows(rows),
-            ResultState(state_value),
+            podium.teams_from_rows(form.podium_rows()),
+            ResultState(form.state.data),
             actor,
-            expected_version=expected,
-            submission_key=key,
+            expected_version=form.version.data,
+            submission_key=form.submission_id.data,
         )
     except ValidationFailed as failed:
-        return render_template(
-            "entry/form.html",
-            **form_context(edition, entry, rows, failed.problems, version=expected, submission_id=key),
-        ), 422
+        return form_page(edition, entry, form, failed.problems), 422
     except VersionConflict as conflict:
-        theirs = podium.rows_from_teams(current_teams(entry), size)
-        return render_template(
-            "entry/conflict.html",
-            **form_context(edition, entry, rows, theirs=theirs, state=state_value, version=conflict.current_version),
-        ), 409
+        theirs = podium.rows_from_teams(current_teams(entry), len(form.rows.entries))
+        mine = result_form(
+            edition,
+            entry,
+            formdata=None,  # what was typed, to re-apply from the version now saved, as a new submission
+            rows=form.podium_rows(),
+            state=form.state.data,
+            version=conflict.current_version,
+            submission_id=uuid.uuid4().hex,
+        )
+        return form_page(edition, entry, mine, template="entry/conflict.html", theirs=theirs), 409
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
 
@@ -227,14 +210,12 @@ def expired_form(error: CSRFError):
     if request.endpoint == "entry.save":
         try:
             edition, entry, _actor = discipline_in_live_edition(request.view_args["slug"])
-            expected = form_version()
         except HTTPException:
-            pass  # not allowed to enter it (any more), or not a form of ours: the plain page
+            pass  # not allowed to enter it (any more): the plain page
         else:
-            rows = rows_from_request(request.form, row_count(edition, len(edition.participations)))
-            key = (request.form.get("submission_id") or "")[:64] or None
-            context = form_context(edition, entry, rows, version=expected, submission_id=key, expired=True)
-            return render_template("entry/form.html", **context), 400
+            form = result_form(edition, entry)
+            if form.version.validate(form):  # else not a form of ours: the plain page
+                return form_page(edition, entry, form, expired=True), 400
     message = _("The form has expired: reload the page and enter it again.")
     return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
@@ -262,7 +243,7 @@ def saved(slug: str, version: int):
         version=version,
         stale=version != entry.version,
         next_entry=next_discipline(edition, entry),
-        form=EntryForm(),
+        form=VersionForm(),
         submission_id=uuid.uuid4().hex,
     )
 
@@ -270,13 +251,12 @@ def saved(slug: str, version: int):
 @bp.post("/<slug>/confirm")
 def confirm(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
+    form = VersionForm()
+    if not form.validate():
+        incomplete()
     try:
         outcome = confirm_result(
-            edition,
-            entry,
-            actor,
-            expected_version=form_version(),
-            submission_key=request.form.get("submission_id") or None,
+            edition, entry, actor, expected_version=form.version.data, submission_key=form.submission_id.data
         )
     except VersionConflict:
         flash(_("Another organiser changed this result meanwhile: check it before confirming."), "error")
@@ -290,8 +270,11 @@ def confirm(slug: str):
 @bp.post("/<slug>/start")
 def start(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
+    form = VersionForm()
+    if not form.validate():
+        incomplete()
     try:
-        mark_in_progress(edition, entry, actor, expected_version=form_version())
+        mark_in_progress(edition, entry, actor, expected_version=form.version.data)
     except VersionConflict:
         flash(_("Another organiser changed this discipline meanwhile."), "error")
     return redirect(url_for("entry.discipline_form", slug=slug), code=303)
@@ -315,7 +298,7 @@ def history(slug: str):
         entries=entries,
         names=names,
         restored_state=restored_state,
-        form=EntryForm(),
+        form=RestoreForm(),
     )
 
 
@@ -332,7 +315,10 @@ def restore(slug: str, audit_id: int):
     audit_entry = db.session.get(AuditEntry, audit_id)
     if audit_entry is None or audit_entry.discipline_id != entry.discipline_id or audit_entry.edition_id != edition.id:
         abort(404)
-    side = "before" if request.form.get("side") == "before" else "after"
+    form = RestoreForm()
+    if not form.validate():
+        incomplete()
+    side = form.side.data
     snapshot = audit_entry.before if side == "before" else audit_entry.after
     if audit_entry.entity != "result" or not isinstance(snapshot, dict) or "places" not in snapshot:
         abort(400, description=_("Only a saved version of this result can be restored; this history line is not one."))
@@ -358,61 +344,14 @@ def use_link(token: str):
 # --- penalties and bonuses ------------------------------------------------------------------------
 
 
-def finite(_form, field) -> None:
-    """NaN and infinities parse as decimals but are no number of points (and break comparisons);
-    what does not parse at all stops here, with the field's own message."""
-    if field.data is None:
-        raise StopValidation()
-    if not field.data.is_finite():
-        raise StopValidation(_("Give a number of points, such as -2 or 1.5."))
-
-
-class CommaDecimalField(DecimalField):
-    """A decimal as people type it: "-2,5" or "-2.5", a minus sign or a hyphen, spaces ignored.
-
-    A text input, not type=number: browsers then drop or misread a decimal comma (Chromium turned
-    "-2,5" into -25). No inputmode=decimal either: the iPhone's decimal keypad has no minus sign."""
-
-    widget = TextInput()
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            typed = valuelist[0].replace("\u2212", "-").replace(",", ".")
-            valuelist = ["".join(typed.split())]
-        super().process_formdata(valuelist)
-
-
-class AdjustmentForm(FlaskForm):
-    school = SelectField(_l("School"), validators=[DataRequired(message=_l("Choose a school."))])
-    points = CommaDecimalField(
-        _l("Points (negative for a penalty)"),
-        places=2,
-        validators=[InputRequired(), finite, NumberRange(-1000, 1000)],
-        invalid_value_message=_l("Give a number of points, such as -2 or 1.5."),
-        render_kw={"autocomplete": "off"},
-        description=_l("For example -2 or 1,5."),
-    )
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=300)])
-    submit = SubmitField(_l("Add"))
-
-    def validate_points(self, field) -> None:
-        if field.data.as_tuple().exponent < -2:
-            raise ValidationError(_("Give the points with at most two decimals."))
-        if field.data == 0:
-            raise ValidationError(_("An adjustment of 0 points changes nothing."))
-
-
 @bp.route("/adjustments", methods=["GET", "POST"])
 def adjustments():
     actor = require_adjuster() if request.method == "POST" else require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
-    form = AdjustmentForm()
-    form.school.choices = [SelectChoice("", _("Choose a school"))] + [
-        SelectChoice(p.school.slug, p.school.name) for p in sorted(edition.participations, key=lambda p: p.school.name)
-    ]
+    form = AdjustmentForm(schools=[p.school for p in edition.participations])
     if form.validate_on_submit():
         school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
-        add_adjustment(edition, school, form.points.data, form.reason.data.strip(), actor)
+        add_adjustment(edition, school, form.points.data, form.reason.data, actor)
         flash(_("Adjustment recorded."))
         return redirect(url_for("entry.adjustments"), code=303)
     rows = db.session.scalars(
