@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from cartel.extensions import db
-from cartel.models import AuditEntry, Category, Edition, ProgrammeEntry, ResultState, Sport
+from cartel.models import AuditEntry, Category, Edition, Participation, ProgrammeEntry, ResultState, School, Sport
 from cartel.models.sport import SportKind
+from cartel.operations import current_teams
 from tests.test_entry import podium
 from tests.test_pictures import SVG, chart
 
@@ -288,3 +289,22 @@ def test_the_entry_form_and_the_template_offer_the_places_each_table_scores(orga
     book = load_workbook(io.BytesIO(organiser.get("/saisie/import/template.xlsx").get_data()))
     header = [c.value for c in next(r for r in book.active.iter_rows() if r[0].value == "Discipline")]
     assert header[-1] == "12"
+
+
+def test_a_result_saved_before_the_scheme_shrank_is_saved_again_whole(organiser, live):
+    """Five places saved under 10 6 4 2 (5 rows); the scheme then shrinks to 3 places (4 rows): the form
+    still shows the five, and saving it again keeps the five."""
+    extra = School(slug="extra", name="Extra", short_name="Extra", country="FR")
+    db.session.add(Participation(edition=live.edition, school=extra))
+    db.session.commit()
+    five = podium("ales", "albi", "nancy", "douai", "extra", submission_id="first")
+    assert organiser.post("/saisie/handball-men", data=five).status_code == 303
+    live.edition.scheme.place_points = [3, 2, 1]
+    db.session.commit()
+    page = organiser.get("/saisie/handball-men").get_data(as_text=True)
+    assert len(set(re.findall(r'name="row-(\d+)-school"', page))) == 5
+    again = five | {"version": "1", "submission_id": "second"}
+    assert organiser.post("/saisie/handball-men", data=again).status_code == 303
+    db.session.expire_all()
+    entry = next(e for e in live.edition.programme if e.discipline_id == live.hb.id)
+    assert [t.schools for t in current_teams(entry)] == [("ales",), ("albi",), ("nancy",), ("douai",), ("extra",)]

@@ -97,16 +97,19 @@ def next_discipline(edition: Edition, current: ProgrammeEntry) -> ProgrammeEntry
     return None
 
 
-def row_count(edition: Edition, entry: ProgrammeEntry) -> int:
+def row_count(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team] | None = None) -> int:
     """Form rows for a discipline: the places that earn points under its own table when it has one
-    (a rulebook's 10 places, or every place when the table goes on), else under the edition's scheme."""
+    (a rulebook's 10 places, or every place when the table goes on), else under the edition's scheme;
+    never fewer than the saved result fills (``teams``, read when not given), so that a result saved
+    before the scheme shrank is shown whole and saved again whole."""
     participants = len(edition.participations)
     table = table_of(entry)
     if table is not None:
         scored = table.scored_places(participants)
     else:
         scored = scheme_of(edition.scheme).scored_places if edition.scheme is not None else 0
-    return podium.rows_needed(scored, participants)
+    saved = podium.rows_from_teams(current_teams(entry) if teams is None else teams, 0)
+    return max(podium.rows_needed(scored, participants), len(saved))
 
 
 def participants(edition: Edition) -> list[School]:
@@ -161,7 +164,8 @@ def index():
 @bp.get("/<slug>")
 def discipline_form(slug: str):
     edition, entry, _actor = discipline_in_live_edition(slug)
-    rows = podium.rows_from_teams(current_teams(entry), row_count(edition, entry))
+    teams = current_teams(entry)
+    rows = podium.rows_from_teams(teams, row_count(edition, entry, teams))
     form = entry_form(
         participants(edition), len(rows), rows=rows, version=entry.version, submission_id=uuid.uuid4().hex
     )
