@@ -1,8 +1,10 @@
 """The guided set-up of an edition: the overview of its steps, one short page per step, opening only
 when it is complete and when no other edition is live, closing and cancelling only once confirmed."""
 
+import html
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from cartel.extensions import db
@@ -203,3 +205,22 @@ def test_the_command_line_says_what_a_new_organiser_may_enter(runner, app):
     assert "may enter the whole programme, penalties included; limit it to some disciplines at /admin/users" in (
         result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ("99999999999999999999", "Le nombre doit être compris entre 1950 et 2200."),
+        ("abc", "N'est pas un entier valide."),
+        ("", "Ce champ est requis."),
+    ],
+)
+def test_a_year_that_cannot_be_is_refused_with_one_clear_message(admin, live, year, message):
+    for url in ("/admin/editions/new", "/admin/editions/2026/details"):
+        response = admin.post(url, data={"edition-year": year})
+        assert response.status_code == 422, url
+        errors = re.findall(
+            r'<span class="error" id="edition-year-error">([^<]*)</span>', response.get_data(as_text=True)
+        )
+        assert [html.unescape(e) for e in errors] == [message], url
+    assert edition_of(2026) is not None

@@ -18,11 +18,29 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from cartel.extensions import db
 from cartel.models import Category, Edition, Role, School, Sport, User
 from cartel.models.sport import SportKind
+
+
+def parsed(form, field) -> None:
+    """Stop at the field's own conversion error ("Not a valid integer value."): the checks after it
+    (a range, a lookup in the database) have no value to check, and their messages would mislead."""
+    if field.process_errors:
+        raise StopValidation()
+
 
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and hyphens only."))
 
@@ -89,12 +107,12 @@ class DisciplineForm(FlaskForm):
 
 
 class EditionForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(1950, 2200)])
-    number = IntegerField(_l("Number (empty if cancelled)"), validators=[Optional(), NumberRange(1, 500)])
+    year = IntegerField(_l("Year"), validators=[InputRequired(), parsed, NumberRange(1950, 2200)])
+    number = IntegerField(_l("Number (empty if cancelled)"), validators=[Optional(), parsed, NumberRange(1, 500)])
     host = SelectField(_l("Host school"), validators=[Optional()])
     start_date = DateField(_l("First day"), validators=[Optional()])
     end_date = DateField(_l("Last day"), validators=[Optional()])
-    delegation_count = IntegerField(_l("Number of delegations"), validators=[Optional(), NumberRange(1, 100)])
+    delegation_count = IntegerField(_l("Number of delegations"), validators=[Optional(), parsed, NumberRange(1, 100)])
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, edition: Edition | None = None, **kwargs):
@@ -102,12 +120,14 @@ class EditionForm(FlaskForm):
         self._edition = edition
 
     def validate_year(self, field) -> None:
+        if field.errors:  # out of range: no lookup (a 20-digit year does not fit the database's integers)
+            return
         other = db.session.scalar(sa.select(Edition).filter_by(year=field.data))
         if other is not None and other is not self._edition:
             raise ValidationError(_l("An edition of this year already exists."))
 
     def validate_number(self, field) -> None:
-        if field.data is None:
+        if field.data is None or field.errors:
             return
         other = db.session.scalar(sa.select(Edition).filter_by(number=field.data))
         if other is not None and other is not self._edition:
@@ -210,7 +230,9 @@ class LinkForm(FlaskForm):
     )
     disciplines = SelectMultipleField(_l("Disciplines (one link each)"))  # checked by validate_disciplines
     label = StringField(_l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)], default="Terrain")
-    hours = IntegerField(_l("Valid for (hours)"), default=96, validators=[DataRequired(), NumberRange(1, 24 * 14)])
+    hours = IntegerField(
+        _l("Valid for (hours)"), default=96, validators=[InputRequired(), parsed, NumberRange(1, 24 * 14)]
+    )
     reissue = BooleanField(_l("Reissue: revoke the links these disciplines already have"))
     submit = SubmitField(_l("Issue the links and print"))
 
