@@ -202,3 +202,23 @@ def test_the_link_sheet_prints_four_codes_to_an_a4_page(admin_and_five_disciplin
     first, fourth = (page.locator(".sheet").nth(k).bounding_box() for k in (0, 3))
     assert first["x"] < fourth["x"] and first["y"] < fourth["y"]  # 2 x 2: the fourth is lower right
     page.close()
+
+
+def test_a_restored_draft_says_so_and_can_be_dropped(server, browser):  # noqa: F811
+    """What was ticked and left unsaved comes back when the form is opened again in the tab (a reload,
+    a failed submission), never silently: a notice says it is not saved and offers the saved result."""
+    page = login_organiser(browser, server)
+    page.goto(f"{server}/saisie/rugby-women")
+    notice = page.locator("[data-draft-notice]")
+    assert notice.is_hidden()  # nothing to restore on a first visit
+    page.locator("label[for='r1-mines-nancy']").click()
+    page.goto(f"{server}/saisie/")
+    page.goto(f"{server}/saisie/rugby-women")
+    assert page.locator("#r1-mines-nancy").is_checked()
+    assert notice.is_visible()
+    assert "pas encore enregistré" in notice.inner_text()
+    page.locator("[data-draft-discard]").click()
+    page.wait_for_load_state()
+    assert not page.locator("#r1-mines-nancy").is_checked()  # the result as saved: nothing yet
+    assert page.locator("[data-draft-notice]").is_hidden()
+    page.context.close()

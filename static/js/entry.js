@@ -1,6 +1,6 @@
 // The entry pages without friction; every form works without this file.
 // - keeps what an organiser typed in the entry form across a failed submission or a reload
-//   (sessionStorage, this tab only);
+//   (sessionStorage, this tab only), saying so when it restores it, with a button to drop it;
 // - never offers a row's own school as its joint-team partner;
 // - while a save is in flight, disables the buttons and says "Saving…".
 (function () {
@@ -92,11 +92,24 @@
   if (draft && !document.querySelector(".error")) {
     try {
       var state = JSON.parse(draft);
+      var changed = false;
       form.querySelectorAll(fields).forEach(function (input) {
         var id = input.name + "=" + input.value;
-        if (id in state) input.checked = state[id];
+        if (id in state && input.checked !== state[id]) {
+          input.checked = state[id];
+          changed = true;
+        }
       });
       allPartnersFollow();
+      // never silently: a restored draft says so, and can be dropped for the result as saved
+      var notice = document.querySelector("[data-draft-notice]");
+      if (changed && notice) {
+        notice.hidden = false;
+        notice.querySelector("[data-draft-discard]").addEventListener("click", function () {
+          sessionStorage.removeItem(key);
+          window.location.reload();
+        });
+      }
     } catch (e) { sessionStorage.removeItem(key); }
   }
   form.addEventListener("change", function () {
