@@ -224,6 +224,10 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
     participants = {p.school_id for p in data.participants}
     expected = max(len(participants), edition.delegation_count or 0)
     if data.official:
+        # the points as published or frozen include the edition's penalties and bonuses: shown beside them
+        adjusted: dict[int, Fraction] = {}
+        for a in data.adjustments:
+            adjusted[a.school_id] = adjusted.get(a.school_id, Fraction(0)) + to_fraction(a.points)
         rows = tuple(
             sorted(
                 (
@@ -232,6 +236,7 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
                         schools[o.school_id],
                         to_fraction(o.points),
                         medals.get(o.school_id, (0, 0, 0)) if data.placements else None,
+                        adjusted.get(o.school_id, Fraction(0)),
                     )
                     for o in data.official
                 ),

@@ -149,6 +149,11 @@ def test_closing_asks_first_and_says_what_will_be_frozen(admin, live):
     assert "Clôturer le Cartel 2026 ?" in page
     assert "le classement ci-dessous devient le classement final de l'édition" in page
     assert "1 IMT Mines Alès 10" in page  # the ranking that would be frozen
+    assert (
+        "2 disciplines sur 3 n'ont pas de résultat définitif : elles sont figées telles quelles "
+        "(un résultat provisoire compte tel qu'il a été saisi, un résultat manquant ne compte pas). "
+        "Football féminin · à venir Swimming · à venir" in page
+    )
     assert edition_of(2026).status is EditionStatus.LIVE
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OfficialStanding)) == 0
     response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
@@ -224,3 +229,16 @@ def test_a_year_that_cannot_be_is_refused_with_one_clear_message(admin, live, ye
         )
         assert [html.unescape(e) for e in errors] == [message], url
     assert edition_of(2026) is not None
+
+
+def test_a_frozen_ranking_still_shows_the_penalties_in_its_totals(admin, live, client):
+    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/adjustments", data={"school": "ales", "points": "-4", "reason": "Retard"})
+    before = client.get("/api/editions/2026").get_json()["ranking"]["rows"]
+    admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    after = client.get("/api/editions/2026").get_json()["ranking"]
+    assert after["kind"] == "official"
+    assert [(r["school"]["slug"], r["points"], r["adjustment_points"]) for r in after["rows"]] == [
+        (r["school"]["slug"], r["points"], r["adjustment_points"]) for r in before
+    ]
+    assert after["rows"][0]["adjustment_points"] == -4

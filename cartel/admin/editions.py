@@ -15,7 +15,7 @@ from cartel.admin.setup_forms import participants_form, programme_form, weight_o
 from cartel.clock import utcnow
 from cartel.extensions import db
 from cartel.i18n import discipline_name
-from cartel.models import Edition, EditionStatus, EntryLink, Role, School, User
+from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, School, User
 from cartel.operations import TransitionRefused, change_status, live_edition_other_than, missing_to_open
 from cartel.problems import missing_part, scheme_problem, table_problem, transition_problem
 from cartel.standings import build_standing, load_editions
@@ -328,11 +328,16 @@ def status(year: int):
         target = None
     if target is not None and target.value in CONFIRMED and request.form.get("confirm") != "yes":
         editions, by_id = load_editions(Edition.id == edition.id)
+        unfinished = sorted(
+            (e for e in edition.programme if e.result_state is not ResultState.FINAL),
+            key=lambda e: discipline_name(e.discipline),
+        )
         return render_template(
             "admin/edition_confirm.html",
             edition=edition,
             target=target,
             standing=build_standing(editions[0], by_id),
+            unfinished=unfinished,
         )
     try:
         if target is None:
