@@ -145,3 +145,12 @@ def test_healthz_says_whether_the_database_answers(app, client, tmp_path):
     response = broken.get("/healthz")
     assert (response.status_code, response.text) == (503, "database unavailable")
     assert broken.get("/health").status_code == 200  # the constant route does not look
+
+
+def test_every_page_title_is_plain_text(admin, live, client):
+    """A browser tab, a bookmark or a search result shows the <title>: never markup."""
+    urls = [u for u in PAGES if not u.startswith("/api/") and "/live" not in u] + ["/admin/", "/admin/editions/2026"]
+    for url in urls:
+        page = admin.get(url).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", page, re.S)
+        assert title is not None and "<" not in title.group(1) and title.group(1).strip(), (url, title)
