@@ -4,6 +4,7 @@ with its entry links printed: 12 schools, 15 disciplines, every interaction coun
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from cartel.extensions import db
 from tests.conftest import POSTGRES_URL
@@ -183,7 +184,20 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
 
 
 def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # noqa: F811
+    """Also with a link label of 120 characters and no space (its audit entry included)."""
     server = catalogue_server.url
+    with catalogue_server.app.app_context():
+        from cartel.accounts import issue_links
+        from cartel.models import Edition, EditionStatus, ProgrammeEntry
+        from cartel.operations import Actor
+
+        previous = db.session.scalar(sa.select(Edition).filter_by(year=2026))
+        edition = Edition(year=2027, status=EditionStatus.PLANNED)
+        edition.programme = [ProgrammeEntry(discipline=e.discipline, version=0) for e in previous.programme[:2]]
+        db.session.add(edition)
+        db.session.commit()
+        issue_links(edition, [e.discipline for e in edition.programme], "x" * 120, 24, Actor())
+        db.session.remove()
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
     page = context.new_page()
     page.goto(f"{server}/login")
@@ -196,4 +210,8 @@ def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # no
         # on a step page the steps take little room: the step's own form starts on the first screen
         if step:
             assert page.locator("main form").first.bounding_box()["y"] < 740, step
+    for url in ("/admin/editions/2027/organisers", "/admin/links", "/admin/audit"):
+        page.goto(f"{server}{url}")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
     context.close()
