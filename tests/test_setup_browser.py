@@ -207,6 +207,8 @@ def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # no
     for step in ("", "/details", "/participants", "/programme", "/scheme", "/organisers"):
         page.goto(f"{server}/admin/editions/2026{step}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, step
+        for button in page.locator("main button, main input[type=submit]").all():  # every label whole
+            assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.evaluate("b => b.outerHTML")
         # on a step page the steps take little room: the step's own form starts on the first screen
         if step:
             assert page.locator("main form").first.bounding_box()["y"] < 740, step
