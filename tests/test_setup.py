@@ -242,3 +242,27 @@ def test_a_frozen_ranking_still_shows_the_penalties_in_its_totals(admin, live, c
         (r["school"]["slug"], r["points"], r["adjustment_points"]) for r in before
     ]
     assert after["rows"][0]["adjustment_points"] == -4
+
+
+def test_entry_links_last_until_the_edition_ends_or_the_page_says_when_to_print_them(admin, live, make_edition):
+    import datetime as dt
+
+    from cartel.clock import utcnow
+
+    soon = make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
+    soon.end_date = utcnow().date() + dt.timedelta(days=3)
+    later = make_edition(2029, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
+    later.end_date = utcnow().date() + dt.timedelta(days=60)
+    db.session.commit()
+    page = admin.get("/admin/editions/2028/organisers").get_data(as_text=True)
+    hours = int(re.search(r'name="hours"[^>]* value="(\d+)"', page).group(1))
+    assert 3 * 24 <= hours <= 4 * 24 + 2  # to midnight after the last day, Paris time
+    assert "les liens sont valables jusqu'à la fin du dernier jour de l'édition" in text(
+        admin.get("/admin/editions/2028/organisers")
+    )
+    page = text(admin.get("/admin/editions/2029/organisers"))
+    assert "Un lien dure au plus 14 jours : imprimés maintenant, ces liens expireraient avant la fin" in page
+    # 14 days of 24 h before midnight after the last day: that midnight, or 23:00 the day before when a
+    # change to summer time falls in between
+    days = [utcnow().date() + dt.timedelta(days=60 + 1 - 14 - k) for k in (0, 1)]
+    assert any(f"Imprimez-les à partir du {d:%d/%m/%Y}" in page for d in days), page

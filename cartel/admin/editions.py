@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from cartel import catalogue, labels
+from cartel import accounts, catalogue, labels
 from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
 from cartel.admin.setup_forms import participants_form, programme_form, weight_of
@@ -19,6 +23,8 @@ from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, 
 from cartel.operations import TransitionRefused, change_status, live_edition_other_than, missing_to_open
 from cartel.problems import missing_part, scheme_problem, table_problem, transition_problem
 from cartel.standings import build_standing, load_editions
+
+PARIS = ZoneInfo("Europe/Paris")  # the event's time zone
 
 
 def edition_or_404(year: int) -> Edition:
@@ -364,7 +370,33 @@ def organisers(year: int):
     form.disciplines.choices = discipline_choices([e.discipline for e in entries])
     if not any(link.usable() for link in links):  # the first sheet: the whole programme, one tap
         form.programme.data = ProgrammeField.WHOLE
-    accounts = list(
+    hours, too_early = link_validity(edition)
+    if hours is not None:
+        form.hours.data = hours
+    people = list(
         db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email))
     )
-    return step_page("admin/step_organisers.html", edition, "organisers", form=form, links=links, accounts=accounts)
+    return step_page(
+        "admin/step_organisers.html",
+        edition,
+        "organisers",
+        form=form,
+        links=links,
+        accounts=people,
+        too_early=too_early,
+    )
+
+
+def link_validity(edition: Edition) -> tuple[int | None, dt.datetime | None]:
+    """Links printed now should last to the end of the edition's last day (Paris time): the hours to
+    offer, and, when that is further than a link may last, the first day a sheet printed would cover it.
+    (None, None) when the last day is not known or is past."""
+    if edition.end_date is None:
+        return None, None
+    end = dt.datetime.combine(edition.end_date + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    hours = math.ceil((end.astimezone(dt.UTC).replace(tzinfo=None) - utcnow()).total_seconds() / 3600)
+    if hours < 1:
+        return None, None
+    if hours > accounts.MAX_LINK_HOURS:
+        return None, (end - dt.timedelta(hours=accounts.MAX_LINK_HOURS)).astimezone(dt.UTC).replace(tzinfo=None)
+    return hours, None
