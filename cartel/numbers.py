@@ -30,3 +30,9 @@ def signed_points(value: Fraction | None) -> str:
     if value is None:
         return "—"
     return format_decimal(_decimal(value), format=f"+{PATTERN};-{PATTERN}")
+
+
+def typed(value) -> str:
+    """A stored number as the reader would type it back into a form: exact, no grouping ("7,5" and
+    "10000" in French), so that a page shown again and saved keeps the same points."""
+    return format_decimal(Decimal(str(value)), format="0.##########")

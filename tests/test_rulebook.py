@@ -140,7 +140,9 @@ def test_admin_saves_a_table_as_a_rulebook_writes_it(admin, rulebook):
     assert audit.after["volleyball-women"] == {"weight": "1.00", "place_points": VOLLEYBALL, "beyond": "zero"}
     assert audit.after["handball-men"] == "1.00"  # no table: as before tables of their own existed
     page = admin.get("/admin/editions/2026/programme").get_data(as_text=True)
-    assert 'value="24 18 14 12 10 8 6 4 2 1"' in page and 'value="5 2.5"' in page
+    assert 'value="24 18 14 12 10 8 6 4 2 1"' in page and 'value="5 2,5"' in page  # as typed, in French
+    english = admin.get("/admin/editions/2026/programme?lang=en").get_data(as_text=True)
+    assert 'value="5 2.5"' in english
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from cartel.clock import utcnow
 from cartel.extensions import db
 from cartel.i18n import discipline_name
 from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, School, User
+from cartel.numbers import typed
 from cartel.operations import TransitionRefused, change_status, live_edition_other_than, missing_to_open
 from cartel.problems import missing_part, scheme_problem, table_problem, transition_problem
 from cartel.standings import build_standing, load_editions
@@ -293,7 +294,7 @@ def scheme(year: int):
     if source is None and (earlier := previous_edition(edition, Edition.scheme.has())) is not None:
         source = earlier.scheme  # proposed, saved only when the administrator saves it
     if not form.is_submitted() and source is not None:
-        form.place_points.data = " ".join(str(p) for p in source.place_points)
+        form.place_points.data = " ".join(typed(p) for p in source.place_points)
         form.tie_rule.data = source.tie_rule
         form.tie_breaks.data = " ".join(str(p) for p in source.tie_breaks)
     preview = None
@@ -373,9 +374,7 @@ def organisers(year: int):
     hours, too_early = link_validity(edition)
     if hours is not None:
         form.hours.data = hours
-    people = list(
-        db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email))
-    )
+    people = list(db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email)))
     return step_page(
         "admin/step_organisers.html",
         edition,

@@ -15,6 +15,7 @@ from wtforms.validators import AnyOf, ValidationError
 
 from cartel.i18n import discipline_name
 from cartel.models import Discipline, School
+from cartel.numbers import typed
 
 
 class ParticipantsBase(FlaskForm):
@@ -101,14 +102,14 @@ def programme_form(disciplines: list[Discipline], saved: dict, **kwargs) -> Prog
 
     for d in disciplines:
         entry = saved.get(d.id)
-        table = " ".join(str(p) for p in entry.place_points) if entry is not None and entry.place_points else ""
+        table = " ".join(typed(p) for p in entry.place_points) if entry is not None and entry.place_points else ""
         setattr(ProgrammeForm, f"discipline-{d.slug}", BooleanField(discipline_name(d), default=entry is not None))
         setattr(
             ProgrammeForm,
             f"weight-{d.slug}",
             StringField(
                 _l("Weight"),
-                default=format(entry.weight.normalize(), "f") if entry is not None else "1",
+                default=typed(entry.weight) if entry is not None else "1",
                 validators=[_weight_check(d)],
             ),
         )
