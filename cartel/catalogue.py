@@ -221,12 +221,10 @@ def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> scori
     Sane bounds: at most MAX_PLACES places of at most MAX_POINTS points, tie-breaks among those places.
     """
     breaks_words = tie_breaks_text.replace(",", " ").split()
-    if any(len(w) > 12 for w in breaks_words):
-        raise scoring.SchemeError("too_large", "too many places or digits")
+    if not all(w.isascii() and w.isdigit() and len(w) <= 3 and 1 <= int(w) <= MAX_PLACES for w in breaks_words):
+        raise scoring.SchemeError("tie_breaks", "tie-breaks are places from 1 to MAX_PLACES")
     points = _parse_points(points_text)
     breaks = tuple(int(p) for p in breaks_words)
-    if any(b > MAX_PLACES for b in breaks):
-        raise scoring.SchemeError("too_large", "points or tie-breaks out of bounds")
     return scoring.ScoringScheme(points, scoring.TieRule(tie_rule), breaks)
 
 

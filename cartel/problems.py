@@ -39,7 +39,9 @@ def _points_reason(error: Exception) -> str | None:
         "empty": _("give the points of at least the 1st place"),
         "negative": _("points cannot be negative"),
         "increasing": _("a better place cannot earn fewer points than a worse one"),
-        "tie_breaks": _("tie-breaks are distinct places, such as 1 2 3"),
+        "tie_breaks": _(
+            "tie-breaks are distinct places from 1 to %(places)s, such as 1 2 3", places=catalogue.MAX_PLACES
+        ),
         "too_large": _(
             "at most %(places)s places of at most %(points)s points each",
             places=catalogue.MAX_PLACES,

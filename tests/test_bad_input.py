@@ -61,10 +61,15 @@ def test_penalty_points_must_be_a_number(organiser, points):
 
 
 @pytest.mark.parametrize(
-    "place_points, tie_breaks",
-    [("1e5000", "1 2 3"), ("10 6 4", "1 " + "9" * 23), (" ".join(["1"] * 101), "1"), ("10 6 4", "1 2 500")],
+    "place_points, tie_breaks, reason",
+    [
+        ("1e5000", "1 2 3", "au plus 100 places"),
+        ("10 6 4", "1 " + "9" * 23, "le départage liste des places distinctes de 1 à 100"),
+        (" ".join(["1"] * 101), "1", "au plus 100 places"),
+        ("10 6 4", "1 2 500", "le départage liste des places distinctes de 1 à 100"),
+    ],
 )
-def test_schemes_out_of_bounds_are_refused(admin, place_points, tie_breaks):
+def test_schemes_out_of_bounds_are_refused(admin, place_points, tie_breaks, reason):
     response = admin.post(
         "/admin/editions/2026/scheme",
         data={
@@ -75,7 +80,7 @@ def test_schemes_out_of_bounds_are_refused(admin, place_points, tie_breaks):
         },
     )
     assert response.status_code == 422
-    assert "Ce barème n'est pas utilisable : au plus 100 places" in text(response).replace("&#39;", "'")
+    assert f"Ce barème n'est pas utilisable : {reason}" in text(response).replace("&#39;", "'")
 
 
 def test_delegation_sizes_that_are_not_plain_numbers_are_refused(admin):

@@ -266,3 +266,19 @@ def test_entry_links_last_until_the_edition_ends_or_the_page_says_when_to_print_
     # change to summer time falls in between
     days = [utcnow().date() + dt.timedelta(days=60 + 1 - 14 - k) for k in (0, 1)]
     assert any(f"Imprimez-les à partir du {d:%d/%m/%Y}" in page for d in days), page
+
+
+@pytest.mark.parametrize("breaks", ["99999999999999", "abc", "0", "1 1"])
+def test_a_bad_tie_break_is_told_under_the_tie_breaks(admin, live, breaks):
+    data = {"scheme-place_points": "10 6 4", "scheme-tie_rule": "shared", "scheme-tie_breaks": breaks}
+    response = admin.post("/admin/editions/2026/scheme", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    errors = re.findall(r'<span class="error" id="scheme-(\w+)-error">([^<]*)</span>', page)
+    assert [(f, html.unescape(e)) for f, e in errors] == [
+        (
+            "tie_breaks",
+            "Ce barème n'est pas utilisable : le départage liste des places distinctes de 1 à 100, comme 1 2 3.",
+        )
+    ]
+    assert edition_of(2026).scheme.place_points == [10, 6, 4, 2]

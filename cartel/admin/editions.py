@@ -302,7 +302,8 @@ def scheme(year: int):
         try:
             parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
         except (ValueError, ZeroDivisionError) as error:
-            form.place_points.errors.append(scheme_problem(error))
+            field = form.tie_breaks if getattr(error, "code", None) == "tie_breaks" else form.place_points
+            field.errors.append(scheme_problem(error))
         else:
             if not form.preview.data:
                 catalogue.set_scheme(edition, parsed, actor())
