@@ -12,6 +12,7 @@ from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 
 from cartel import labels, scoring
+from cartel.collation import folded
 from cartel.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
 from cartel.i18n import discipline_name
 from cartel.published import EditionView, counted_editions, school_rows
@@ -110,7 +111,7 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
     schools = [r.school for r in standing.rows]
     schools += sorted(
         {s for p in view.podiums for _place, team in p.places for s in team if s.id not in {x.id for x in schools}},
-        key=lambda s: s.name,
+        key=lambda s: folded(s.name),
     )
     earned = _discipline_points(view)
     result_columns = [Column(_("Discipline"), min_width=18), Column(_("State"))]
@@ -266,7 +267,7 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
         head,
     )
     result_rows = []
-    for school in sorted(history.schools.values(), key=lambda s: s.name):
+    for school in sorted(history.schools.values(), key=lambda s: folded(s.name)):
         for standing, row in school_rows(history, school):
             medals = row.medals if row and row.medals else (None, None, None)
             result_rows.append(

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cartel import podium
+from cartel.collation import folded
 from cartel.excel import HEADER_FILL, HEADER_FONT, MAX_SHEET_NAME, NOTE_FONT, TITLE_FONT, put_cell
 from cartel.exports import edition_title, exported_line
 from cartel.extensions import db
@@ -100,12 +101,12 @@ def template_rows(edition: Edition, entries: list[ProgrammeEntry]) -> list[list]
 
 def programme(edition: Edition) -> list[ProgrammeEntry]:
     entries = list(db.session.scalars(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id)))
-    return sorted(entries, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    return sorted(entries, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
 
 
 def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     """The workbook an organiser fills: drop-down lists of the participating schools and of the states."""
-    schools = sorted((p.school for p in edition.participations), key=lambda s: s.name)
+    schools = sorted((p.school for p in edition.participations), key=lambda s: folded(s.name))
     size = places_needed(edition)
     wb = Workbook()
     ws = wb.active

@@ -7,7 +7,6 @@ number of editions, so a page's query count does not grow with the history.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from cartel import records, scoring
+from cartel.collation import folded
 from cartel.extensions import db
 from cartel.models import (
     Discipline,
@@ -43,9 +43,7 @@ def to_fraction(value) -> Fraction | None:
 def by_name(school: School) -> tuple[str, str]:
     """Sort key of schools that share a rank: their name, accents and case aside ("École des Ponts"
     before "EMINES"), then the name as written."""
-    decomposed = unicodedata.normalize("NFKD", school.name)
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return folded, school.name
+    return folded(school.name)
 
 
 def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme | None:
@@ -188,7 +186,7 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
     for row in session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
         by_id[row.edition_id].participants.append(row)
     for data in by_id.values():
-        data.programme.sort(key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+        data.programme.sort(key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
         data.scheme = with_tables(data.scheme, data.programme)
     return list(by_id.values()), schools
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from cartel.extensions import db
-from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding
+from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding, Sport
 from tests.test_entry import podium
 from tests.test_public import text
 
@@ -282,3 +282,21 @@ def test_a_bad_tie_break_is_told_under_the_tie_breaks(admin, live, breaks):
         )
     ]
     assert edition_of(2026).scheme.place_points == [10, 6, 4, 2]
+
+
+def test_names_are_listed_as_a_french_reader_expects_and_sports_in_the_readers_language(
+    admin, live, make_school, make_discipline
+):
+    make_school("ponts", "École des Ponts")
+    make_school("emines", "EMINES")
+    chess = db.session.scalar(sa.select(Sport).filter_by(slug="chess"))
+    chess.name_fr, chess.name_en = "Échecs", "Chess"
+    db.session.commit()
+    page = admin.get("/admin/editions/2026/details").get_data(as_text=True)
+    hosts = re.findall(r'<option (?:selected )?value="([a-z-]*)"', page.split('name="edition-host"')[1])
+    assert hosts == ["", "ponts", "emines", "albi", "ales", "douai", "nancy"], hosts  # accents and case aside
+    page = admin.get("/admin/disciplines?lang=en").get_data(as_text=True)
+    sports = re.findall(r'<option value="([a-z-]+)">([^<]+)</option>', page.split('name="discipline-sport"')[1])
+    assert ("chess", "Chess") in sports and "Échecs" not in page.split('name="discipline-sport"')[1].split("</select>")[
+        0
+    ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from cartel import accounts
 from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.admin.forms import LinkForm, UserForm
+from cartel.collation import folded
 from cartel.describe import listed
 from cartel.extensions import db
 from cartel.i18n import discipline_name
@@ -94,7 +95,7 @@ def links():
     edition = edition_taking_links()
     form = LinkForm()
     entries = (
-        sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+        sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
         if edition
         else []
     )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from cartel.auth import require_role
+from cartel.collation import folded
 from cartel.extensions import db
 from cartel.i18n import discipline_name
 from cartel.models import Discipline, Edition, Role
@@ -28,7 +29,7 @@ def actor() -> Actor:
 
 
 def disciplines_sorted() -> list[Discipline]:
-    return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (d.sport.name_fr, d.category.value))
+    return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (folded(d.sport.name_fr), d.category.value))
 
 
 def discipline_choices(disciplines: list[Discipline]) -> dict[str, list[SelectChoice]]:

@@ -17,6 +17,7 @@ from cartel.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
 from cartel.admin.setup_forms import participants_form, programme_form, weight_of
 from cartel.clock import utcnow
+from cartel.collation import folded
 from cartel.extensions import db
 from cartel.i18n import discipline_name
 from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, School, User
@@ -35,7 +36,8 @@ def edition_or_404(year: int) -> Edition:
 def edition_form(edition: Edition | None) -> EditionForm:
     form = EditionForm(obj=edition, edition=edition, prefix="edition")
     form.host.choices = [SelectChoice("", "—")] + [
-        SelectChoice(s.slug, s.name) for s in db.session.scalars(sa.select(School).order_by(School.name))
+        SelectChoice(s.slug, s.name)
+        for s in sorted(db.session.scalars(sa.select(School)), key=lambda s: folded(s.name))
     ]
     if edition is not None and not form.is_submitted():
         form.host.data = edition.host.slug if edition.host else ""
@@ -188,7 +190,7 @@ def details(year: int):
 
 
 def schools_sorted() -> list[School]:
-    return list(db.session.scalars(sa.select(School).order_by(School.name)))
+    return sorted(db.session.scalars(sa.select(School)), key=lambda s: folded(s.name))
 
 
 @bp.route("/editions/<int:year>/participants", methods=["GET", "POST"])
@@ -364,7 +366,7 @@ def organisers(year: int):
     """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
     links for the programme (every discipline ticked while the edition has none)."""
     edition = edition_or_404(year)
-    entries = sorted(edition.programme, key=lambda e: (e.discipline.sport.name_fr, e.discipline.category.value))
+    entries = sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
     links = list(
         db.session.scalars(sa.select(EntryLink).filter_by(edition_id=edition.id).order_by(EntryLink.created_at.desc()))
     )

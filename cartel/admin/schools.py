@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from cartel import catalogue
 from cartel.admin.base import actor, bp, disciplines_sorted
 from cartel.admin.forms import DisciplineForm, SchoolForm, SportForm
+from cartel.collation import folded
 from cartel.extensions import db
 from cartel.models import Category, School, Sport
 from cartel.models.sport import SportKind
@@ -34,7 +36,7 @@ def schools(slug: str | None = None):
         )
         flash(_("School saved."))
         return redirect(url_for("admin.schools"), code=303)
-    rows = db.session.scalars(sa.select(School).order_by(School.name))
+    rows = sorted(db.session.scalars(sa.select(School)), key=lambda s: folded(s.name))
     return render_template("admin/schools.html", form=form, school=school, rows=list(rows)), 422 if form.errors else 200
 
 
@@ -42,8 +44,9 @@ def schools(slug: str | None = None):
 def disciplines():
     sport_form = SportForm(prefix="sport")
     discipline_form = DisciplineForm(prefix="discipline")
-    sports = list(db.session.scalars(sa.select(Sport).order_by(Sport.name_fr)))
-    discipline_form.sport.choices = [SelectChoice(s.slug, s.name_fr) for s in sports]
+    locale = str(get_locale())
+    sports = sorted(db.session.scalars(sa.select(Sport)), key=lambda s: folded(s.name(locale)))
+    discipline_form.sport.choices = [SelectChoice(s.slug, s.name(locale)) for s in sports]
     if sport_form.submit.data and sport_form.validate_on_submit():
         catalogue.add_sport(
             sport_form.slug.data,

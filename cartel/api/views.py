@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, request
 
 from cartel import published, revisions, snapshots
 from cartel.api import serialize
+from cartel.collation import folded
 from cartel.public.views import YEARS
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -98,7 +99,8 @@ def schools():
         lambda: {
             "revision": revision,
             "schools": [
-                serialize.school(s) for s in sorted(published.history(revision).schools.values(), key=lambda s: s.name)
+                serialize.school(s)
+                for s in sorted(published.history(revision).schools.values(), key=lambda s: folded(s.name))
             ],
         },
     )

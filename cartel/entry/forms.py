@@ -32,6 +32,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from cartel import podium
+from cartel.collation import folded
 from cartel.models import ResultState, School
 from cartel.problems import podium_problem
 
@@ -223,7 +224,7 @@ class AdjustmentForm(FlaskForm):
     def __init__(self, *args, schools: Sequence[School], **kwargs):
         super().__init__(*args, **kwargs)
         self.school.choices = [SelectChoice("", _("Choose a school"))] + [
-            SelectChoice(s.slug, s.name) for s in sorted(schools, key=lambda s: s.name)
+            SelectChoice(s.slug, s.name) for s in sorted(schools, key=lambda s: folded(s.name))
         ]
 
     def validate_points(self, field) -> None:

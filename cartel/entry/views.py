@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from cartel import podium, scoring
+from cartel.collation import folded
 from cartel.entry.access import (
     LINK_SESSION_KEY,
     actor_for,
@@ -83,7 +84,7 @@ def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Editi
 
 def programme_order(entry: ProgrammeEntry) -> tuple:
     """The order of the programme as organisers see it on the entry page."""
-    return (entry.discipline.sport.name_fr, entry.discipline.category.value)
+    return (folded(entry.discipline.sport.name_fr), entry.discipline.category.value)
 
 
 def next_discipline(edition: Edition, current: ProgrammeEntry) -> ProgrammeEntry | None:
@@ -113,7 +114,7 @@ def row_count(edition: Edition, entry: ProgrammeEntry, teams: list[podium.Team] 
 
 
 def participants(edition: Edition) -> list[School]:
-    return sorted((p.school for p in edition.participations), key=lambda s: s.short_name)
+    return sorted((p.school for p in edition.participations), key=lambda s: folded(s.short_name))
 
 
 def result_form(edition: Edition, entry: ProgrammeEntry, **kwargs) -> EntryForm:
