@@ -8,14 +8,9 @@
   "use strict";
   var root = document.getElementById("screen");
   var stage = document.querySelector("[data-live]");
-  if (!root || !stage || !window.fetch) return;
-  var lost = document.querySelector("[data-lost]");
   var fresh = document.querySelector("[data-freshness]");
-  var ago = fresh.querySelector("[data-ago]");
+  if (!root || !stage || !fresh || !window.fetch || !window.cartelPoll) return;
   var pagerText = root.getAttribute("data-pager");
-  var url = stage.getAttribute("data-live");
-  var etag = stage.getAttribute("data-etag");
-  var every = Math.max(1, Number(stage.getAttribute("data-interval")) || 10) * 1000;
 
   function seconds(value, fallback) {
     var n = Number(value);
@@ -28,8 +23,7 @@
   var steps = [];        // {panel, name, page, pages, range, total}
   var current = 0;       // index in steps of the panel shown, unless interrupted
   var interrupted = false;
-  var turn = null, poller = null, busy = false;
-  var lastContact = Date.now(), failing = false;
+  var turn = null;
   var latestKey = keyOf();
 
   function keyOf() {
@@ -144,43 +138,6 @@
     redisplay(was.name, was.page);
   }
 
-  function showFreshness() {
-    var s = Math.max(0, Math.round((Date.now() - lastContact) / 1000));
-    ago.textContent = s < 120
-      ? ago.getAttribute("data-seconds").replace("{n}", s)
-      : ago.getAttribute("data-minutes").replace("{n}", Math.floor(s / 60));
-    lost.hidden = !failing;
-    root.classList.toggle("offline", failing);
-  }
-
-  function poll() {
-    if (busy) return;
-    busy = true;
-    var controller = window.AbortController ? new AbortController() : null;
-    var deadline = setTimeout(function () { if (controller) controller.abort(); }, Math.max(every, 5000));
-    fetch(url, { headers: { "If-None-Match": etag }, cache: "no-store", credentials: "same-origin",
-                 signal: controller ? controller.signal : undefined })
-      .then(function (response) {
-        if (response.status === 304) return null;
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        etag = response.headers.get("ETag") || etag;
-        return response.text();
-      })
-      .then(function (html) {
-        if (html !== null) swap(html);
-        failing = false;
-        lastContact = Date.now();
-      })
-      .catch(function () { failing = true; })
-      .then(function () {
-        clearTimeout(deadline);
-        busy = false;
-        showFreshness();
-        clearTimeout(poller);
-        poller = setTimeout(poll, every);
-      });
-  }
-
   function awake() {  // keep the screen from going to sleep, where the browser allows it
     if (navigator.wakeLock) navigator.wakeLock.request("screen").catch(function () {});
   }
@@ -188,19 +145,12 @@
   build();
   if (steps.length) display(steps[0]);
   later(rotate, next);
-  fresh.hidden = false;
-  showFreshness();
-  setInterval(showFreshness, 1000);
-  poller = setTimeout(poll, every);
+  window.cartelPoll({ region: stage, freshness: fresh, offline: root, onChange: swap });  // js/poll.js
   awake();
   window.addEventListener("resize", function () {
     var was = steps[current] || { name: "", page: 0 };
     build();
     redisplay(was.name, was.page);
   });
-  document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) { awake(); clearTimeout(poller); poll(); }
-  });
-  window.addEventListener("online", function () { clearTimeout(poller); poll(); });
-  window.addEventListener("offline", function () { failing = true; showFreshness(); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) awake(); });
 })();
