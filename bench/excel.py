@@ -29,11 +29,14 @@ import openpyxl  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from cartel import create_app, exports, imports, published, revisions  # noqa: E402
+from cartel import create_app  # noqa: E402
+from cartel.core.clock import utcnow  # noqa: E402
 from cartel.extensions import db  # noqa: E402
+from cartel.files.upload import read_upload  # noqa: E402
 from cartel.models import Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry  # noqa: E402
-from cartel.operations import Actor, utcnow  # noqa: E402
-from cartel.upload import read_upload  # noqa: E402
+from cartel.read import exports, published, revisions  # noqa: E402
+from cartel.write import imports  # noqa: E402
+from cartel.write.audit import Actor  # noqa: E402
 from tests.synthetic import add_synthetic_history  # noqa: E402
 
 HEADING = "## Excel export and import (bench/excel.py)"

@@ -85,7 +85,8 @@ os.environ["CARTEL_ENV"] = "development"
 import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from cartel import create_app, podium, revisions  # noqa: E402
+from cartel import create_app  # noqa: E402
+from cartel.core import podium  # noqa: E402
 from cartel.extensions import db  # noqa: E402
 from cartel.models import (  # noqa: E402
     AuditEntry,
@@ -104,7 +105,8 @@ from cartel.models import (  # noqa: E402
     Sport,
     User,
 )
-from cartel.seeding import load_seeds  # noqa: E402
+from cartel.write.audit import bump_revisions  # noqa: E402
+from cartel.write.seeding import load_seeds  # noqa: E402
 
 LIVE_YEAR = 2030
 SCHOOLS = [f"bench-school-{i}" for i in range(12)]
@@ -148,7 +150,7 @@ def add_live_edition(disciplines: int, organisers: int) -> None:
         users.append(user)
     db.session.add_all([*schools, edition, *users])
     db.session.flush()
-    revisions.bump(None)
+    bump_revisions(None)
     db.session.commit()
 
 

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 
-from cartel import create_app, revisions  # noqa: E402
+from cartel import create_app  # noqa: E402
 from cartel.extensions import db  # noqa: E402
 from cartel.models import (  # noqa: E402
     Category,
@@ -54,7 +54,8 @@ from cartel.models import (  # noqa: E402
     Sport,
     User,
 )
-from cartel.seeding import load_seeds  # noqa: E402
+from cartel.write.audit import bump_revisions  # noqa: E402
+from cartel.write.seeding import load_seeds  # noqa: E402
 from tests.synthetic import add_synthetic_history  # noqa: E402
 
 LIVE_YEAR = 2030
@@ -85,7 +86,7 @@ def add_live_edition() -> None:
     user.set_password(PASSWORD)
     db.session.add_all([*schools, edition, user])
     db.session.flush()
-    revisions.bump(None)
+    bump_revisions(None)
     db.session.commit()
 
 

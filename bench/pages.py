@@ -22,7 +22,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from cartel import create_app  # noqa: E402
 from cartel.extensions import db  # noqa: E402
-from cartel.seeding import load_seeds  # noqa: E402
+from cartel.write.seeding import load_seeds  # noqa: E402
 from tests.synthetic import add_synthetic_history  # noqa: E402
 
 PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records"]

@@ -5,17 +5,21 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from cartel import database, demo, errors, i18n, models, security, snapshots  # noqa: F401  (models register their tables)
-from cartel.admin import bp as admin_bp
-from cartel.api import bp as api_bp
-from cartel.auth import bp as auth_bp
-from cartel.auth import login_manager_setup
-from cartel.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
+from cartel import database, models  # noqa: F401  (models register their tables)
+from cartel.commands import demo
+from cartel.commands.cli import backup_command, export_group, import_group, restore_command, seed_command, user_group
 from cartel.config import ROOT, load_config
-from cartel.entry import bp as entry_bp
-from cartel.entry.views import links_bp
 from cartel.extensions import csrf, db, migrate
-from cartel.public import bp as public_bp
+from cartel.read import http_cache
+from cartel.web import errors, security
+from cartel.web.admin import bp as admin_bp
+from cartel.web.api import bp as api_bp
+from cartel.web.auth import bp as auth_bp
+from cartel.web.auth import login_manager_setup
+from cartel.web.entry import bp as entry_bp
+from cartel.web.entry.views import links_bp
+from cartel.web.public import bp as public_bp
+from cartel.words import i18n
 
 __all__ = ["ROOT", "create_app"]
 
@@ -47,7 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     login_manager_setup(app)
-    snapshots.init_app(app)
+    http_cache.init_app(app)
     security.init_app(app)
 
 

@@ -85,7 +85,7 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
-        # the largest request: an uploaded results file (5 MB, cartel.upload) and its form
+        # the largest request: an uploaded results file (5 MB, cartel.files.upload) and its form
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024 + 64 * 1024,
         # live pages poll their fragment this often; a reverse proxy may keep public answers this long
         "CARTEL_POLL_SECONDS": max(1, _seconds("CARTEL_POLL_SECONDS", 10)),

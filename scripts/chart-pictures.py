@@ -22,10 +22,11 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cartel import create_app, demo  # noqa: E402
+from cartel import create_app  # noqa: E402
+from cartel.commands import demo  # noqa: E402
 from cartel.extensions import db  # noqa: E402
 from cartel.models import AuditEntry  # noqa: E402
-from cartel.seeding import load_seeds  # noqa: E402
+from cartel.write.seeding import load_seeds  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 

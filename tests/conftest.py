@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from cartel import ROOT, create_app, operations
+from cartel import ROOT, create_app
+from cartel.core import podium
 from cartel.extensions import db
 from cartel.models import (
     Category,
@@ -31,6 +33,9 @@ from cartel.models import (
     School,
     Sport,
 )
+from cartel.write.audit import Actor
+from cartel.write.penalties import add_adjustment
+from cartel.write.results import save_result
 
 POSTGRES_URL = os.environ.get("CARTEL_TEST_DATABASE_URL")
 SEEDS = ROOT / "seeds"
@@ -67,6 +72,19 @@ def template_database(tmp_path_factory):
     return path
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in an app context of its own, as in production: nothing a
+    request caches in ``g`` (the user, the locale) or in its database session outlives it, although the
+    test keeps a context for its own set-up and checks. What the test wrote is committed first, as a
+    user only ever sees committed data."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():  # a test's own thread (not one it started to send requests in parallel)
+            db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(template_database, tmp_path):
     if POSTGRES_URL:
@@ -76,18 +94,7 @@ def app(template_database, tmp_path):
         shutil.copy(template_database, copy)
         url = f"sqlite:///{copy}"
     app = create_app(_config(url))
-
-    @app.teardown_request
-    def forget_request_state(exc):
-        # Requests reuse the test's app context, hence its ``g``: drop what one request cached
-        # (the logged-in user, the locale) so that it does not leak into the next client's.
-        for key in list(g):
-            g.pop(key)
-        # A request ends its transaction (the app removes its session; here the session is the test's):
-        # otherwise a SQLite write lock taken by the request would outlive it.
-        if db.session().in_transaction():
-            db.session.commit()
-
+    app.test_client_class = RequestClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -111,9 +118,10 @@ def runner(app):
 
 @pytest.fixture
 def seeded(app):
-    from cartel.seeding import load_seeds
+    from cartel.write.seeding import load_seeds
 
     load_seeds(SEEDS)
+    db.session.commit()
     return app
 
 
@@ -319,18 +327,19 @@ def edition(app, make_school, make_discipline, make_edition):
 
     def save(discipline, teams, state):
         entry = next(e for e in edition.programme if e.discipline_id == discipline.id)
-        operations.save_result(
+        save_result(
             edition,
             entry,
-            [operations.podium.Team(p, t) for p, t in teams],
+            [podium.Team(p, t) for p, t in teams],
             ResultState(state),
-            operations.Actor(),
+            Actor(),
             expected_version=entry.version,
             submission_key=None,
         )
 
     save(hb, [(1, ("ales",)), (1, ("albi",)), (1, ("nancy",)), (4, ("evil",))], "final")
     save(fb, [(1, ("nancy", "evil")), (2, ("ales",))], "provisional")
-    operations.add_adjustment(edition, schools[1], Decimal("-1.5"), "=cmd|' /C calc'!A0", operations.Actor())
+    add_adjustment(edition, schools[1], Decimal("-1.5"), "=cmd|' /C calc'!A0", Actor())
+    db.session.commit()
     db.session.remove()
     return app

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from cartel import revisions
 from cartel.extensions import db
 from cartel.models import (
     Category,
@@ -23,6 +22,7 @@ from cartel.models import (
     School,
     Sport,
 )
+from cartel.write.audit import bump_revisions
 
 
 def add_synthetic_history(
@@ -67,7 +67,7 @@ def add_synthetic_history(
                 placement = Placement(edition_id=edition.id, discipline_id=d.id, place=place)
                 placement.members = [PlacementMember(edition_id=edition.id, discipline_id=d.id, school_id=school.id)]
                 db.session.add(placement)
-    revisions.bump(None)
+    bump_revisions(None)
     db.session.commit()
 
 

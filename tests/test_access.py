@@ -114,7 +114,7 @@ def test_guessing_many_accounts_from_one_address_delays_that_address_only_a_litt
 
 
 def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, make_user, live, monkeypatch):
-    from cartel.auth import views
+    from cartel.web.auth import views
 
     make_user("orga@example.org")
     checks, lock = [], threading.Lock()
@@ -139,7 +139,7 @@ def test_parallel_attempts_get_no_more_password_checks_than_allowed(app, make_us
 
 
 def test_an_unknown_email_costs_the_same_work_as_a_wrong_password(client, make_user, live, monkeypatch):
-    from cartel.auth import views
+    from cartel.web.auth import views
 
     make_user("orga@example.org")
     hashes = []
@@ -574,24 +574,26 @@ def test_revoking_a_link_says_which_one_by_name(admin, live):
 
 
 def test_refused_account_changes_leave_nothing_half_saved(admin, live, monkeypatch):
-    from cartel import accounts
-    from cartel.operations import Actor
+    from cartel.write import accounts
+    from cartel.write.audit import Actor
+    from cartel.write.unit import unit_of_work
 
     me = Actor(user_id=db.session.scalar(sa.select(User.id).filter_by(email="admin@example.org")))
-    orga = accounts.create_user("orga@example.org", "long enough pass", Role.ORGANISER, me, [live.hb])
+    with unit_of_work():
+        orga = accounts.create_user("orga@example.org", "long enough pass", Role.ORGANISER, me, [live.hb])
     audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
 
-    with pytest.raises(accounts.UserError) as refused:  # a weak password refuses the whole change
+    with pytest.raises(accounts.UserError) as refused, unit_of_work():  # a weak password refuses it all
         accounts.update_user(orga, me, role=Role.ADMIN, active=False, disciplines=[], password="short")
     assert refused.value.code == "password"
     assert orga.role is Role.ORGANISER and orga.active and orga.disciplines  # checked before anything changed
-    with pytest.raises(accounts.UserError) as refused:  # another account's e-mail, in other letters
+    with pytest.raises(accounts.UserError) as refused, unit_of_work():  # another's e-mail, in other letters
         accounts.update_user(orga, me, role=Role.ADMIN, active=True, disciplines=[], email="Admin@Example.org")
     assert refused.value.code == "exists"
     assert orga.role is Role.ORGANISER and orga.email == "orga@example.org" and orga.disciplines
     # the same e-mail saved by another request between the check and the commit: refused, not a crash
     monkeypatch.setattr(accounts, "_checked_email", lambda email, user=None: email.strip().lower())
-    with pytest.raises(accounts.UserError) as refused:
+    with pytest.raises(accounts.UserError) as refused, unit_of_work():
         accounts.create_user("admin@example.org", "long enough pass", Role.ADMIN, me)
     assert refused.value.code == "exists"
     monkeypatch.undo()
@@ -601,7 +603,8 @@ def test_refused_account_changes_leave_nothing_half_saved(admin, live, monkeypat
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
 
     # a sheet of links is one transaction: a failure on its last link keeps every old link, adds none
-    [(old, _token)] = accounts.issue_links(live.edition, [live.hb], "Gymnase", 24, me)
+    with unit_of_work():
+        [(old, _token)] = accounts.issue_links(live.edition, [live.hb], "Gymnase", 24, me)
     audited += 1
     tokens = iter(["first-token", None])
 
@@ -612,13 +615,11 @@ def test_refused_account_changes_leave_nothing_half_saved(admin, live, monkeypat
         return token
 
     monkeypatch.setattr(accounts.secrets, "token_urlsafe", token_urlsafe)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError), unit_of_work():
         accounts.issue_links(live.edition, [live.hb, live.fb], "Terrain", 24, me, reissue=True)
-    db.session.rollback()
     monkeypatch.undo()
-    with pytest.raises(accounts.UserError):
+    with pytest.raises(accounts.UserError), unit_of_work():
         accounts.issue_links(live.edition, [live.hb], "Terrain", 0, me, reissue=True)
-    db.session.rollback()
     db.session.expire_all()
     assert [(link.id, link.usable()) for link in db.session.scalars(sa.select(EntryLink))] == [(old.id, True)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == audited

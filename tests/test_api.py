@@ -12,10 +12,10 @@ from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from cartel.api import serialize
-from cartel.api.views import OPENAPI
+from cartel.core.scoring import format_points
 from cartel.extensions import db
-from cartel.scoring import format_points
+from cartel.web.api import serialize
+from cartel.web.api.views import OPENAPI
 from tests.conftest import login
 from tests.test_entry import podium
 

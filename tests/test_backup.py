@@ -9,10 +9,11 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from cartel import backup, create_app
+from cartel import create_app
+from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import AuditEntry, HistoryRevision, School
-from cartel.operations import utcnow
+from cartel.write import backup
 from tests.conftest import POSTGRES_URL, _config, login
 from tests.test_entry import podium
 from tests.test_live import EDITION_URLS, HISTORY_URLS

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel.charts import (
+from cartel.core.charts import (
     PALETTE,
     BarRow,
     ChartText,

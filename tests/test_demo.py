@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from cartel import backup, create_app, demo
+from cartel import create_app
+from cartel.commands import demo
+from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, Edition, Placement, PointAdjustment, ProgrammeEntry, ResultState, User
-from cartel.operations import utcnow
+from cartel.write import backup
 
 ACTIONS = {
     "start": "result.start",

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from cartel import podium
-from cartel.entry.forms import VersionForm, entry_form
+from cartel.core import podium
+from cartel.web.entry.forms import VersionForm, entry_form
 
 SCHOOLS = [SimpleNamespace(slug=slug, short_name=slug.upper()) for slug in ("albi", "ales", "douai", "nancy")]
 NAMES = {"albi": "IMT Mines Albi", "ales": "IMT Mines Alès", "douai": "IMT Nord Europe", "nancy": "Mines Nancy"}

@@ -12,8 +12,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from cartel import published, revisions
-from cartel.operations import Actor
+from cartel.read import published, revisions
+from cartel.write.audit import Actor
 from tests.conftest import INJECTION, POSTGRES_URL
 
 SYSTEM = Actor()

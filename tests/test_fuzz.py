@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cartel import backup
+from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import User
-from cartel.operations import utcnow
+from cartel.write import backup
 from tests.conftest import login
 
 FUZZ = settings(

@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from cartel import imports
 from cartel.extensions import db
 from cartel.models import (
     AuditEntry,
@@ -23,7 +22,8 @@ from cartel.models import (
     PointsScheme,
     ProgrammeEntry,
 )
-from cartel.standings import build_standing, load_editions
+from cartel.read.standings import build_standing, load_editions
+from cartel.write import imports
 from tests.conftest import INJECTION, POSTGRES_URL, login
 
 

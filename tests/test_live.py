@@ -8,10 +8,16 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from cartel import catalogue, create_app, operations, records, scoring
+from cartel import create_app
+from cartel.core import podium, records, scoring
 from cartel.extensions import db
-from cartel.models import AuditEntry, Edition, EditionStatus, ProgrammeEntry, Role, School
-from cartel.operations import Actor
+from cartel.models import AuditEntry, Edition, EditionStatus, ProgrammeEntry, ResultState, Role, School
+from cartel.write import catalogue
+from cartel.write.audit import Actor
+from cartel.write.lifecycle import change_status
+from cartel.write.penalties import add_adjustment, delete_adjustment
+from cartel.write.results import VersionConflict, confirm_result, mark_in_progress, save_result
+from cartel.write.unit import unit_of_work
 from tests.conftest import login
 from tests.test_public import text
 
@@ -58,12 +64,12 @@ def fresh(edition: Edition) -> Edition:
 
 def save(live, discipline, *slugs, state="final"):
     e = entry(live, discipline)
-    teams = [operations.podium.Team(k, (slug,)) for k, slug in enumerate(slugs, start=1)]
-    operations.save_result(
+    teams = [podium.Team(k, (slug,)) for k, slug in enumerate(slugs, start=1)]
+    save_result(
         fresh(live.edition),
         entry(live, discipline),
         teams,
-        operations.ResultState(state),
+        ResultState(state),
         SYSTEM,
         expected_version=e.version,
         submission_key=None,
@@ -75,7 +81,7 @@ WRITES = {
     "result corrected": lambda live: (save(live, live.hb, "ales", "albi"), save(live, live.hb, "albi", "ales")),
     "result confirmed": lambda live: (
         save(live, live.hb, "ales", state="provisional"),
-        operations.confirm_result(
+        confirm_result(
             fresh(live.edition),
             entry(live, live.hb),
             SYSTEM,
@@ -83,16 +89,14 @@ WRITES = {
             submission_key=None,
         ),
     ),
-    "discipline started": lambda live: operations.mark_in_progress(
+    "discipline started": lambda live: mark_in_progress(
         fresh(live.edition), entry(live, live.fb), SYSTEM, expected_version=0
     ),
-    "penalty added": lambda live: operations.add_adjustment(
-        fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM
+    "penalty added": lambda live: add_adjustment(fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM),
+    "penalty removed": lambda live: delete_adjustment(
+        add_adjustment(fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM), SYSTEM
     ),
-    "penalty removed": lambda live: operations.delete_adjustment(
-        operations.add_adjustment(fresh(live.edition), live.douai, Decimal(-2), "Late", SYSTEM), SYSTEM
-    ),
-    "edition closed": lambda live: operations.change_status(fresh(live.edition), EditionStatus.FINISHED, SYSTEM),
+    "edition closed": lambda live: change_status(fresh(live.edition), EditionStatus.FINISHED, SYSTEM),
     "school renamed": lambda live: catalogue.save_school(
         db.session.get(School, live.ales.id),
         {"slug": "ales", "name": "IMT Mines Alès (renamed)", "short_name": "Alès", "country": "FR"},
@@ -111,8 +115,8 @@ WRITES = {
 @pytest.mark.parametrize("write", list(WRITES))
 def test_every_public_write_changes_the_etags_of_what_it_shows(live, client, write):
     before_edition, before_history = etags(client, EDITION_URLS), etags(client, HISTORY_URLS)
-    WRITES[write](live)
-    db.session.remove()
+    with unit_of_work():
+        WRITES[write](live)
     after_edition, after_history = etags(client, EDITION_URLS), etags(client, HISTORY_URLS)
     assert all(before_edition[u] != after_edition[u] for u in EDITION_URLS), write
     assert all(before_history[u] != after_history[u] for u in HISTORY_URLS), write
@@ -127,7 +131,7 @@ def test_a_write_to_one_edition_leaves_the_other_editions_pages_valid(live, clie
 
 
 def test_an_account_change_leaves_the_public_pages_valid(live, client, make_user):
-    from cartel.accounts import create_user
+    from cartel.write.accounts import create_user
 
     before = etags(client, ["/editions/2026", "/records"])
     create_user("new@example.org", "a long enough password", Role.ORGANISER, SYSTEM)
@@ -211,7 +215,8 @@ def test_two_app_instances_on_one_database_see_each_others_writes(app, live, cli
         first = reader.get("/api/editions/2026").get_json()
     client.post("/logout")
     assert first["ranking"]["rows"][0]["points"] == 0
-    WRITES["result saved"](live)  # written through the first instance's session
+    with unit_of_work():
+        WRITES["result saved"](live)  # written through the first instance's session
     with other.app_context():
         assert reader.get("/api/editions/2026").get_json()["ranking"]["rows"][0]["points"] == 10
         assert "Handball" in reader.get("/editions/2026/live?lang=fr").get_data(as_text=True).split("Podiums")[0]
@@ -259,7 +264,7 @@ def test_latest_results_show_time_state_and_corrections(live, client):
 
 def test_confirming_a_provisional_result_is_not_a_correction(live, client):
     save(live, live.hb, "ales", "albi", state="provisional")
-    operations.confirm_result(
+    confirm_result(
         fresh(live.edition),
         entry(live, live.hb),
         SYSTEM,
@@ -288,12 +293,12 @@ def test_finished_editions_do_not_poll(seeded, client):
 
 def test_audit_entries_of_public_writes_and_revisions_are_one_transaction(live):
     before = fresh(live.edition).revision
-    with pytest.raises(operations.VersionConflict):
-        operations.save_result(
+    with pytest.raises(VersionConflict):
+        save_result(
             fresh(live.edition),
             entry(live, live.hb),
-            [operations.podium.Team(1, ("ales",))],
-            operations.ResultState.FINAL,
+            [podium.Team(1, ("ales",))],
+            ResultState.FINAL,
             SYSTEM,
             expected_version=7,
             submission_key=None,

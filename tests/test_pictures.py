@@ -13,11 +13,13 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartel import published, race, revisions, scoring
+from cartel.core import race, scoring
+from cartel.core.podium import Team as podium_team
 from cartel.extensions import db
 from cartel.models import EditionStatus, ResultState
-from cartel.operations import Actor, save_result
-from cartel.podium import Team as podium_team
+from cartel.read import published, revisions
+from cartel.write.audit import Actor
+from cartel.write.results import save_result
 from tests.conftest import login
 from tests.test_entry import podium
 
@@ -158,7 +160,7 @@ def test_the_edition_page_with_its_charts_stays_under_60_kb_compressed(
         save_result(
             edition, entry, teams, ResultState.FINAL, Actor(), expected_version=entry.version, submission_key=None
         )
-    db.session.remove()
+    db.session.commit()
     page = client.get("/editions/2026").get_data(as_text=True)
     assert chart(page, "ranking-chart") is not None and chart(page, "race-chart") is not None
     assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page) + re.findall(r'<script src="([^"]+)"', page)

@@ -6,7 +6,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel.podium import Problem, Row, Team, check_rows, check_teams, rows_from_teams, rows_needed, teams_from_rows
+from cartel.core.podium import (
+    Problem,
+    Row,
+    Team,
+    check_rows,
+    check_teams,
+    rows_from_teams,
+    rows_needed,
+    teams_from_rows,
+)
 
 SCHOOLS = {"ales", "albi", "nancy", "douai", "paris"}
 

@@ -4,8 +4,9 @@ to compute it after a change, then one (its revision) for every request until th
 import pytest
 from sqlalchemy import event
 
-from cartel import revisions
 from cartel.extensions import db
+from cartel.read import revisions
+from cartel.write.audit import bump_revisions
 from tests.synthetic import add_synthetic_history
 
 CEILING = 10
@@ -23,7 +24,7 @@ PAGES = [
 
 class QueryCounter:
     """Counts SQL statements: those of SQLAlchemy, and the revision reads that go straight to the
-    DBAPI connection (cartel.revisions.execute)."""
+    DBAPI connection (cartel.read.revisions.execute)."""
 
     def __init__(self, engine):
         self.engine, self.count = engine, 0
@@ -64,7 +65,7 @@ def page_queries(client, year, school, *, cold=True):
 
 def changed_everything():
     """What any public write does: the next request of every page computes again."""
-    revisions.bump(None)
+    bump_revisions(None)
     db.session.commit()
     db.session.remove()
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cartel.records import (
+from cartel.core.records import (
     EditionHistory,
     Placing,
     PriorTitles,

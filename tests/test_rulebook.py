@@ -17,7 +17,7 @@ from flask_migrate import downgrade, upgrade
 from cartel.extensions import db
 from cartel.models import AuditEntry, Category, Edition, Participation, ProgrammeEntry, ResultState, School, Sport
 from cartel.models.sport import SportKind
-from cartel.operations import current_teams
+from cartel.write.results import current_teams
 from tests.test_entry import podium
 from tests.test_pictures import SVG, chart
 

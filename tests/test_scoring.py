@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cartel.scoring import (
+from cartel.core.scoring import (
     Adjustment,
     Placement,
     PointsTable,
@@ -251,7 +251,7 @@ def test_generated_places_are_consistent(scheme, groups):
 
 
 def test_entry_rows_cover_the_scored_places_and_a_shared_place():
-    from cartel.podium import rows_needed
+    from cartel.core.podium import rows_needed
 
     assert rows_needed(0, 12) == 4  # no scheme: the podium and a shared 3rd
     assert rows_needed(8, 12) == 9

@@ -16,10 +16,15 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from cartel import create_app, operations, published, revisions
+from cartel import create_app
+from cartel.core import podium
+from cartel.core.clock import utcnow
+from cartel.core.scoring import format_points
 from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, ProgrammeEntry, ResultState
-from cartel.scoring import format_points
+from cartel.read import published, revisions
+from cartel.write.audit import Actor
+from cartel.write.results import confirm_result, save_result
 from tests.conftest import POSTGRES_URL, _config, login
 from tests.test_browser import browser, screenshot_dir  # noqa: F401  (browser: the fixture)
 
@@ -55,12 +60,12 @@ def save(live, discipline, *teams: str, state: str = "final") -> None:
     db.session.expire_all()
     edition = db.session.get(Edition, live.edition.id)
     entry = next(e for e in edition.programme if e.discipline_id == discipline.id)
-    operations.save_result(
+    save_result(
         edition,
         entry,
-        [operations.podium.Team(k, tuple(t.split("+"))) for k, t in enumerate(teams, start=1)],
+        [podium.Team(k, tuple(t.split("+"))) for k, t in enumerate(teams, start=1)],
         ResultState(state),
-        operations.Actor(),
+        Actor(),
         expected_version=entry.version,
         submission_key=None,
     )
@@ -164,10 +169,10 @@ def test_the_podium_follows_the_most_recent_final_result(live, client):
     swim = db.session.scalar(
         sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id, discipline_id=live.swim.id)
     )
-    operations.confirm_result(
+    confirm_result(
         db.session.get(Edition, live.edition.id),
         swim,
-        operations.Actor(),
+        Actor(),
         expected_version=swim.version,
         submission_key=None,
     )
@@ -269,7 +274,7 @@ def _build_venue() -> None:
     edition.scheme = PointsScheme(place_points=[10, 7, 5, 3, 1], tie_rule="shared", tie_breaks=[1, 2, 3])
     db.session.add_all([*schools, edition])
     db.session.commit()
-    start = operations.utcnow() - dt.timedelta(hours=5)
+    start = utcnow() - dt.timedelta(hours=5)
     for k, (discipline, teams, state) in enumerate(SCRIPT):
         _record(discipline, teams, state, at=start + k * dt.timedelta(minutes=40))
 
@@ -280,16 +285,16 @@ def _record(discipline: str, teams: list[str], state: str, at: dt.datetime | Non
     db.session.expire_all()
     edition = db.session.scalar(sa.select(Edition).filter_by(year=2026))
     entry = next(e for e in edition.programme if e.discipline.slug == discipline)
-    places: list[operations.podium.Team] = []
+    places: list[podium.Team] = []
     for k, team in enumerate(teams, start=1):
         place = places[-1].place if team.startswith("=") else k
-        places.append(operations.podium.Team(place, tuple(team.lstrip("=").split("+"))))
-    operations.save_result(
+        places.append(podium.Team(place, tuple(team.lstrip("=").split("+"))))
+    save_result(
         edition,
         entry,
         places,
         ResultState(state),
-        operations.Actor(),
+        Actor(),
         expected_version=entry.version,
         submission_key=None,
     )

@@ -11,7 +11,7 @@ from cartel import create_app
 from cartel.config import ConfigError, load_config
 from cartel.extensions import db
 from cartel.models import LoginThrottle
-from cartel.security import CONTENT_SECURITY_POLICY
+from cartel.web.security import CONTENT_SECURITY_POLICY
 
 PAGES = [
     "/",

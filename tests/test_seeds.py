@@ -8,7 +8,6 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from cartel import standings
 from cartel.extensions import db
 from cartel.models import (
     Edition,
@@ -19,7 +18,9 @@ from cartel.models import (
     ProgrammeEntry,
     School,
 )
-from cartel.seeding import SeedError, load_seeds
+from cartel.read import standings
+from cartel.write.seeding import SeedError, load_seeds
+from cartel.write.unit import unit_of_work
 from tests.conftest import SEEDS
 
 
@@ -158,7 +159,7 @@ def broken_copy(tmp_path, name, transform):
 )
 def test_bad_file_names_file_line_and_reason_and_loads_nothing(app, tmp_path, name, transform, expected):
     directory = broken_copy(tmp_path, name, transform)
-    with pytest.raises(SeedError) as error:
+    with pytest.raises(SeedError) as error, unit_of_work():
         load_seeds(directory)
     assert expected in error.value.problems
     assert counts() == {"School": 0, "Edition": 0, "Placement": 0, "OfficialStanding": 0}

@@ -247,7 +247,7 @@ def test_a_frozen_ranking_still_shows_the_penalties_in_its_totals(admin, live, c
 def test_entry_links_last_until_the_edition_ends_or_the_page_says_when_to_print_them(admin, live, make_edition):
     import datetime as dt
 
-    from cartel.clock import utcnow
+    from cartel.core.clock import utcnow
 
     soon = make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
     soon.end_date = utcnow().date() + dt.timedelta(days=3)

@@ -187,9 +187,9 @@ def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # no
     """Also with a link label of 120 characters and no space (its audit entry included)."""
     server = catalogue_server.url
     with catalogue_server.app.app_context():
-        from cartel.accounts import issue_links
         from cartel.models import Edition, EditionStatus, ProgrammeEntry
-        from cartel.operations import Actor
+        from cartel.write.accounts import issue_links
+        from cartel.write.audit import Actor
 
         previous = db.session.scalar(sa.select(Edition).filter_by(year=2026))
         edition = Edition(year=2027, status=EditionStatus.PLANNED)

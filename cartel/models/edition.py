@@ -43,7 +43,7 @@ class Edition(db.Model):
     delegation_count: Mapped[int | None]  # how many delegations took part, where known
     source: Mapped[str | None] = mapped_column(String(300))
     # What the public sees of this edition: bumped in the transaction of every change to it
-    # (cartel.revisions), so that pages and ETags computed for a revision stay valid until then.
+    # (cartel.read.revisions), so that pages and ETags computed for a revision stay valid until then.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     revised_at: Mapped[dt.datetime | None]  # time of the last public change (UTC)
 

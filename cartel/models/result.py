@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cartel.clock import utcnow as _now
+from cartel.core.clock import utcnow as _now
 from cartel.extensions import db
 from cartel.models.school import School
 from cartel.models.sport import Discipline

@@ -11,7 +11,7 @@ from sqlalchemy import Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from cartel.clock import utcnow as _now
+from cartel.core.clock import utcnow as _now
 from cartel.extensions import db
 from cartel.models.sport import Discipline
 

@@ -1,9 +1,0 @@
-"""Administration: schools, sports, editions, accounts and entry links (admins only).
-
-One module per domain registers its views on the blueprint defined in `base`.
-"""
-
-from cartel.admin import access, audit, editions, schools  # noqa: F401  (each registers its views)
-from cartel.admin.base import bp
-
-__all__ = ["bp"]

@@ -1,5 +1,0 @@
-"""The public JSON API: read-only, open to every origin (CORS) for GET."""
-
-from cartel.api.views import bp
-
-__all__ = ["bp"]

@@ -1,6 +1,0 @@
-"""Courtside entry of results by organisers and entry-link holders, and bulk import."""
-
-from cartel.entry import importing  # noqa: F401  (its routes join the entry blueprint)
-from cartel.entry.views import bp
-
-__all__ = ["bp"]

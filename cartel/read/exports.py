@@ -1,0 +1,296 @@
+"""Exports: an edition or the whole history as a workbook, a ranking as CSV, in the reader's language.
+
+Built from what cartel.read.published computed; cartel.files.excel writes the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
+
+from cartel.core import scoring
+from cartel.core.collation import folded
+from cartel.core.records import PalmaresEntry
+from cartel.files.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
+from cartel.read.published import EditionView, counted_editions, school_rows
+from cartel.read.standings import EditionStanding, History, to_fraction
+from cartel.words import labels
+from cartel.words.i18n import discipline_name
+
+POINTS = "General"  # values are already rounded to two decimals: "10" and "6.67", never "10."
+
+
+def _points_format(values) -> str:
+    """Whole numbers without decimals; otherwise two."""
+    return "0" if all(v is None or Fraction(v).denominator == 1 for v in values) else "0.00"
+
+
+def edition_title(edition) -> str:
+    if edition.number:
+        return _("Cartel %(year)s (edition %(number)s)", year=edition.year, number=edition.number)
+    return _("Cartel %(year)s", year=edition.year)
+
+
+def exported_line(now: dt.datetime) -> str:
+    return _("Exported on %(when)s (Paris time)", when=format_datetime(now, "dd/MM/yyyy HH:mm"))
+
+
+def standing_line(standing: EditionStanding) -> str:
+    if standing.kind == "computed" and standing.provisional:
+        return ngettext(
+            "Provisional ranking: %(num)s of %(total)s disciplines has a final result.",
+            "Provisional ranking: %(num)s of %(total)s disciplines have a final result.",
+            standing.final_disciplines,
+            total=standing.total_disciplines,
+        )
+    if standing.kind == "computed":
+        return _("Final ranking: all %(total)s disciplines have a final result.", total=standing.total_disciplines)
+    if standing.kind == "official" and standing.partial:
+        return _("Official standing, partial: only what the sources tell is shown.")
+    if standing.kind == "official":
+        return _("Official standing.")
+    return _("The general ranking of this edition is not known.")
+
+
+state_label = labels.result_state
+
+
+def team_name(schools) -> str:
+    return " × ".join(s.name for s in schools)
+
+
+def ranking_table(standing: EditionStanding) -> tuple[tuple[Column, ...], tuple[tuple, ...]]:
+    points_format = _points_format([r.points for r in standing.rows])
+    columns = (
+        Column(_("Rank"), "0"),
+        Column(_("School"), min_width=20),
+        Column(_("Points"), points_format),
+        Column(_("1st places"), "0"),
+        Column(_("2nd places"), "0"),
+        Column(_("3rd places"), "0"),
+        Column(_("Adjustments"), _points_format([r.adjustment_points for r in standing.rows])),
+    )
+    rows = tuple(
+        (r.rank, r.school.name, r.points, *(r.medals or (None, None, None)), r.adjustment_points or None)
+        for r in standing.rows
+    )
+    return columns, rows
+
+
+def _discipline_points(view: EditionView) -> dict:
+    """Points each school earned in each discipline, where the edition's scheme computes them."""
+    data = view.standing.data
+    if view.standing.kind != "computed" or data.scheme is None:
+        return {}
+    by_discipline: dict = {}
+    for p in data.placements:
+        by_discipline.setdefault(p.discipline, []).append(p)
+    return {
+        entry.discipline_id: scoring.discipline_points(
+            by_discipline.get(entry.discipline_id, []), data.scheme, to_fraction(entry.weight)
+        )
+        for entry in data.programme
+    }
+
+
+def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
+    standing, edition = view.standing, view.edition
+    title = edition_title(edition)
+    head = (title, exported_line(now), standing_line(standing))
+    columns, rows = ranking_table(standing)
+    ranking = Sheet(
+        _("Ranking"),
+        columns,
+        rows,
+        head,
+        chart=BarChartSpec(_("Points per school"), 2, 3, _("Points")) if standing.kind != "none" else None,
+    )
+
+    schools = [r.school for r in standing.rows]
+    schools += sorted(
+        {s for p in view.podiums for _place, team in p.places for s in team if s.id not in {x.id for x in schools}},
+        key=lambda s: folded(s.name),
+    )
+    earned = _discipline_points(view)
+    result_columns = [Column(_("Discipline"), min_width=18), Column(_("State"))]
+    for s in schools:
+        result_columns += [
+            Column(_("%(school)s: place", school=s.short_name), "0"),
+            Column(_("%(school)s: points", school=s.short_name), POINTS),
+        ]
+    result_rows = []
+    for podium in view.podiums:
+        place_of = {s.id: place for place, team in podium.places for s in team}
+        points_of = earned.get(podium.entry.discipline_id, {})
+        row = [discipline_name(podium.entry.discipline), state_label(podium.entry.result_state.value)]
+        for s in schools:
+            row += [place_of.get(s.id), points_of.get(s.id, 0) if s.id in place_of and points_of else None]
+        result_rows.append(tuple(row))
+    results = Sheet(_("Results"), tuple(result_columns), tuple(result_rows), head)
+
+    podium_rows = []
+    for podium in view.podiums:
+        by_place = [
+            ", ".join(team_name(team) for place, team in podium.places if place == k) or None for k in (1, 2, 3)
+        ]
+        corrected = (
+            format_datetime(podium.entry.corrected_at, "dd/MM/yyyy HH:mm") if podium.entry.corrected_at else None
+        )
+        podium_rows.append(
+            (
+                discipline_name(podium.entry.discipline),
+                state_label(podium.entry.result_state.value),
+                *by_place,
+                corrected,
+            )
+        )
+    podiums = Sheet(
+        _("Podiums"),
+        (
+            Column(_("Discipline"), min_width=18),
+            Column(_("State")),
+            Column(_("1st")),
+            Column(_("2nd")),
+            Column(_("3rd")),
+            Column(_("Corrected at")),
+        ),
+        tuple(podium_rows),
+        head,
+    )
+
+    adjustments = standing.data.adjustments
+    penalties = Sheet(
+        _("Penalties"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Points"), _points_format([a.points for a in adjustments])),
+            Column(_("Reason"), min_width=30),
+            Column(_("Recorded at")),
+        ),
+        tuple(
+            (a.school.name, a.points, a.reason, format_datetime(a.created_at, "dd/MM/yyyy HH:mm")) for a in adjustments
+        ),
+        head,
+    )
+    return build_workbook([ranking, results, podiums, penalties], title)
+
+
+def ranking_csv(view: EditionView, now: dt.datetime) -> bytes:
+    """The ranking for a double-click in Excel: French: semicolons and decimal commas; English: commas
+    and decimal points (what each Excel expects of a CSV file)."""
+    columns, rows = ranking_table(view.standing)
+    french = str(get_locale()) == "fr"
+    return build_csv(
+        columns,
+        rows,
+        delimiter=";" if french else ",",
+        decimal="," if french else ".",
+        title_lines=(edition_title(view.edition), exported_line(now), standing_line(view.standing)),
+    )
+
+
+def _winner_cell(p: PalmaresEntry, name: dict) -> str:
+    """The roll of honour's winner cell: the winners, or why there is none."""
+    if p.status == "cancelled":
+        return _("cancelled")
+    if p.status == "live":
+        return _("live")
+    if p.status == "planned":
+        return _("planned")
+    return ", ".join(name[w] for w in p.winners) or _("not known")
+
+
+def history_workbook(history: History, records, now: dt.datetime) -> bytes:
+    head = (_("Cartel des Mines: history"), exported_line(now))
+    name = {s.id: s.name for s in history.schools.values()}
+    palmares = Sheet(
+        _("Roll of honour"),
+        (
+            Column(_("Year"), "0"),
+            Column(_("No."), "0"),
+            Column(_("Host"), min_width=18),
+            Column(_("Winner"), min_width=20),
+            Column(_("Points"), _points_format([p.winner_points for p in records.palmares])),
+        ),
+        tuple(
+            (
+                p.year,
+                p.number,
+                name.get(p.host),
+                _winner_cell(p, name),
+                p.winner_points,
+            )
+            for p in reversed(records.palmares)
+        ),
+        head,
+    )
+    titles = Sheet(
+        _("Titles"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Titles"), "0"),
+            Column(_("Counted")),
+        ),
+        tuple((name[t.school], t.count, _("at least") if t.at_least else _("exactly")) for t in records.titles),
+        head,
+    )
+    record_rows = []
+    if records.record_points:
+        holders = records.record_points.holders
+        record_rows.append(
+            (
+                _("Record points total in one edition"),
+                records.record_points.points,
+                ", ".join(name[s] for s, _y in holders),
+                ", ".join(str(y) for _s, y in holders),
+            )
+        )
+    for s in records.longest_streaks:
+        record_rows.append((_("Longest winning streak"), s.length, name[s.school], f"{s.first_year}–{s.last_year}"))
+    for s in records.current_streaks:
+        record_rows.append((_("Current winning streak"), s.length, name[s.school], f"{s.first_year}–{s.last_year}"))
+    for school, year, n in records.most_disciplines_won:
+        record_rows.append((_("Most disciplines won in one edition"), n, name[school], str(year)))
+    for school, year, n in records.podium_in_every_discipline:
+        record_rows.append((_("Podium in every discipline"), n, name[school], str(year)))
+    record_sheet = Sheet(
+        _("Records"),
+        (
+            Column(_("Record"), min_width=30),
+            Column(_("Value"), POINTS),
+            Column(_("School"), min_width=20),
+            Column(_("Year")),
+        ),
+        tuple(record_rows),
+        head,
+    )
+    result_rows = []
+    for school in sorted(history.schools.values(), key=lambda s: folded(s.name)):
+        for standing, row in school_rows(history, school):
+            medals = row.medals if row and row.medals else (None, None, None)
+            result_rows.append(
+                (school.name, standing.edition.year, row.rank if row else None, row.points if row else None, *medals)
+            )
+    by_school = Sheet(
+        _("Results by school"),
+        (
+            Column(_("School"), min_width=20),
+            Column(_("Year"), "0"),
+            Column(_("Rank"), "0"),
+            Column(_("Points"), _points_format([r[3] for r in result_rows])),
+            Column(_("1st places"), "0"),
+            Column(_("2nd places"), "0"),
+            Column(_("3rd places"), "0"),
+        ),
+        tuple(result_rows),
+        head,
+    )
+    finished = len(counted_editions(history))
+    palmares_notes = (
+        ngettext("%(num)s finished edition is recorded.", "%(num)s finished editions are recorded.", finished),
+    )
+    palmares = Sheet(palmares.name, palmares.columns, palmares.rows, palmares.title_lines, notes=palmares_notes)
+    return build_workbook([palmares, titles, record_sheet, by_school], _("Cartel des Mines: history"))

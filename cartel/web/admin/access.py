@@ -1,0 +1,131 @@
+"""Administration of accounts and entry links."""
+
+from __future__ import annotations
+
+import segno
+import sqlalchemy as sa
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy.orm import selectinload
+
+from cartel.core.collation import folded
+from cartel.extensions import db
+from cartel.models import Edition, EditionStatus, EntryLink, Role, User
+from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
+from cartel.web.admin.forms import LinkForm, UserForm
+from cartel.words.describe import listed
+from cartel.words.i18n import discipline_name
+from cartel.write import accounts
+from cartel.write.unit import unit_of_work
+
+
+def account_problem(error: accounts.UserError) -> str:
+    """A refused account change in the reader's words."""
+    return {
+        "email": _("This is not an email address."),
+        "exists": _("An account with this email already exists."),
+        "password": _("The password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD),
+    }.get(error.code, str(error))
+
+
+def saved_message(user: User) -> str:
+    if user.is_admin:
+        return _("Account %(email)s saved: an administrator, who may enter every discipline.", email=user.email)
+    if not user.disciplines:
+        return _("Account %(email)s saved: may enter the whole programme.", email=user.email)
+    names = listed(sorted(discipline_name(d) for d in user.disciplines))
+    return _("Account %(email)s saved: may enter only %(disciplines)s.", email=user.email, disciplines=names)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def users(user_id: int | None = None):
+    user = db.session.get(User, user_id) if user_id else None
+    if user_id and user is None:
+        abort(404)
+    form = UserForm(obj=user, user=user)
+    all_disciplines = disciplines_sorted()
+    form.disciplines.choices = discipline_choices(all_disciplines)
+    if user is not None and not form.is_submitted():
+        form.role.data = user.role.value
+        form.disciplines.data = [d.slug for d in user.disciplines]
+    if form.validate_on_submit():
+        # the whole programme is stored as no limit; the ticks below it then do not apply
+        chosen = [] if form.whole_programme else [d for d in all_disciplines if d.slug in form.disciplines.data]
+        role = Role(form.role.data)
+        try:
+            with unit_of_work():
+                if user is None:
+                    user = accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
+                else:
+                    accounts.update_user(
+                        user,
+                        actor(),
+                        email=form.email.data,
+                        role=role,
+                        active=form.active.data,
+                        disciplines=chosen,
+                        password=form.password.data or None,
+                    )
+        except accounts.UserError as error:
+            form.email.errors.append(account_problem(error))
+        else:
+            if user.id == current_user.id and user.active:
+                login_user(user)  # their own password changed: this session goes on, the others end
+            flash(saved_message(user))
+            return redirect(url_for("admin.users"), code=303)
+    rows = db.session.scalars(sa.select(User).options(selectinload(User.disciplines)).order_by(User.email))
+    return render_template("admin/users.html", form=form, user=user, rows=list(rows)), 422 if form.errors else 200
+
+
+def edition_taking_links() -> Edition | None:
+    """The edition of ``?edition=YEAR`` (planned or live; the set-up pages name theirs), else the live
+    edition, else the latest planned one."""
+    query = sa.select(Edition).where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
+    year = request.args.get("edition", type=int)
+    if year is not None:
+        if not 0 < year < 10_000:  # not a year: nothing to ask the database
+            abort(404)
+        return db.first_or_404(query.filter_by(year=year))
+    return db.session.scalar(query.order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc()).limit(1))
+
+
+@bp.route("/links", methods=["GET", "POST"])
+def links():
+    edition = edition_taking_links()
+    form = LinkForm()
+    entries = (
+        sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
+        if edition
+        else []
+    )
+    form.disciplines.choices = discipline_choices([e.discipline for e in entries])
+    if edition is not None and form.validate_on_submit():
+        chosen = [e.discipline for e in entries if form.whole_programme or e.discipline.slug in form.disciplines.data]
+        try:
+            with unit_of_work():
+                issued = accounts.issue_links(
+                    edition, chosen, form.label.data, form.hours.data, actor(), reissue=form.reissue.data
+                )
+        except accounts.UserError:
+            form.disciplines.errors.append(_("This edition has no discipline in its programme yet."))
+        else:
+            sheets = []
+            for link, token in issued:
+                url = url_for("links.use_link", token=token, _external=True)
+                sheets.append((link, url, segno.make(url, error="m").svg_inline(scale=5, dark="#000", omitsize=True)))
+            response = make_response(render_template("admin/link_sheet.html", edition=edition, sheets=sheets))
+            response.headers["Cache-Control"] = "no-store"  # the tokens are shown once: no copy anywhere
+            return response
+    rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
+    return render_template("admin/links.html", form=form, edition=edition, rows=list(rows)), 422 if form.errors else 200
+
+
+@bp.post("/links/<int:link_id>/revoke")
+def revoke(link_id: int):
+    link = db.session.get(EntryLink, link_id) or abort(404)
+    with unit_of_work():
+        accounts.revoke_link(link, actor())
+    flash(_("Link revoked: %(discipline)s, %(label)s.", discipline=discipline_name(link.discipline), label=link.label))
+    return redirect(url_for("admin.links"), code=303)

@@ -1,0 +1,46 @@
+"""The administration blueprint and what its views share: admins only, the acting user, disciplines by name."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_babel import get_locale
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from cartel.core.collation import folded
+from cartel.extensions import db
+from cartel.models import Discipline, Edition, Role
+from cartel.web.auth import require_role
+from cartel.words.i18n import discipline_name
+from cartel.write.audit import Actor
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@require_role(Role.ADMIN)
+def admins_only():
+    return None
+
+
+def actor() -> Actor:
+    return Actor(user_id=current_user.id)
+
+
+def disciplines_sorted() -> list[Discipline]:
+    return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (folded(d.sport.name_fr), d.category.value))
+
+
+def discipline_choices(disciplines: list[Discipline]) -> dict[str, list[SelectChoice]]:
+    """Disciplines by sport, each under its name in the reader's language (never a slug)."""
+    groups: dict[str, list[SelectChoice]] = {}
+    for d in disciplines:
+        groups.setdefault(d.sport.name(str(get_locale())), []).append(SelectChoice(d.slug, discipline_name(d)))
+    return groups
+
+
+@bp.get("/")
+def index():
+    editions = list(db.session.scalars(sa.select(Edition).order_by(Edition.year.desc())))
+    return render_template("admin/index.html", editions=editions)

@@ -1,0 +1,409 @@
+"""Administration of editions: details, participants, programme, points scheme and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from cartel.core.clock import utcnow
+from cartel.core.collation import folded
+from cartel.extensions import db
+from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, School, User
+from cartel.read.standings import build_standing, load_editions
+from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
+from cartel.web.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
+from cartel.web.admin.setup_forms import participants_form, programme_form, weight_of
+from cartel.words import labels
+from cartel.words.i18n import discipline_name
+from cartel.words.numbers import typed
+from cartel.words.problems import missing_part, scheme_problem, table_problem, transition_problem
+from cartel.write import accounts, catalogue
+from cartel.write.lifecycle import TransitionRefused, change_status, live_edition_other_than, missing_to_open
+from cartel.write.unit import unit_of_work
+
+PARIS = ZoneInfo("Europe/Paris")  # the event's time zone
+
+
+def edition_or_404(year: int) -> Edition:
+    return db.session.scalar(sa.select(Edition).filter_by(year=year)) or abort(404)
+
+
+def edition_form(edition: Edition | None) -> EditionForm:
+    form = EditionForm(obj=edition, edition=edition, prefix="edition")
+    form.host.choices = [SelectChoice("", "—")] + [
+        SelectChoice(s.slug, s.name)
+        for s in sorted(db.session.scalars(sa.select(School)), key=lambda s: folded(s.name))
+    ]
+    if edition is not None and not form.is_submitted():
+        form.host.data = edition.host.slug if edition.host else ""
+    return form
+
+
+# --- the set-up: an overview of the steps, each step its own short page -----------------------------
+
+STEPS = ("details", "participants", "programme", "scheme", "organisers", "open")
+
+
+def steps_of(edition: Edition) -> list[dict]:
+    """The set-up steps of an edition with their state and a summary of what is set."""
+    links = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(EntryLink)
+        .where(EntryLink.edition_id == edition.id, EntryLink.revoked_at.is_(None), EntryLink.expires_at > utcnow())
+    )
+    organisers = db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.role == Role.ORGANISER, User.active.is_(True))
+    )
+    tables = sum(1 for e in edition.programme if e.place_points)
+    details = [
+        _("host: %(school)s", school=edition.host.name) if edition.host else _("host not set"),
+        (format_date(edition.start_date, "d MMM") + " – " + format_date(edition.end_date, "d MMM yyyy"))
+        if edition.start_date and edition.end_date
+        else _("dates not set"),
+    ]
+    scheme = edition.scheme
+    steps = [
+        dict(
+            key="details",
+            title=_("Details"),
+            done=bool(edition.host and edition.start_date),
+            required=False,
+            summary=", ".join(details),
+        ),
+        dict(
+            key="participants",
+            title=_("Participants"),
+            done=bool(edition.participations),
+            required=True,
+            summary=ngettext("%(num)d school", "%(num)d schools", len(edition.participations)),
+        ),
+        dict(
+            key="programme",
+            title=_("Programme"),
+            done=bool(edition.programme),
+            required=True,
+            summary=ngettext("%(num)d discipline", "%(num)d disciplines", len(edition.programme))
+            + (
+                ", " + ngettext("%(num)d with its own points table", "%(num)d with their own points table", tables)
+                if tables
+                else ""
+            ),
+        ),
+        dict(
+            key="scheme",
+            title=_("Points scheme"),
+            done=scheme is not None,
+            required=True,
+            summary=" ".join(str(p) for p in scheme.place_points) if scheme else _("not set"),
+        ),
+        dict(
+            key="organisers",
+            title=_("Organisers and entry links"),
+            done=bool(links),
+            required=False,
+            summary=ngettext("%(num)d entry link in use", "%(num)d entry links in use", links)
+            + ", "
+            + ngettext("%(num)d organiser account", "%(num)d organiser accounts", organisers),
+        ),
+        dict(
+            key="open",
+            title=_("Open"),
+            done=edition.status is not EditionStatus.PLANNED,
+            required=True,
+            summary=labels.edition_status(edition.status),
+        ),
+    ]
+    for number, step in enumerate(steps, 1):
+        step["number"] = number
+        step["url"] = (
+            url_for("admin.edition", year=edition.year, _anchor="open")
+            if step["key"] == "open"
+            else url_for(f"admin.{step['key']}", year=edition.year)
+        )
+    return steps
+
+
+def next_step(edition: Edition, after: str) -> str:
+    """Where to go once a step is saved: the following step's page (the overview for the last ones)."""
+    following = STEPS[STEPS.index(after) + 1]
+    if following == "open":
+        return url_for("admin.edition", year=edition.year, _anchor="open")
+    return url_for(f"admin.{following}", year=edition.year)
+
+
+def previous_edition(edition: Edition, has) -> Edition | None:
+    """The latest earlier edition that has what ``has`` asks (a programme, a scheme), to start from."""
+    return db.session.scalar(
+        sa.select(Edition).where(Edition.year < edition.year, has).order_by(Edition.year.desc()).limit(1)
+    )
+
+
+def step_page(template: str, edition: Edition, step: str, status: int = 200, **context):
+    return render_template(template, edition=edition, steps=steps_of(edition), current=step, **context), status
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def edition_new():
+    form = edition_form(None)
+    if form.validate_on_submit():
+        with unit_of_work():
+            edition = save_edition_from(form, None)
+        flash(_("Edition %(year)s created. Next: the schools taking part.", year=edition.year))
+        return redirect(url_for("admin.participants", year=edition.year), code=303)
+    return render_template("admin/edition_new.html", form=form), 422 if form.errors else 200
+
+
+def save_edition_from(form: EditionForm, edition: Edition | None) -> Edition:
+    host = db.session.scalar(sa.select(School).filter_by(slug=form.host.data)) if form.host.data else None
+    values = {name: getattr(form, name).data for name in catalogue.EDITION_FIELDS}
+    return catalogue.save_edition(edition, values, host, actor())
+
+
+@bp.get("/editions/<int:year>")
+def edition(year: int):
+    """The overview of the set-up: each step, its state, what is set; opening and closing."""
+    edition = edition_or_404(year)
+    editions, by_id = load_editions(Edition.id == edition.id)
+    return render_template(
+        "admin/edition.html",
+        edition=edition,
+        steps=steps_of(edition),
+        missing=[missing_part(m) for m in missing_to_open(edition)],
+        other_live=live_edition_other_than(edition),
+        standing=build_standing(editions[0], by_id),
+    )
+
+
+@bp.route("/editions/<int:year>/details", methods=["GET", "POST"])
+def details(year: int):
+    edition = edition_or_404(year)
+    form = edition_form(edition)
+    if form.validate_on_submit():
+        with unit_of_work():
+            save_edition_from(form, edition)
+        flash(_("Details saved."))
+        return redirect(next_step(edition, "details"), code=303)
+    return step_page("admin/step_details.html", edition, "details", 422 if form.errors else 200, form=form)
+
+
+def schools_sorted() -> list[School]:
+    return sorted(db.session.scalars(sa.select(School)), key=lambda s: folded(s.name))
+
+
+@bp.route("/editions/<int:year>/participants", methods=["GET", "POST"])
+def participants(year: int):
+    edition = edition_or_404(year)
+    schools = schools_sorted()
+    form = participants_form(schools, {p.school_id: p.delegation_size for p in edition.participations})
+    problem = None
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                catalogue.set_participants(edition, form.ticked(schools), actor())
+        except catalogue.CatalogueError as error:
+            problem = _(
+                "These schools have results in this edition and cannot be removed: %(schools)s.",
+                schools=", ".join(school.name for school in error.blocked),
+            )
+        else:
+            count = len(edition.participations)
+            flash(ngettext("Participants saved: %(num)d school.", "Participants saved: %(num)d schools.", count))
+            return redirect(next_step(edition, "participants"), code=303)
+    status = 422 if form.errors or problem else 200
+    return step_page(
+        "admin/step_participants.html", edition, "participants", status, form=form, schools=schools, problem=problem
+    )
+
+
+@bp.route("/editions/<int:year>/programme", methods=["GET", "POST"])
+def programme(year: int):
+    """The programme: the disciplines, their weights and their own points tables, all or nothing."""
+    edition = edition_or_404(year)
+    disciplines = disciplines_sorted()
+    earlier = previous_edition(edition, Edition.programme.any())
+    if request.method == "POST" and request.form.get("copy_from") and earlier is not None:
+        form = programme_form(disciplines, {e.discipline_id: e for e in earlier.programme})
+        form.process(
+            data={
+                f"discipline-{d.slug}": False
+                for d in disciplines
+                if d.id not in {e.discipline_id for e in earlier.programme}
+            }
+        )
+        flash(_("The programme of %(year)s is filled in below: check it, then save.", year=earlier.year))
+        return step_page(
+            "admin/step_programme.html",
+            edition,
+            "programme",
+            form=form,
+            disciplines=disciplines,
+            earlier=earlier,
+            problem=None,
+        )
+    # the saved programme fills the page; a post stands alone (a field left out is empty, a weight 1)
+    saved = {e.discipline_id: e for e in edition.programme} if request.method == "GET" else {}
+    form = programme_form(disciplines, saved)
+    problem = None
+    if form.validate_on_submit():
+        weights, tables = {}, {}
+        for d in form.chosen(disciplines):
+            weights[d] = weight_of(form, d)
+            text = (form[f"table-{d.slug}"].data or "").strip()
+            if text:
+                try:
+                    tables[d] = catalogue.parse_table(text, form[f"beyond-{d.slug}"].data == "last")
+                except (ValueError, ZeroDivisionError) as error:
+                    form[f"table-{d.slug}"].errors = [table_problem(discipline_name(d), error)]
+        if not any(form[f"table-{d.slug}"].errors for d in disciplines):
+            try:
+                with unit_of_work():
+                    catalogue.set_programme(edition, weights, actor(), tables)
+            except catalogue.CatalogueError as error:
+                problem = _(
+                    "These disciplines have results and cannot be removed: %(disciplines)s.",
+                    disciplines=", ".join(discipline_name(d) for d in error.blocked),
+                )
+            else:
+                flash(
+                    ngettext(
+                        "Programme saved: %(num)d discipline.", "Programme saved: %(num)d disciplines.", len(weights)
+                    )
+                )
+                return redirect(next_step(edition, "programme"), code=303)
+    has_errors = problem or any(f.errors for f in form)
+    return step_page(
+        "admin/step_programme.html",
+        edition,
+        "programme",
+        422 if has_errors else 200,
+        form=form,
+        disciplines=disciplines,
+        earlier=earlier,
+        problem=problem,
+    )
+
+
+@bp.route("/editions/<int:year>/scheme", methods=["GET", "POST"])
+def scheme(year: int):
+    """The points scheme, or a preview of the ranking it would give without saving."""
+    edition = edition_or_404(year)
+    form = SchemeForm(prefix="scheme")
+    earlier = None
+    source = edition.scheme
+    if source is None and (earlier := previous_edition(edition, Edition.scheme.has())) is not None:
+        source = earlier.scheme  # proposed, saved only when the administrator saves it
+    if not form.is_submitted() and source is not None:
+        form.place_points.data = " ".join(typed(p) for p in source.place_points)
+        form.tie_rule.data = source.tie_rule
+        form.tie_breaks.data = " ".join(str(p) for p in source.tie_breaks)
+    preview = None
+    if form.validate_on_submit():
+        try:
+            parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
+        except (ValueError, ZeroDivisionError) as error:
+            field = form.tie_breaks if getattr(error, "code", None) == "tie_breaks" else form.place_points
+            field.errors.append(scheme_problem(error))
+        else:
+            if not form.preview.data:
+                with unit_of_work():
+                    catalogue.set_scheme(edition, parsed, actor())
+                flash(_("Points scheme saved."))
+                return redirect(next_step(edition, "scheme"), code=303)
+            editions, schools = load_editions(Edition.id == edition.id)
+            current = build_standing(editions[0], schools)
+            editions[0].scheme = parsed
+            preview = (build_standing(editions[0], schools), current)
+    return step_page(
+        "admin/step_scheme.html",
+        edition,
+        "scheme",
+        422 if form.errors else 200,
+        form=form,
+        preview=preview,
+        earlier=earlier if edition.scheme is None else None,
+    )
+
+
+CONFIRMED = ("finished", "cancelled")  # steps that freeze or end an edition: asked twice
+
+
+@bp.post("/editions/<int:year>/status")
+def status(year: int):
+    edition = edition_or_404(year)
+    try:
+        target = EditionStatus(request.form.get("target", ""))
+    except ValueError:
+        target = None
+    if target is not None and target.value in CONFIRMED and request.form.get("confirm") != "yes":
+        editions, by_id = load_editions(Edition.id == edition.id)
+        unfinished = sorted(
+            (e for e in edition.programme if e.result_state is not ResultState.FINAL),
+            key=lambda e: discipline_name(e.discipline),
+        )
+        return render_template(
+            "admin/edition_confirm.html",
+            edition=edition,
+            target=target,
+            standing=build_standing(editions[0], by_id),
+            unfinished=unfinished,
+        )
+    try:
+        if target is None:
+            raise TransitionRefused("not_a_step")
+        with unit_of_work():
+            change_status(edition, target, actor())
+    except TransitionRefused as error:
+        flash(transition_problem(error.code, error.detail, error.missing), "error")
+        return redirect(url_for("admin.edition", year=year, _anchor="open"), code=303)
+    flash(_("The edition is now %(status)s.", status=labels.edition_status(target)))
+    return redirect(url_for("admin.edition", year=year), code=303)
+
+
+@bp.get("/editions/<int:year>/organisers")
+def organisers(year: int):
+    """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
+    links for the programme (every discipline ticked while the edition has none)."""
+    edition = edition_or_404(year)
+    entries = sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
+    links = list(
+        db.session.scalars(sa.select(EntryLink).filter_by(edition_id=edition.id).order_by(EntryLink.created_at.desc()))
+    )
+    form = LinkForm()
+    form.disciplines.choices = discipline_choices([e.discipline for e in entries])
+    if not any(link.usable() for link in links):  # the first sheet: the whole programme, one tap
+        form.programme.data = ProgrammeField.WHOLE
+    hours, too_early = link_validity(edition)
+    if hours is not None:
+        form.hours.data = hours
+    people = list(db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email)))
+    return step_page(
+        "admin/step_organisers.html",
+        edition,
+        "organisers",
+        form=form,
+        links=links,
+        accounts=people,
+        too_early=too_early,
+    )
+
+
+def link_validity(edition: Edition) -> tuple[int | None, dt.datetime | None]:
+    """Links printed now should last to the end of the edition's last day (Paris time): the hours to
+    offer, and, when that is further than a link may last, the first day a sheet printed would cover it.
+    (None, None) when the last day is not known or is past."""
+    if edition.end_date is None:
+        return None, None
+    end = dt.datetime.combine(edition.end_date + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+    hours = math.ceil((end.astimezone(dt.UTC).replace(tzinfo=None) - utcnow()).total_seconds() / 3600)
+    if hours < 1:
+        return None, None
+    if hours > accounts.MAX_LINK_HOURS:
+        return None, (end - dt.timedelta(hours=accounts.MAX_LINK_HOURS)).astimezone(dt.UTC).replace(tzinfo=None)
+    return hours, None

@@ -1,0 +1,302 @@
+"""Thin views: read the revision, then serve what cartel.read.published computed for it.
+
+Every page costs one query when nothing changed (the revision), and a conditional request that
+still holds the page's ETag gets a 304. Live regions (home and edition pages) have a fragment URL
+that the page's script polls.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from cartel.core import charts
+from cartel.core.clock import utcnow
+from cartel.read import exports, http_cache, published, revisions
+from cartel.web.urls import local_target
+from cartel.words.i18n import LANGUAGE_COOKIE, select_locale
+
+bp = Blueprint("public", __name__)
+
+YEARS = range(1, 10_000)  # a year outside is a 404, never a database overflow
+
+
+def _quoted(tag: str) -> str:
+    return f'"{tag}"'
+
+
+def _live_context(tag: str, lang: str, endpoint: str, **values) -> dict:
+    """What a page with a live region needs: its fragment URL and the ETag it starts from."""
+    return {
+        "etag": _quoted(tag),
+        "live_url": url_for(endpoint, lang=lang, **values),
+        "poll_seconds": current_app.config["CARTEL_POLL_SECONDS"],
+    }
+
+
+# --- home -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = http_cache.etag("home", revision, lang)
+    return http_cache.serve(
+        ("home", lang),
+        tag,
+        lambda: render_template(
+            "public/home.html",
+            view=published.current_view(revision),
+            here=request.path,
+            **_live_context(tag, lang, "public.home_live"),
+        ),
+    )
+
+
+@bp.get("/live")
+def home_live():
+    """The home page's live region alone (ranking and latest results), for its script."""
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = http_cache.etag("home", revision, lang)
+    return http_cache.serve(
+        ("home-live", lang),
+        tag,
+        lambda: render_template("public/_home_live.html", view=published.current_view(revision)),
+        shared=True,
+    )
+
+
+# --- an edition -------------------------------------------------------------------------------
+
+
+def _edition(year: int) -> tuple[int, int, str, str]:
+    """The edition's id and revision, the visitor's language and the ETag of its pages."""
+    found = revisions.edition_revision(year) if year in YEARS else None
+    if found is None:
+        abort(404)
+    edition_id, revision = found
+    lang = select_locale()
+    return edition_id, revision, lang, http_cache.etag("edition", edition_id, revision, lang)
+
+
+@bp.get("/editions/<int:year>")
+def edition(year: int):
+    edition_id, revision, lang, tag = _edition(year)
+    return http_cache.serve(
+        ("edition", year, lang),
+        tag,
+        lambda: render_template(
+            "public/edition.html",
+            view=published.edition_view(edition_id, revision),
+            here=request.path,
+            **_live_context(tag, lang, "public.edition_live", year=year),
+        ),
+    )
+
+
+@bp.get("/editions/<int:year>/live")
+def edition_live(year: int):
+    """The edition page's live region alone (ranking, latest results, podiums), for its script."""
+    edition_id, revision, lang, tag = _edition(year)
+    return http_cache.serve(
+        ("edition-live", year, lang),
+        tag,
+        lambda: render_template("public/_edition_live.html", view=published.edition_view(edition_id, revision)),
+        shared=True,
+    )
+
+
+# --- the venue's big screen ---------------------------------------------------------------------
+
+
+def _swatches(view: published.EditionView) -> dict[int, str]:
+    """Each school's colour on the big screen: its first colour when it is one, else the charts' palette in
+    ranking order, as the race chart assigns it (a school's swatch matches its line)."""
+    rows = view.standing.rows
+    wanted = [(r.school.colours or "").split(",")[0].strip() for r in rows]
+    return {r.school.id: colour for r, (colour, _dash) in zip(rows, charts._colours(wanted), strict=True)}
+
+
+def _render_screen(template: str, edition_id: int, revision: int, **context) -> str:
+    view = published.edition_view(edition_id, revision)
+    return render_template(template, view=view, colours=_swatches(view), **context)
+
+
+@bp.get("/editions/<int:year>/screen")
+def screen(year: int):
+    """The venue's big screen: panels that take turns by themselves, kept current like the live pages.
+    Nothing on it is personal, so every visitor of a language shares its stored bytes."""
+    edition_id, revision, lang, _tag = _edition(year)
+    tag = http_cache.etag("screen", edition_id, revision, lang)
+    return http_cache.serve(
+        ("screen", year, lang),
+        tag,
+        lambda: _render_screen(
+            "public/screen.html", edition_id, revision, **_live_context(tag, lang, "public.screen_live", year=year)
+        ),
+        shared=True,
+    )
+
+
+@bp.get("/editions/<int:year>/screen/live")
+def screen_live(year: int):
+    """The big screen's panels alone, for its script (same ETag as the screen page)."""
+    edition_id, revision, lang, _tag = _edition(year)
+    tag = http_cache.etag("screen", edition_id, revision, lang)
+    return http_cache.serve(
+        ("screen-live", year, lang),
+        tag,
+        lambda: _render_screen("public/_screen_live.html", edition_id, revision),
+        shared=True,
+    )
+
+
+# --- pages spanning editions ------------------------------------------------------------------
+
+
+@bp.get("/editions")
+def editions():
+    revision, lang = revisions.history_revision(), select_locale()
+    tag = http_cache.etag("editions", revision, lang)
+    return http_cache.serve(
+        ("editions", lang),
+        tag,
+        lambda: render_template(
+            "public/editions.html", standings=list(reversed(published.history(revision).standings)), here=request.path
+        ),
+    )
+
+
+def _render_school(revision: int, school) -> str:
+    history = published.history(revision)
+    records = published.records(revision)
+    titles = next((t for t in records.titles if t.school == school.id), None)
+    return render_template(
+        "public/school.html",
+        school=school,
+        rows=published.school_rows(history, school),
+        titles=titles,
+        points_record=records.school_points_records.get(school.id),
+        hosted=records.editions_hosted.get(school.id, []),
+        records=records,
+        schools=history.schools,
+        here=request.path,
+    )
+
+
+@bp.get("/schools/<slug>")
+def school(slug: str):
+    revision = revisions.history_revision()
+    history = published.history(revision)
+    school = published.school_by_slug(history, slug)
+    if school is None:
+        abort(404)
+    lang = select_locale()
+    tag = http_cache.etag("school", school.id, revision, lang)
+    return http_cache.serve(("school", slug, lang), tag, lambda: _render_school(revision, school))
+
+
+@bp.get("/records")
+def records():
+    revision = revisions.history_revision()
+    as_of = request.args.get("as_of", type=int)
+    if as_of is not None and as_of not in published.as_of_years(revision):
+        as_of = None
+    lang = select_locale()
+    tag = http_cache.etag("records", as_of or "now", revision, lang)
+    return http_cache.serve(
+        ("records", as_of, lang),
+        tag,
+        lambda: render_template(
+            "public/records.html",
+            records=published.records(revision, as_of),
+            as_of=as_of,
+            choices=list(reversed(published.counted_editions(published.history(revision)))),
+            schools=published.history(revision).schools,
+            here=url_for("public.records", as_of=as_of),
+        ),
+    )
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+def _download(body: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"  # each export states when it was made
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/editions/<int:year>/export.xlsx")
+def edition_workbook(year: int):
+    edition_id, revision, _lang, _tag = _edition(year)
+    view = published.edition_view(edition_id, revision)
+    return _download(exports.edition_workbook(view, utcnow()), f"cartel-{year}.xlsx", XLSX)
+
+
+@bp.get("/editions/<int:year>/ranking.csv")
+def ranking_csv(year: int):
+    edition_id, revision, _lang, _tag = _edition(year)
+    view = published.edition_view(edition_id, revision)
+    return _download(exports.ranking_csv(view, utcnow()), f"classement-{year}.csv", "text/csv")
+
+
+@bp.get("/records/export.xlsx")
+def history_workbook():
+    revision = revisions.history_revision()
+    body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
+    return _download(body, "cartel-history.xlsx", XLSX)
+
+
+@bp.get("/health")
+def health():
+    """A constant answer for load balancers, and the baseline route of the benchmarks."""
+    response = make_response("ok")
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """For monitoring and load balancers: 200 when the database answers (one indexed read of the
+    history revision, on a pooled connection), 503 otherwise. Never cached."""
+    try:
+        healthy = revisions.execute(revisions.HISTORY) is not None
+    except Exception:  # any failure of the database or its driver means: not healthy
+        current_app.logger.exception("health check: the database does not answer")
+        healthy = False
+    response = make_response("ok" if healthy else "database unavailable", 200 if healthy else 503)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """Switch language with a plain link (no JavaScript), then go back where the user was."""
+    if code not in current_app.config["CARTEL_LANGUAGES"]:
+        abort(404)
+    response = make_response(redirect(local_target(request.args.get("next"), url_for("public.home"))))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["CARTEL_SECURE_COOKIES"],
+    )
+    return response

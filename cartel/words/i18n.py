@@ -1,0 +1,53 @@
+"""Languages: French by default, English on request (a cookie set by a plain link)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+
+from cartel.extensions import babel
+from cartel.words import labels, numbers, pictures
+
+LANGUAGE_COOKIE = "cartel_lang"
+
+
+def select_locale() -> str:
+    """``?lang=`` when given (the live fragments name theirs), else the cookie, else French."""
+    config = current_app.config
+    for wanted in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if wanted in config["CARTEL_LANGUAGES"]:
+            return wanted
+    return config["BABEL_DEFAULT_LOCALE"]
+
+
+def discipline_name(discipline) -> str:
+    """'Handball masculin' / 'Handball (men)'; open disciplines carry the sport's name alone."""
+    sport = discipline.sport.name(str(get_locale()))
+    category = discipline.category.value
+    if category == "men":
+        return _("%(sport)s (men)", sport=sport)
+    if category == "women":
+        return _("%(sport)s (women)", sport=sport)
+    return sport
+
+
+def init_app(app: Flask) -> None:
+    # WTForms' own messages ("This field is required."...) in the page's language: Flask-WTF loads WTForms'
+    # catalogue for Flask-Babel's locale (its default, said here because the forms rely on it)
+    app.config.setdefault("WTF_I18N_ENABLED", True)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parents[1] / "translations"),
+    )
+    app.jinja_env.filters["points"] = numbers.points
+    app.jinja_env.filters["signed_points"] = numbers.signed_points
+    app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime
+    app.jinja_env.globals["discipline_name"] = discipline_name
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["pictures"] = pictures
+    app.jinja_env.globals["labels"] = labels

@@ -1,0 +1,185 @@
+"""Accounts and entry links: creation and changes, each checked first, then audited (an Actor, one audit
+entry per change); the caller's unit of work commits.
+
+An account's disciplines limit what it may enter; none listed means the whole programme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from cartel.core.audit import Action
+from cartel.core.clock import utcnow
+from cartel.extensions import db
+from cartel.models import Discipline, Edition, EntryLink, Role, User
+from cartel.write.audit import Actor, record
+
+MIN_PASSWORD = 10
+MAX_LINK_HOURS = 24 * 14
+
+
+class UserError(ValueError):
+    """Refused input; ``code`` says why (email, exists, password, link), the message says it in English."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def user_snapshot(user: User) -> dict:
+    return {
+        "email": user.email,
+        "role": user.role.value,
+        "active": user.active,
+        "disciplines": sorted(d.slug for d in user.disciplines),
+    }
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError("password", f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def _checked_email(email: str, user: User | None = None) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise UserError("email", f"{email!r} is not an email address")
+    other = db.session.scalar(sa.select(User.id).filter_by(email=email))
+    if other is not None and (user is None or other != user.id):
+        raise UserError("exists", f"an account {email} already exists")
+    return email
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an entry link's token: its hash, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _flush_account(email: str) -> None:
+    """Flush; the same e-mail saved at the same moment by someone else is refused, not a crash."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise UserError("exists", f"an account {email} already exists") from None
+
+
+def create_user(
+    email: str, password: str, role: Role, actor: Actor, disciplines: list[Discipline] | None = None
+) -> User:
+    """A new account, limited to ``disciplines`` (none: the whole programme)."""
+    email = _checked_email(email)
+    check_password_strength(password)
+    user = User(email=email, role=role, disciplines=list(disciplines or []))
+    user.set_password(password)
+    db.session.add(user)
+    record(actor, Action.USER_CREATE, email, None, user_snapshot(user))
+    _flush_account(email)
+    return user
+
+
+def update_user(
+    user: User,
+    actor: Actor,
+    *,
+    role: Role,
+    active: bool,
+    disciplines: list[Discipline],
+    password: str | None = None,
+    email: str | None = None,
+) -> None:
+    """Change an account (``disciplines`` empty: the whole programme); a new password or a
+    deactivation ends its sessions everywhere. Everything is checked before anything changes."""
+    email = user.email if email is None else _checked_email(email, user)
+    if password:
+        check_password_strength(password)
+    before = user_snapshot(user)
+    if password:
+        user.set_password(password)
+    if password or (user.active and not active):
+        user.end_sessions()  # a password change or a deactivation ends the account's sessions everywhere
+    user.email, user.role, user.active, user.disciplines = email, role, active, list(disciplines)
+    after = user_snapshot(user)
+    if password:
+        after["password"] = "changed"
+    record(actor, Action.USER_UPDATE, user.email, before, after)
+    _flush_account(email)
+
+
+def end_sessions(user: User) -> None:
+    """Log the account out everywhere (at logout: a copied session cookie must not outlive it)."""
+    user.end_sessions()
+    db.session.flush()
+
+
+def _link_snapshot(link: EntryLink) -> dict:
+    return {"discipline": link.discipline.slug, "label": link.label}
+
+
+def _revoke(link: EntryLink, actor: Actor) -> None:
+    link.revoked_at = utcnow()
+    record(
+        actor,
+        Action.LINK_REVOKE,
+        link.id,
+        {**_link_snapshot(link), "revoked_at": None},
+        {**_link_snapshot(link), "revoked_at": link.revoked_at.isoformat()},
+        edition_id=link.edition_id,
+        discipline_id=link.discipline_id,
+    )
+
+
+def issue_links(
+    edition: Edition, disciplines: list[Discipline], label: str, hours: int, actor: Actor, *, reissue: bool = False
+) -> list[tuple[EntryLink, str]]:
+    """One new entry link per discipline, in one transaction; each token is returned once and only its
+    hash is stored. ``reissue`` first revokes the usable links these disciplines have (a lost sheet)."""
+    label = label.strip()
+    if not disciplines or not label or len(label) > 120 or not 1 <= hours <= MAX_LINK_HOURS:
+        raise UserError("link", "entry links need disciplines, a label and 1 to 336 hours")
+    if reissue:
+        current = db.session.scalars(
+            sa.select(EntryLink).where(
+                EntryLink.edition_id == edition.id,
+                EntryLink.discipline_id.in_([d.id for d in disciplines]),
+                EntryLink.revoked_at.is_(None),
+            )
+        )
+        for link in [link for link in current if link.usable()]:
+            _revoke(link, actor)
+    issued = []
+    for discipline in disciplines:
+        token = secrets.token_urlsafe(18)
+        link = EntryLink(
+            token_hash=token_hash(token),
+            edition_id=edition.id,
+            discipline=discipline,
+            label=label,
+            created_by_id=actor.user_id,
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+        )
+        db.session.add(link)
+        db.session.flush()
+        record(
+            actor,
+            Action.LINK_CREATE,
+            link.id,
+            None,
+            {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
+            edition_id=edition.id,
+            discipline_id=discipline.id,
+        )
+        issued.append((link, token))
+    db.session.flush()
+    return issued
+
+
+def revoke_link(link: EntryLink, actor: Actor) -> None:
+    """Stop a link working at once; a link already revoked stays as it is."""
+    if link.revoked_at is not None:
+        return
+    _revoke(link, actor)
+    db.session.flush()
