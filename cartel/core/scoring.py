@@ -314,3 +314,40 @@ def format_points(points: Fraction) -> str:
     if points.denominator == 1:
         return str(points.numerator)
     return f"{float(points):.2f}".rstrip("0").rstrip(".")
+
+
+# --- a scheme or a table as an administrator types it -------------------------------------------
+
+MAX_PLACES = 100
+MAX_POINTS = 10_000
+
+
+def _parse_points(points_text: str) -> tuple[Fraction, ...]:
+    """'24 18 14' (or '10; 7,5') -> exact points; raises ValueError/SchemeError("too_large")."""
+    words = [p.strip() for p in points_text.replace(";", " ").split() if p.strip()]
+    if len(words) > MAX_PLACES or any(len(w) > 12 for w in words):
+        raise SchemeError("too_large", "too many places or digits")
+    points = tuple(Fraction(w.replace(",", ".")) for w in words)
+    if any(p > MAX_POINTS for p in points):
+        raise SchemeError("too_large", "points out of bounds")
+    return points
+
+
+def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> ScoringScheme:
+    """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason.
+
+    Sane bounds: at most MAX_PLACES places of at most MAX_POINTS points, tie-breaks among those places.
+    """
+    breaks_words = tie_breaks_text.replace(",", " ").split()
+    if not all(w.isascii() and w.isdigit() and len(w) <= 3 and 1 <= int(w) <= MAX_PLACES for w in breaks_words):
+        raise SchemeError("tie_breaks", "tie-breaks are places from 1 to MAX_PLACES")
+    points = _parse_points(points_text)
+    breaks = tuple(int(p) for p in breaks_words)
+    return ScoringScheme(points, TieRule(tie_rule), breaks)
+
+
+def parse_table(points_text: str, beyond_last: bool) -> PointsTable:
+    """A discipline's own table as a rulebook writes it: '24 18 14 12 10 8 6 4 2 1', places past it
+    earning its last value (``beyond_last``) or nothing. Same bounds as a scheme; raises
+    ValueError/ZeroDivisionError/SchemeError with the reason."""
+    return PointsTable(_parse_points(points_text), beyond_last)

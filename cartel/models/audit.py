@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cartel.extensions import db
+from cartel.extensions import Model
 from cartel.models.user import EntryLink, User, _now
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=_now, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -28,7 +28,7 @@ class AuditEntry(db.Model):
     link: Mapped[EntryLink | None] = relationship(lazy="joined")
 
 
-class ProcessedSubmission(db.Model):
+class ProcessedSubmission(Model):
     """A form submission already saved: a retry or double tap with the same key saves nothing."""
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)

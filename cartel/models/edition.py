@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cartel.extensions import db
+from cartel.extensions import Model
 from cartel.models.school import School
 from cartel.models.sport import Discipline
 
@@ -32,7 +32,7 @@ class ResultState(str, enum.Enum):
     FINAL = "final"
 
 
-class Edition(db.Model):
+class Edition(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)
     number: Mapped[int | None] = mapped_column(unique=True)  # cancelled editions have none
@@ -56,7 +56,7 @@ class Edition(db.Model):
         return f"<Edition {self.year}>"
 
 
-class Participation(db.Model):
+class Participation(Model):
     """A school taking part in an edition, with its delegation size where known."""
 
     __table_args__ = (UniqueConstraint("edition_id", "school_id"),)
@@ -70,7 +70,7 @@ class Participation(db.Model):
     school: Mapped[School] = relationship()
 
 
-class ProgrammeEntry(db.Model):
+class ProgrammeEntry(Model):
     """A discipline contested in an edition, with its points (the edition's table times its weight, or
     a table of its own) and the state of its result."""
 
@@ -94,7 +94,7 @@ class ProgrammeEntry(db.Model):
     discipline: Mapped[Discipline] = relationship()
 
 
-class PointsScheme(db.Model):
+class PointsScheme(Model):
     """The points of each place, the tie rule and the tie-break order of one edition."""
 
     edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"), primary_key=True)

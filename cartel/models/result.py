@@ -9,12 +9,12 @@ from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cartel.core.clock import utcnow as _now
-from cartel.extensions import db
+from cartel.extensions import Model
 from cartel.models.school import School
 from cartel.models.sport import Discipline
 
 
-class Placement(db.Model):
+class Placement(Model):
     """The place of one team (a school or a joint team) in one discipline of one edition.
 
     Shared places are several placements with the same place.
@@ -36,7 +36,7 @@ class Placement(db.Model):
         return [m.school for m in self.members]
 
 
-class PlacementMember(db.Model):
+class PlacementMember(Model):
     """A school of a placed team. One school appears once per discipline of an edition."""
 
     __table_args__ = (UniqueConstraint("edition_id", "discipline_id", "school_id"),)
@@ -51,7 +51,7 @@ class PlacementMember(db.Model):
     school: Mapped[School] = relationship(lazy="joined")
 
 
-class PointAdjustment(db.Model):
+class PointAdjustment(Model):
     """A penalty (negative points) or bonus for a school in an edition, with its reason."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class PointAdjustment(db.Model):
     school: Mapped[School] = relationship(lazy="joined")
 
 
-class OfficialStanding(db.Model):
+class OfficialStanding(Model):
     """An edition's ranking as published: rank and points of a school, either possibly unknown.
 
     Holds the whole ranking once an edition is closed, or what a source tells of an edition whose

@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cartel.extensions import db
+from cartel.extensions import Model
 
 
-class HistoryRevision(db.Model):
+class HistoryRevision(Model):
     """One row (id 1), bumped with every edition revision: pages spanning editions depend on it."""
 
     ROW_ID = 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cartel.extensions import db
+from cartel.extensions import Model
 
 
-class School(db.Model):
+class School(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -23,7 +23,7 @@ class School(db.Model):
         return f"<School {self.slug}>"
 
 
-class PriorTitleCount(db.Model):
+class PriorTitleCount(Model):
     """Titles a school won before ``before_year``, as stated by a source."""
 
     __table_args__ = (UniqueConstraint("school_id"),)

@@ -7,7 +7,8 @@ import enum
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cartel.extensions import db
+from cartel.core.collation import folded
+from cartel.extensions import Model
 
 
 class Category(str, enum.Enum):
@@ -24,7 +25,7 @@ class SportKind(str, enum.Enum):
     CONTEST = "contest"
 
 
-class Sport(db.Model):
+class Sport(Model):
     """What is contested (handball, a DJ contest), split into disciplines by category.
 
     The kind belongs here, not to the discipline: the men's and the women's tournaments of one sport
@@ -47,7 +48,7 @@ class Sport(db.Model):
         return self.name_en if locale == "en" else self.name_fr
 
 
-class Discipline(db.Model):
+class Discipline(Model):
     __table_args__ = (UniqueConstraint("sport_id", "category"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,3 +62,8 @@ class Discipline(db.Model):
 
     def __repr__(self) -> str:
         return f"<Discipline {self.slug}>"
+
+    def programme_key(self) -> tuple[str, str]:
+        """The programme's one order, everywhere it is listed: by sport (its French name, accents and
+        case aside), then by category."""
+        return (folded(self.sport.name_fr), self.category.value)

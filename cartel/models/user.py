@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cartel.core.clock import utcnow as _now
-from cartel.extensions import db
+from cartel.extensions import Model, db
 from cartel.models.sport import Discipline
 
 
@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
         return self.is_admin or not self.disciplines or any(d.id == discipline_id for d in self.disciplines)
 
 
-class EntryLink(db.Model):
+class EntryLink(Model):
     """A secret link that lets its holder enter one discipline's result of one edition."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +95,7 @@ class EntryLink(db.Model):
         return self.revoked_at is None and now < self.expires_at
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Recent failed logins of one key ("pair:EMAIL ADDRESS" or "address:ADDRESS"), shared by every
     app process through the database; see cartel/auth/throttle.py."""
 

@@ -101,8 +101,8 @@ def etag(*parts: Hashable) -> str:
 
 def personal() -> bool:
     """Whether this visitor must get a page of their own (logged in, or a message to show once)."""
-    if current_app.config["SESSION_COOKIE_NAME"] not in request.environ.get("HTTP_COOKIE", ""):
-        return False  # no session, nothing personal (checked without parsing the cookies)
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return False  # no session cookie: nothing personal, and no session to open
     return "_user_id" in session or "_flashes" in session
 
 
@@ -116,8 +116,7 @@ def _shared_headers(response: Response, tag: str) -> Response:
 
 def still_valid(tag: str) -> bool:
     """Whether the request's If-None-Match names ``tag`` (weak comparison, as RFC 9110 asks)."""
-    header = request.headers.get("If-None-Match")
-    return header is not None and (f'"{tag}"' in header or header.strip() == "*")
+    return request.if_none_match.contains_weak(tag)
 
 
 def serve(

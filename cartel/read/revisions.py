@@ -17,8 +17,11 @@ from flask import current_app
 from cartel.extensions import db
 from cartel.models import Edition, HistoryRevision
 
-_EDITION = sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year"))
-HISTORY = sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID)
+# The only reads a RevisionReader makes, by name; compiled once per reader, for its database.
+QUERIES = {
+    "edition": sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year")),
+    "history": sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID),
+}
 
 
 class RevisionReader:
@@ -35,7 +38,7 @@ class RevisionReader:
         self.engine = engine
         self._idle: list = []  # (connection, cursor); list.append/pop are atomic
         self._all: list = []
-        self._sql: dict[int, tuple[str, tuple[str, ...] | None, dict]] = {}
+        self._sql = {name: self._compiled(statement) for name, statement in QUERIES.items()}
         sa.event.listen(engine, "engine_disposed", lambda _engine: self.close())
         os.register_at_fork(after_in_child=self._after_fork)
 
@@ -59,21 +62,15 @@ class RevisionReader:
                 pass
 
     def _compiled(self, statement: sa.Select) -> tuple[str, tuple[str, ...] | None, dict]:
-        """The statement's SQL for this database, its parameter order (None: by name) and the
-        values of its literal parameters."""
-        found = self._sql.get(id(statement))
-        if found is None:
-            compiled = statement.compile(dialect=self.engine.dialect)
-            literals = {k: v for k, v in compiled.params.items() if v is not None}
-            found = self._sql[id(statement)] = (
-                compiled.string,
-                tuple(compiled.positiontup) if compiled.positional else None,
-                literals,
-            )
-        return found
+        """The statement's SQL for this database, its parameter order (None: by name) and the values
+        of its literal parameters."""
+        compiled = statement.compile(dialect=self.engine.dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return compiled.string, order, {k: v for k, v in compiled.params.items() if v is not None}
 
-    def first_row(self, statement: sa.Select, **params) -> tuple | None:
-        sql, order, literals = self._compiled(statement)
+    def first_row(self, query: str, **params) -> tuple | None:
+        """The first row of one of QUERIES, with ``params`` for its bound parameters."""
+        sql, order, literals = self._sql[query]
         values = {**literals, **params} if literals else params
         args = tuple(values[name] for name in order) if order is not None else values
         for attempt in (1, 2):
@@ -101,21 +98,21 @@ class RevisionReader:
             pass
 
 
-def execute(statement: sa.Select, **params) -> tuple | None:
-    """The first row of a small read through this app's RevisionReader."""
+def execute(query: str, **params) -> tuple | None:
+    """The first row of one of QUERIES through this app's RevisionReader."""
     engine = db.engine
     reader = current_app.extensions.get("cartel_revision_reader")
     if reader is None or reader.engine is not engine:
         reader = current_app.extensions["cartel_revision_reader"] = RevisionReader(engine)
-    return reader.first_row(statement, **params)
+    return reader.first_row(query, **params)
 
 
 def edition_revision(year: int) -> tuple[int, int] | None:
     """(edition id, revision) of the edition of ``year``, or None: one indexed query."""
-    return execute(_EDITION, year=year)
+    return execute("edition", year=year)
 
 
 def history_revision() -> int:
     """The history revision: one query on a one-row table."""
-    row = execute(HISTORY)
+    row = execute("history")
     return row[0] if row else 0

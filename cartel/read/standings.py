@@ -186,7 +186,7 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
     for row in session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
         by_id[row.edition_id].participants.append(row)
     for data in by_id.values():
-        data.programme.sort(key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
+        data.programme.sort(key=lambda e: e.discipline.programme_key())
         data.scheme = with_tables(data.scheme, data.programme)
     return list(by_id.values()), schools
 

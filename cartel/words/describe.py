@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from cartel.core.audit import Action, AdjustmentSnapshot, ResultSnapshot
 from cartel.words import labels, numbers
+from cartel.words.i18n import discipline_words
 
 
 @dataclass(frozen=True)
@@ -356,15 +357,6 @@ def _sport_created(entry, names: Names) -> Description:
         _("Sport created: %(name)s", name=name or names.sports.get(entry.entity_key, entry.entity_key)),
         (_("Kind: %(kind)s", kind=kind),),
     )
-
-
-def discipline_words(sport: str, category: str) -> str:
-    """As cartel.words.i18n.discipline_name says it, from a sport's name and a category."""
-    if category == "men":
-        return _("%(sport)s (men)", sport=sport)
-    if category == "women":
-        return _("%(sport)s (women)", sport=sport)
-    return sport
 
 
 def _discipline_created(entry, names: Names) -> Description:

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 from cartel.extensions import babel
+from cartel.models import Discipline
 from cartel.words import labels, numbers, pictures
 
 LANGUAGE_COOKIE = "cartel_lang"
@@ -23,15 +24,19 @@ def select_locale() -> str:
     return config["BABEL_DEFAULT_LOCALE"]
 
 
-def discipline_name(discipline) -> str:
-    """'Handball masculin' / 'Handball (men)'; open disciplines carry the sport's name alone."""
-    sport = discipline.sport.name(str(get_locale()))
-    category = discipline.category.value
+def discipline_words(sport: str, category: str) -> str:
+    """'Handball masculin' / 'Handball (men)' from a sport's name and a category; open disciplines carry
+    the sport's name alone."""
     if category == "men":
         return _("%(sport)s (men)", sport=sport)
     if category == "women":
         return _("%(sport)s (women)", sport=sport)
     return sport
+
+
+def discipline_name(discipline: Discipline) -> str:
+    """A discipline's name in the reader's language."""
+    return discipline_words(discipline.sport.name(str(get_locale())), discipline.category.value)
 
 
 def init_app(app: Flask) -> None:

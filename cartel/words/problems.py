@@ -1,6 +1,6 @@
 """One place for the words of every problem code: podium checks, points tables and schemes, edition steps.
 
-The pure modules (podium, scoring, catalogue, operations) say *what* is wrong with a code and its
+The pure rules (cartel.core: podium, scoring) say *what* is wrong with a code and its
 parameters; this module says it in the reader's language. Views and the Excel import both use it.
 """
 
@@ -11,8 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from cartel.core import podium
-from cartel.core.scoring import SchemeError
-from cartel.write import catalogue
+from cartel.core.scoring import MAX_PLACES, MAX_POINTS, SchemeError
 
 
 def podium_problem(problem: podium.Problem, names: dict[str, str]) -> str:
@@ -40,13 +39,11 @@ def _points_reason(error: Exception) -> str | None:
         "empty": _("give the points of at least the 1st place"),
         "negative": _("points cannot be negative"),
         "increasing": _("a better place cannot earn fewer points than a worse one"),
-        "tie_breaks": _(
-            "tie-breaks are distinct places from 1 to %(places)s, such as 1 2 3", places=catalogue.MAX_PLACES
-        ),
+        "tie_breaks": _("tie-breaks are distinct places from 1 to %(places)s, such as 1 2 3", places=MAX_PLACES),
         "too_large": _(
             "at most %(places)s places of at most %(points)s points each",
-            places=catalogue.MAX_PLACES,
-            points=catalogue.MAX_POINTS,
+            places=MAX_PLACES,
+            points=MAX_POINTS,
         ),
     }
     return reasons.get(error.code) if isinstance(error, SchemeError) else None

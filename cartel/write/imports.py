@@ -103,7 +103,7 @@ def template_rows(edition: Edition, entries: list[ProgrammeEntry]) -> list[list]
 
 def programme(edition: Edition) -> list[ProgrammeEntry]:
     entries = list(db.session.scalars(sa.select(ProgrammeEntry).filter_by(edition_id=edition.id)))
-    return sorted(entries, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
+    return sorted(entries, key=lambda e: e.discipline.programme_key())
 
 
 def template_workbook(edition: Edition, now: dt.datetime) -> bytes:

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy.orm import selectinload
 
-from cartel.core.collation import folded
 from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, EntryLink, Role, User
 from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
@@ -95,11 +94,7 @@ def edition_taking_links() -> Edition | None:
 def links():
     edition = edition_taking_links()
     form = LinkForm()
-    entries = (
-        sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
-        if edition
-        else []
-    )
+    entries = sorted(edition.programme, key=lambda e: e.discipline.programme_key()) if edition else []
     form.disciplines.choices = discipline_choices([e.discipline for e in entries])
     if edition is not None and form.validate_on_submit():
         chosen = [e.discipline for e in entries if form.whole_programme or e.discipline.slug in form.disciplines.data]

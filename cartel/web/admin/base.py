@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from cartel.core.collation import folded
 from cartel.extensions import db
 from cartel.models import Discipline, Edition, Role
 from cartel.web.auth import require_role
@@ -29,7 +28,7 @@ def actor() -> Actor:
 
 
 def disciplines_sorted() -> list[Discipline]:
-    return sorted(db.session.scalars(sa.select(Discipline)), key=lambda d: (folded(d.sport.name_fr), d.category.value))
+    return sorted(db.session.scalars(sa.select(Discipline)), key=Discipline.programme_key)
 
 
 def discipline_choices(disciplines: list[Discipline]) -> dict[str, list[SelectChoice]]:

@@ -12,6 +12,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
+from cartel.core import scoring
 from cartel.core.clock import utcnow
 from cartel.core.collation import folded
 from cartel.extensions import db
@@ -258,7 +259,7 @@ def programme(year: int):
             text = (form[f"table-{d.slug}"].data or "").strip()
             if text:
                 try:
-                    tables[d] = catalogue.parse_table(text, form[f"beyond-{d.slug}"].data == "last")
+                    tables[d] = scoring.parse_table(text, form[f"beyond-{d.slug}"].data == "last")
                 except (ValueError, ZeroDivisionError) as error:
                     form[f"table-{d.slug}"].errors = [table_problem(discipline_name(d), error)]
         if not any(form[f"table-{d.slug}"].errors for d in disciplines):
@@ -306,7 +307,7 @@ def scheme(year: int):
     preview = None
     if form.validate_on_submit():
         try:
-            parsed = catalogue.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
+            parsed = scoring.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
         except (ValueError, ZeroDivisionError) as error:
             field = form.tie_breaks if getattr(error, "code", None) == "tie_breaks" else form.place_points
             field.errors.append(scheme_problem(error))
@@ -371,7 +372,7 @@ def organisers(year: int):
     """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
     links for the programme (every discipline ticked while the edition has none)."""
     edition = edition_or_404(year)
-    entries = sorted(edition.programme, key=lambda e: (folded(e.discipline.sport.name_fr), e.discipline.category.value))
+    entries = sorted(edition.programme, key=lambda e: e.discipline.programme_key())
     links = list(
         db.session.scalars(sa.select(EntryLink).filter_by(edition_id=edition.id).order_by(EntryLink.created_at.desc()))
     )

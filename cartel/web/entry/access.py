@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cartel.extensions import db
-from cartel.models import EditionStatus, EntryLink, Role
+from cartel.models import EntryLink, Role
 from cartel.write.accounts import token_hash
 from cartel.write.audit import Actor
 
@@ -66,8 +66,3 @@ def require_adjuster() -> Actor:
     if not current_user.may_adjust:
         abort(403, description=_("Only administrators and organisers of every discipline may add or remove penalties."))
     return actor
-
-
-def live_only(edition) -> None:
-    if edition.status is not EditionStatus.LIVE:
-        abort(409)

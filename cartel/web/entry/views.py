@@ -83,15 +83,10 @@ def discipline_in_live_edition(slug: str, *, write: bool = False) -> tuple[Editi
     return edition, entry, actor_for(edition.id, entry.discipline_id)
 
 
-def programme_order(entry: ProgrammeEntry) -> tuple:
-    """The order of the programme as organisers see it on the entry page."""
-    return (folded(entry.discipline.sport.name_fr), entry.discipline.category.value)
-
-
 def next_discipline(edition: Edition, current: ProgrammeEntry) -> ProgrammeEntry | None:
     """The next discipline after ``current`` in programme order, going round to the first, that has
     no final result yet and that this organiser or link may enter; None when every other one is final."""
-    entries = sorted(edition.programme, key=programme_order)
+    entries = sorted(edition.programme, key=lambda e: e.discipline.programme_key())
     at = entries.index(current)
     for entry in entries[at + 1 :] + entries[:at]:
         if entry.result_state is not ResultState.FINAL and may_see(entry.discipline_id, edition.id):
@@ -159,7 +154,7 @@ def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.path))
         abort(403)
-    entries.sort(key=programme_order)
+    entries.sort(key=lambda e: e.discipline.programme_key())
     return render_template("entry/index.html", edition=edition, entries=entries)
 
 

@@ -275,7 +275,7 @@ def healthz():
     """For monitoring and load balancers: 200 when the database answers (one indexed read of the
     history revision, on a pooled connection), 503 otherwise. Never cached."""
     try:
-        healthy = revisions.execute(revisions.HISTORY) is not None
+        healthy = revisions.execute("history") is not None
     except Exception:  # any failure of the database or its driver means: not healthy
         current_app.logger.exception("health check: the database does not answer")
         healthy = False
