@@ -52,11 +52,14 @@ demo: $(STAMP) $(MO)
 # Lint and format check, the whole suite on SQLite, then every database test again on a real PostgreSQL.
 test: lint test-sqlite test-postgres
 
-# ruff (lint + format) on the whole code; bandit with no medium or high severity finding in the package.
+# ruff (lint + format) on the whole code; bandit with no medium or high severity finding in the package;
+# the layers' imports point down and the core is pure (import-linter); types (mypy, strict on the core).
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -q -c pyproject.toml -r cartel -ll
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 test-sqlite: $(TEST_STAMP) $(MO)
 	scripts/apt-install chromium chromium
