@@ -250,12 +250,18 @@ def saved(slug: str, version: int):
     )
 
 
-@bp.post("/<slug>/confirm")
-def confirm(slug: str):
-    edition, entry, actor = discipline_in_live_edition(slug, write=True)
+def posted_version() -> VersionForm:
+    """The version a confirm or a start posts, with its submission key; a 400 when the form lacks them."""
     form = VersionForm()
     if not form.validate():
         incomplete()
+    return form
+
+
+@bp.post("/<slug>/confirm")
+def confirm(slug: str):
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
+    form = posted_version()
     try:
         with unit_of_work():
             outcome = confirm_result(
@@ -273,9 +279,7 @@ def confirm(slug: str):
 @bp.post("/<slug>/start")
 def start(slug: str):
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
-    form = VersionForm()
-    if not form.validate():
-        incomplete()
+    form = posted_version()
     try:
         with unit_of_work():
             mark_in_progress(edition, entry, actor, expected_version=form.version.data)
