@@ -1,8 +1,9 @@
 """The audit trail in words: each entry as a sentence in the reader's language, with names, never slugs.
 
-Pure functions of an audit entry (``action``, ``entity``, ``entity_key``, ``before``, ``after``,
-``edition_id``, ``discipline_id``) and of ``Names``, the lookups a page loads once for all its rows.
-An action this module does not know, or a snapshot of an unexpected shape, still gets a sentence.
+Functions of an audit entry (``action``, ``entity``, ``entity_key``, ``before``, ``after``,
+``edition_id``, ``discipline_id``) and of ``Names``, the lookups a page loads once for all its rows; no
+database access, only the reader's language. Snapshots are read through cartel.core.audit. An action
+this module does not know, or a snapshot of an unexpected shape, still gets a sentence.
 """
 
 from __future__ import annotations

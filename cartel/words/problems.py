@@ -69,7 +69,7 @@ def table_problem(discipline_name: str, error: Exception) -> str:
 
 
 def missing_part(code: str) -> str:
-    """One part an edition lacks before it can be opened (codes of operations.missing_to_open)."""
+    """One part an edition lacks before it can be opened (codes of cartel.write.lifecycle.missing_to_open)."""
     return {
         "participants": _("the participating schools"),
         "programme": _("the programme (the disciplines contested)"),
@@ -78,7 +78,7 @@ def missing_part(code: str) -> str:
 
 
 def transition_problem(code: str, detail: str = "", missing: tuple[str, ...] = ()) -> str:
-    """Why an edition cannot take a step of its life (the fields of operations.TransitionRefused)."""
+    """Why an edition cannot take a step of its life (the fields of cartel.write.lifecycle.TransitionRefused)."""
     if code == "incomplete":
         parts = format_list([missing_part(m) for m in missing], locale=str(get_locale()))
         return _("This edition cannot be opened yet: set %(parts)s first.", parts=parts)
