@@ -113,7 +113,7 @@ def bar_chart(rows: Sequence[BarRow], *, chart_id: str, text: ChartText, fmt: Fo
     if not rows:
         return ""
     values = [fmt(r.points) for r in rows]
-    lo, hi = min(0, *(r.points for r in rows)), max(0, *(r.points for r in rows))
+    lo, hi = min(Fraction(0), *(r.points for r in rows)), max(Fraction(0), *(r.points for r in rows))
     neg_room = max((_width(values[i]) + 4 for i, r in enumerate(rows) if r.points < 0), default=0)
     pos_room = max((_width(values[i]) + 4 for i, r in enumerate(rows) if r.points >= 0), default=0)
     left, right, span = PAD + neg_room, WIDTH - PAD - pos_room, (hi - lo) or 1
@@ -167,7 +167,7 @@ def race_chart(
             running[key] = Fraction(step.totals.get(key, running[key]))
             values[key].append(running[key])
     drawn = [v for series in values.values() for v in series]
-    ticks = _nice_ticks(min(0, *drawn), max(0, *drawn))
+    ticks = _nice_ticks(min(Fraction(0), *drawn), max(Fraction(0), *drawn))
     t0, t1 = steps[0].time, steps[-1].time
     gap = 13
     ends = {s.key: f"{_fit(s.label, 90, 11)} {fmt(running[s.key])}" for s in schools}
@@ -186,10 +186,10 @@ def race_chart(
     for t in ticks:
         body.append(_line(left, y_of(t), right, y_of(t), stroke=MUTED if t == 0 else GRID))
         body.append(_text_el(left - 4, y_of(t) + 4, _esc(fmt(t)), anchor="end", fill=MUTED, size=11))
-    for t in _time_ticks(t0, t1, max(2, int((right - left) // 55))):
-        label = time_fmt(t)
-        x = min(max(x_of(t), PAD + _width(label, 11) / 2), WIDTH - PAD - _width(label, 11) / 2)
-        body.append(_line(x_of(t), top, x_of(t), bottom))
+    for moment in _time_ticks(t0, t1, max(2, int((right - left) // 55))):
+        label = time_fmt(moment)
+        x = min(max(x_of(moment), PAD + _width(label, 11) / 2), WIDTH - PAD - _width(label, 11) / 2)
+        body.append(_line(x_of(moment), top, x_of(moment), bottom))
         body.append(_text_el(x, bottom + 16, _esc(label), anchor="middle", fill=MUTED, size=11))
     xs = [x_of(s.time) for s in steps]
     labels = []
@@ -228,8 +228,9 @@ def history_chart(
         return ""
     by_year = {p.year: p for p in points}
     known = {y: p for y, p in by_year.items() if p.rank is not None}
+    ranks = {y: p.rank for y, p in by_year.items() if p.rank is not None}  # the ranks of ``known``
     first, last = min(by_year), max(by_year)
-    worst = max(2, max_rank or 1, *(p.rank for p in known.values()))
+    worst = max(2, max_rank or 1, *ranks.values())
     left, right = PAD + _width(str(worst), 11) + 6, WIDTH - PAD - 4
     top, plot_h = 22, min(260, max(120, (worst - 1) * 16))
     bottom = top + plot_h
@@ -251,16 +252,14 @@ def history_chart(
     colour, _ = _colours([colour])[0]
     runs = [(a, b) for a, b in _runs(sorted(known)) if b > a]
     if runs:
-        d = "".join(
-            "M" + "L".join(f"{_n(x_of(y))} {_n(y_of(known[y].rank))}" for y in range(a, b + 1)) for a, b in runs
-        )
+        d = "".join("M" + "L".join(f"{_n(x_of(y))} {_n(y_of(ranks[y]))}" for y in range(a, b + 1)) for a, b in runs)
         body.append(_path(d, colour))
     radius = max(2.5, min(3.5, (right - left) / (last - first + 1) * 0.4))
     for year in sorted(known):
         p = known[year]
         tip = f"{year} · {text.rank} {p.rank}" + ("" if p.points is None else f" · {text.points} {fmt(p.points)}")
         data = dict(data_year=year, data_rank=p.rank, data_points=None if p.points is None else str(p.points))
-        body.append(_dot(x_of(year), y_of(p.rank), radius, colour, _el("title", _esc(tip)), **data))
+        body.append(_dot(x_of(year), y_of(ranks[year]), radius, colour, _el("title", _esc(tip)), **data))
     height = bottom + 24
     if unknown:
         body.append(_unknown_legend(height, text))
@@ -330,7 +329,7 @@ def titles_chart(
     return _svg("titles", chart_id, text, desc, height, body)
 
 
-def _svg(kind: str, chart_id: str, text: ChartText, data: str, height: float, body: list[str], **attrs) -> str:
+def _svg(kind: str, chart_id: str, text: ChartText, data: str, height: float, body: list[str], **attrs: object) -> str:
     if not _CHART_ID.fullmatch(chart_id):
         raise ValueError(f"chart id {chart_id!r} is not a plain identifier")
     desc = " ".join(part for part in (text.summary, data) if part)
@@ -342,7 +341,7 @@ def _svg(kind: str, chart_id: str, text: ChartText, data: str, height: float, bo
     return _el("svg", head + "".join(body), **svg, **attrs)
 
 
-def _el(tag: str, content: str | None = None, /, **attrs) -> str:
+def _el(tag: str, content: str | None = None, /, **attrs: object) -> str:
     """An element; ``content`` is markup already escaped. Attribute names: ``class_`` is class, ``_`` is ``-``."""
     parts = [tag]
     for name, value in attrs.items():
@@ -355,7 +354,16 @@ def _el(tag: str, content: str | None = None, /, **attrs) -> str:
     return f"<{head}/>" if content is None else f"<{head}>{content}</{tag}>"
 
 
-def _text_el(x: float, y: float, content: str, *, anchor=None, fill=TEXT, size=None, weight=None) -> str:
+def _text_el(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    anchor: str | None = None,
+    fill: str = TEXT,
+    size: float | None = None,
+    weight: str | None = None,
+) -> str:
     cls = "chart-text" if fill == TEXT else "chart-muted"
     return _el("text", content, x=x, y=y, fill=fill, font_size=size, font_weight=weight, text_anchor=anchor, class_=cls)
 
@@ -364,19 +372,19 @@ def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str = GRID, cls
     return _el("line", x1=x1, y1=y1, x2=x2, y2=y2, stroke=stroke, class_=cls)
 
 
-def _path(d: str, colour: str, dash: str | None = None, **data) -> str:
+def _path(d: str, colour: str, dash: str | None = None, **data: object) -> str:
     """A series line, over a dark casing when its colour is faint on white."""
     casing = _el("path", d=d, fill="none", stroke=EDGE, stroke_width=3.5, class_="chart-casing")
     look = dict(fill="none", stroke=colour, stroke_width=2, stroke_dasharray=dash, stroke_linejoin="round")
     return (casing if _faint(colour) else "") + _el("path", d=d, **look, class_="chart-line", **data)
 
 
-def _edge(colour: str) -> dict:
+def _edge(colour: str) -> dict[str, object]:
     """A thin dark outline for a filled mark whose colour is faint on white."""
     return dict(stroke=EDGE, stroke_width=0.5) if _faint(colour) else {}
 
 
-def _dot(x: float, y: float, r: float, colour: str, content: str | None = None, **data) -> str:
+def _dot(x: float, y: float, r: float, colour: str, content: str | None = None, **data: object) -> str:
     edge = EDGE if _faint(colour) else "#ffffff"
     look = dict(fill=colour, stroke=edge, stroke_width=0.75, class_="chart-dot")
     return _el("circle", content, cx=x, cy=y, r=r, **look, **data)
@@ -460,7 +468,8 @@ def _runs(years: list[int]) -> list[tuple[int, int]]:
 def _colours(given: Sequence[str | None]) -> list[tuple[str, str | None]]:
     """(colour, dash pattern) per series: its own colour when valid, else the palette in order,
     dashed once the palette has wrapped round."""
-    out, k = [], 0
+    out: list[tuple[str, str | None]] = []
+    k = 0
     for colour in given:
         if isinstance(colour, str) and _COLOUR.fullmatch(colour):
             out.append((colour.lower(), None))

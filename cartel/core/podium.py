@@ -7,24 +7,26 @@ tied with the row above, whose place it shares (rows 1, 2, 3, 4-tied give places
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Container, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 Key = Hashable
+S = TypeVar("S", bound=Hashable)  # what identifies a school
 
 
 @dataclass(frozen=True)
-class Row:
+class Row(Generic[S]):
     """One row of the entry form: a team (empty when not filled) and the ex aequo mark."""
 
-    schools: tuple[Key, ...] = ()
+    schools: tuple[S, ...] = ()
     tied_with_above: bool = False
 
 
 @dataclass(frozen=True)
-class Team:
+class Team(Generic[S]):
     place: int
-    schools: tuple[Key, ...]
+    schools: tuple[S, ...]
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,12 @@ class Problem:
 
     code: str
     row: int | None = None
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
 
 
-def teams_from_rows(rows: Iterable[Row]) -> list[Team]:
+def teams_from_rows(rows: Iterable[Row[S]]) -> list[Team[S]]:
     """Places from form rows (see the module docstring); empty rows are skipped."""
-    teams: list[Team] = []
+    teams: list[Team[S]] = []
     place = 0
     for index, row in enumerate(rows, start=1):
         if not row.schools:
@@ -49,9 +51,9 @@ def teams_from_rows(rows: Iterable[Row]) -> list[Team]:
     return teams
 
 
-def rows_from_teams(teams: Iterable[Team], size: int) -> list[Row]:
+def rows_from_teams(teams: Iterable[Team[S]], size: int) -> list[Row[S]]:
     """Form rows for a saved result, padded with empty rows to ``size``."""
-    rows: list[Row] = []
+    rows: list[Row[S]] = []
     previous = None
     for team in sorted(teams, key=lambda t: t.place):
         while len(rows) + 1 < team.place:  # an unknown place above this one
@@ -68,7 +70,9 @@ def rows_needed(scored_places: int, participants: int) -> int:
     return max(2, min(participants, max(3, scored_places) + 1))
 
 
-def check_rows(rows: list[Row], participants: set, *, edition_live: bool, in_programme: bool) -> list[Problem]:
+def check_rows(
+    rows: Sequence[Row[S]], participants: Container[S], *, edition_live: bool, in_programme: bool
+) -> list[Problem]:
     """Every problem of an entered result; empty when it can be saved.
 
     Codes: edition_not_live, not_in_programme, empty (no team at all), gap (an empty row above a
@@ -83,7 +87,7 @@ def check_rows(rows: list[Row], participants: set, *, edition_live: bool, in_pro
     filled = [i for i, row in enumerate(rows, start=1) if row.schools]
     if not filled:
         problems.append(Problem("empty"))
-    seen: dict[Key, int] = {}
+    seen: dict[S, int] = {}
     for index, row in enumerate(rows, start=1):
         if not row.schools:
             if row.tied_with_above:
@@ -103,7 +107,7 @@ def check_rows(rows: list[Row], participants: set, *, edition_live: bool, in_pro
     return problems
 
 
-def check_teams(teams: list[Team]) -> list[Problem]:
+def check_teams(teams: Iterable[Team[S]]) -> list[Problem]:
     """Places given directly (imports, restores): after k teams share place p, the next is p + k."""
     problems: list[Problem] = []
     counts: dict[int, int] = {}

@@ -15,49 +15,50 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import Generic, TypeAlias
 
 from cartel.core import scoring
-from cartel.core.scoring import Key
+from cartel.core.scoring import D, Key, S
 
 
 @dataclass(frozen=True)
-class ResultRecorded:
+class ResultRecorded(Generic[D, S]):
     at: datetime
-    discipline: Key
-    places: tuple[tuple[int, tuple[Key, ...]], ...]  # the whole podium after the change; () when emptied
+    discipline: D
+    places: tuple[tuple[int, tuple[S, ...]], ...]  # the whole podium after the change; () when emptied
 
 
 @dataclass(frozen=True)
-class AdjustmentRecorded:
+class AdjustmentRecorded(Generic[S]):
     at: datetime
     adjustment: Key
-    school: Key
+    school: S
     points: Fraction | None  # None: removed
 
 
-Event = ResultRecorded | AdjustmentRecorded
+Event: TypeAlias = ResultRecorded[D, S] | AdjustmentRecorded[S]
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(Generic[S]):
     at: datetime
-    totals: Mapping[Key, Fraction]
+    totals: Mapping[S, Fraction]
 
 
 def replay(
-    schools: Iterable[Key],
-    scheme: scoring.ScoringScheme,
-    weights: Mapping[Key, Fraction | int],
-    events: Sequence[Event],
-) -> tuple[Step, ...]:
+    schools: Iterable[S],
+    scheme: scoring.ScoringScheme[D],
+    weights: Mapping[D, Fraction | int],
+    events: Sequence[Event[D, S]],
+) -> tuple[Step[S], ...]:
     """The totals of every school after each event, in order; events of the same moment make one step.
 
     A discipline with its own points table in ``scheme.tables`` earns it, its weight aside.
     """
     everyone = set(schools)
-    earned: dict[Key, Mapping[Key, Fraction]] = {}  # per discipline: what its current podium gives
-    adjustments: dict[Key, tuple[Key, Fraction]] = {}
-    steps: list[Step] = []
+    earned: dict[D, Mapping[S, Fraction]] = {}  # per discipline: what its current podium gives
+    adjustments: dict[Key, tuple[S, Fraction]] = {}
+    steps: list[Step[S]] = []
     for event in events:
         if isinstance(event, ResultRecorded):
             if event.discipline in weights:
@@ -80,7 +81,7 @@ def replay(
     return tuple(steps)
 
 
-def ends_at(steps: Sequence[Step], totals: Mapping[Key, Fraction]) -> bool:
+def ends_at(steps: Sequence[Step[S]], totals: Mapping[S, Fraction]) -> bool:
     """Whether the race's last step gives these totals (the ranking's): the trail explains them."""
     if not steps:
         return False

@@ -13,43 +13,44 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
-from typing import Any
+from typing import Any, Generic, TypeAlias, TypeVar
 
 Key = Hashable
-Order = Callable[[Key], Any]  # sort key of a school, for schools that share a rank or a record
+S = TypeVar("S", bound=Hashable)  # what identifies a school
+Order: TypeAlias = Callable[[S], Any]  # sort key of a school, for schools that share a rank or a record
 
 
 @dataclass(frozen=True)
-class StandingEntry:
-    school: Key
+class StandingEntry(Generic[S]):
+    school: S
     rank: int | None
     points: Fraction | None
 
 
 @dataclass(frozen=True)
-class Placing:
+class Placing(Generic[S]):
     discipline: Key
-    school: Key
+    school: S
     place: int
 
 
 @dataclass(frozen=True)
-class EditionHistory:
+class EditionHistory(Generic[S]):
     """What is known of one edition. ``counts`` is False for editions not yet finished: being
     played when ``live``, else planned."""
 
     year: int
     number: int | None
-    host: Key | None
+    host: S | None
     cancelled: bool = False
     counts: bool = True
     live: bool = False
-    standing: tuple[StandingEntry, ...] = ()
-    programme: frozenset = frozenset()
-    placings: tuple[Placing, ...] = ()
+    standing: tuple[StandingEntry[S], ...] = ()
+    programme: frozenset[Key] = frozenset()
+    placings: tuple[Placing[S], ...] = ()
 
     @property
-    def winners(self) -> tuple[Key, ...]:
+    def winners(self) -> tuple[S, ...]:
         return tuple(sorted((e.school for e in self.standing if e.rank == 1), key=str))
 
     @property
@@ -63,42 +64,42 @@ class EditionHistory:
 
 
 @dataclass(frozen=True)
-class PriorTitles:
+class PriorTitles(Generic[S]):
     """Titles a school won before the recorded history starts (editions before ``before_year``)."""
 
-    school: Key
+    school: S
     before_year: int
     count: int
     source: str = ""
 
 
 @dataclass(frozen=True)
-class PalmaresEntry:
+class PalmaresEntry(Generic[S]):
     year: int
     number: int | None
-    host: Key | None
+    host: S | None
     cancelled: bool
-    winners: tuple[Key, ...]
+    winners: tuple[S, ...]
     winner_points: Fraction | None
     status: str = "finished"  # "cancelled", "finished", "live" or "planned"
 
 
 @dataclass(frozen=True)
-class TitleCount:
-    school: Key
+class TitleCount(Generic[S]):
+    school: S
     count: int
     at_least: bool  # True when some edition's winner is unknown in the span counted
 
 
 @dataclass(frozen=True)
-class PointsRecord:
+class PointsRecord(Generic[S]):
     points: Fraction
-    holders: tuple[tuple[Key, int], ...]  # (school, year), all joint holders
+    holders: tuple[tuple[S, int], ...]  # (school, year), all joint holders
 
 
 @dataclass(frozen=True)
-class Streak:
-    school: Key
+class Streak(Generic[S]):
+    school: S
     length: int
     first_year: int
     last_year: int
@@ -106,26 +107,26 @@ class Streak:
 
 
 @dataclass(frozen=True)
-class Records:
+class Records(Generic[S]):
     as_of_year: int | None
-    palmares: tuple[PalmaresEntry, ...]
-    titles: tuple[TitleCount, ...]
-    record_points: PointsRecord | None
-    school_points_records: dict
-    longest_streaks: tuple[Streak, ...]
-    current_streaks: tuple[Streak, ...]  # one per winner of the latest finished edition, longest first
+    palmares: tuple[PalmaresEntry[S], ...]
+    titles: tuple[TitleCount[S], ...]
+    record_points: PointsRecord[S] | None
+    school_points_records: dict[S, PointsRecord[S]]
+    longest_streaks: tuple[Streak[S], ...]
+    current_streaks: tuple[Streak[S], ...]  # one per winner of the latest finished edition, longest first
     current_streak_unknown_since: int | None  # year of a finished edition whose winner is unknown
-    podium_in_every_discipline: tuple[tuple[Key, int, int], ...]  # (school, year, disciplines)
-    most_disciplines_won: tuple[tuple[Key, int, int], ...]  # (school, year, wins), joint holders
-    editions_hosted: dict
+    podium_in_every_discipline: tuple[tuple[S, int, int], ...]  # (school, year, disciplines)
+    most_disciplines_won: tuple[tuple[S, int, int], ...]  # (school, year, wins), joint holders
+    editions_hosted: dict[S, list[int]]
 
 
-def _counted(editions: Iterable[EditionHistory], as_of_year: int | None) -> list[EditionHistory]:
+def _counted(editions: Iterable[EditionHistory[S]], as_of_year: int | None) -> list[EditionHistory[S]]:
     chosen = [e for e in editions if as_of_year is None or e.year <= as_of_year]
     return sorted(chosen, key=lambda e: e.year)
 
 
-def palmares(editions: Iterable[EditionHistory], order: Order = str) -> tuple[PalmaresEntry, ...]:
+def palmares(editions: Iterable[EditionHistory[S]], order: Order[S] = str) -> tuple[PalmaresEntry[S], ...]:
     """Winner and host of every edition, most recent first; an edition not finished has no winner
     yet and says whether it is live or planned."""
     rows = []
@@ -136,7 +137,7 @@ def palmares(editions: Iterable[EditionHistory], order: Order = str) -> tuple[Pa
     return tuple(rows)
 
 
-def _complete(span: list[EditionHistory], from_first: bool) -> bool:
+def _complete(span: list[EditionHistory[S]], from_first: bool) -> bool:
     """Whether every edition of ``span`` is recorded with its winner: no unknown winner, no missing
     edition number in between and, when ``from_first``, numbers starting at edition 1."""
     if any(not e.winners for e in span):
@@ -148,11 +149,11 @@ def _complete(span: list[EditionHistory], from_first: bool) -> bool:
 
 
 def title_counts(
-    editions: Iterable[EditionHistory],
-    prior: Iterable[PriorTitles],
+    editions: Iterable[EditionHistory[S]],
+    prior: Iterable[PriorTitles[S]],
     as_of_year: int | None = None,
-    order: Order = str,
-) -> tuple[TitleCount, ...]:
+    order: Order[S] = str,
+) -> tuple[TitleCount[S], ...]:
     """Titles per school, most first, then by ``order``. A shared 1st place is a title for each winner.
 
     A prior count for titles before year Y replaces the editions before Y; it applies only once
@@ -174,7 +175,7 @@ def title_counts(
     return tuple(sorted(counts, key=lambda t: (-t.count, order(t.school))))
 
 
-def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key, int]]:
+def _points_holders(editions: list[EditionHistory[S]]) -> list[tuple[Fraction, S, int]]:
     return [
         (s.points, s.school, e.year)
         for e in editions
@@ -185,8 +186,8 @@ def _points_holders(editions: list[EditionHistory]) -> list[tuple[Fraction, Key,
 
 
 def record_points(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
-) -> PointsRecord | None:
+    editions: Iterable[EditionHistory[S]], as_of_year: int | None = None, order: Order[S] = str
+) -> PointsRecord[S] | None:
     """The highest points total of one school in one edition, with all joint holders (by year)."""
     known = _points_holders(_counted(editions, as_of_year))
     if not known:
@@ -196,12 +197,14 @@ def record_points(
     return PointsRecord(best, holders)
 
 
-def school_points_records(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> dict[Key, PointsRecord]:
+def school_points_records(
+    editions: Iterable[EditionHistory[S]], as_of_year: int | None = None
+) -> dict[S, PointsRecord[S]]:
     """Each school's own best points total (all editions where it reached it)."""
-    by_school: dict[Key, list[tuple[Fraction, int]]] = defaultdict(list)
+    by_school: dict[S, list[tuple[Fraction, int]]] = defaultdict(list)
     for points, school, year in _points_holders(_counted(editions, as_of_year)):
         by_school[school].append((points, year))
-    result = {}
+    result: dict[S, PointsRecord[S]] = {}
     for school, items in by_school.items():
         best = max(p for p, _ in items)
         result[school] = PointsRecord(
@@ -210,10 +213,10 @@ def school_points_records(editions: Iterable[EditionHistory], as_of_year: int | 
     return result
 
 
-def _runs(editions: list[EditionHistory]) -> list[Streak]:
+def _runs(editions: list[EditionHistory[S]]) -> list[Streak[S]]:
     """Winning runs over consecutive edition numbers (cancelled editions have no number)."""
     numbered = {e.number: e for e in editions if e.number is not None and e.counts and not e.cancelled}
-    runs: list[Streak] = []
+    runs: list[Streak[S]] = []
     for number in sorted(numbered):
         edition = numbered[number]
         for school in edition.winners:
@@ -229,8 +232,8 @@ def _runs(editions: list[EditionHistory]) -> list[Streak]:
 
 
 def streaks(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
-) -> tuple[tuple[Streak, ...], tuple[Streak, ...], int | None]:
+    editions: Iterable[EditionHistory[S]], as_of_year: int | None = None, order: Order[S] = str
+) -> tuple[tuple[Streak[S], ...], tuple[Streak[S], ...], int | None]:
     """Longest winning streaks (all holders), the current streaks, and the year that hides them.
 
     A streak runs over consecutive edition numbers. It is "at least" when the edition before it
@@ -240,7 +243,7 @@ def streaks(
     """
     history = _counted(editions, as_of_year)
     runs = _runs(history)
-    longest: tuple[Streak, ...] = ()
+    longest: tuple[Streak[S], ...] = ()
     if runs:
         best = max(r.length for r in runs)
         longest = tuple(sorted((r for r in runs if r.length == best), key=lambda r: (r.first_year, order(r.school))))
@@ -255,15 +258,15 @@ def streaks(
 
 
 def podium_in_every_discipline(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
-) -> tuple[tuple[Key, int, int], ...]:
+    editions: Iterable[EditionHistory[S]], as_of_year: int | None = None, order: Order[S] = str
+) -> tuple[tuple[S, int, int], ...]:
     """(school, year, number of disciplines) for each school on the podium of every discipline
     of an edition's programme."""
     found = []
     for e in _counted(editions, as_of_year):
         if not e.counts or not e.programme:
             continue
-        podiums: dict[Key, set] = defaultdict(set)
+        podiums: dict[S, set[Key]] = defaultdict(set)
         for p in e.placings:
             if p.place <= 3 and p.discipline in e.programme:
                 podiums[p.school].add(p.discipline)
@@ -274,14 +277,14 @@ def podium_in_every_discipline(
 
 
 def most_disciplines_won(
-    editions: Iterable[EditionHistory], as_of_year: int | None = None, order: Order = str
-) -> tuple[tuple[Key, int, int], ...]:
+    editions: Iterable[EditionHistory[S]], as_of_year: int | None = None, order: Order[S] = str
+) -> tuple[tuple[S, int, int], ...]:
     """The most 1st places of one school in one edition: (school, year, wins) for each holder."""
-    wins = []
+    wins: list[tuple[S, int, int]] = []
     for e in _counted(editions, as_of_year):
         if not e.counts:
             continue
-        per_school: dict[Key, set] = defaultdict(set)
+        per_school: dict[S, set[Key]] = defaultdict(set)
         for p in e.placings:
             if p.place == 1:
                 per_school[p.school].add(p.discipline)
@@ -292,9 +295,9 @@ def most_disciplines_won(
     return tuple(sorted((w for w in wins if w[2] == best), key=lambda w: (w[1], order(w[0]))))
 
 
-def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None = None) -> dict[Key, list[int]]:
+def editions_hosted(editions: Iterable[EditionHistory[S]], as_of_year: int | None = None) -> dict[S, list[int]]:
     """Years each school hosted an edition that took place."""
-    hosted: dict[Key, list[int]] = defaultdict(list)
+    hosted: dict[S, list[int]] = defaultdict(list)
     for e in _counted(editions, as_of_year):
         if e.host is not None and not e.cancelled and e.counts:
             hosted[e.host].append(e.year)
@@ -302,11 +305,11 @@ def editions_hosted(editions: Iterable[EditionHistory], as_of_year: int | None =
 
 
 def compute_records(
-    editions: Iterable[EditionHistory],
-    prior: Iterable[PriorTitles] = (),
+    editions: Iterable[EditionHistory[S]],
+    prior: Iterable[PriorTitles[S]] = (),
     as_of_year: int | None = None,
-    order: Order = str,
-) -> Records:
+    order: Order[S] = str,
+) -> Records[S]:
     """Every record of the history, as it stood after ``as_of_year`` (None: today); schools sharing
     a rank or a record listed by ``order``."""
     editions = list(editions)

@@ -12,8 +12,11 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Generic, TypeVar
 
 Key = Hashable
+D = TypeVar("D", bound=Hashable)  # what identifies a discipline (an id, a slug)
+S = TypeVar("S", bound=Hashable)  # what identifies a school
 
 
 class TieRule(str, enum.Enum):
@@ -31,7 +34,7 @@ class SchemeError(ValueError):
         self.code = code
 
 
-def _checked_points(place_points) -> tuple[Fraction, ...]:
+def _checked_points(place_points: Iterable[Fraction | int]) -> tuple[Fraction, ...]:
     """Points per place, 1st first, as exact fractions; refused when they cannot rank anything."""
     points = tuple(Fraction(p) for p in place_points)
     if not points:
@@ -77,7 +80,7 @@ class PointsTable:
 
 
 @dataclass(frozen=True)
-class ScoringScheme:
+class ScoringScheme(Generic[D]):
     """Points per place (1st first), the tie rule and the tie-break order of the general ranking.
 
     ``tie_breaks`` lists places: (1, 2, 3) means "more 1st places, then more 2nd, then more 3rd".
@@ -88,7 +91,7 @@ class ScoringScheme:
     place_points: tuple[Fraction, ...]
     tie_rule: TieRule = TieRule.SHARED
     tie_breaks: tuple[int, ...] = (1, 2, 3)
-    tables: Mapping[Key, PointsTable] = field(default_factory=dict, hash=False)
+    tables: Mapping[D, PointsTable] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "place_points", _checked_points(self.place_points))
@@ -114,12 +117,12 @@ class ScoringScheme:
 
 
 @dataclass(frozen=True)
-class Placement:
+class Placement(Generic[D, S]):
     """A team's place in one discipline. A team is one school or a joint team of several."""
 
-    discipline: Key
+    discipline: D
     place: int
-    schools: tuple[Key, ...]
+    schools: tuple[S, ...]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schools", tuple(self.schools))
@@ -130,18 +133,18 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Adjustment:
+class Adjustment(Generic[S]):
     """A penalty (negative) or bonus (positive) for a school, with its reason."""
 
-    school: Key
+    school: S
     points: Fraction
     reason: str
 
 
 @dataclass(frozen=True)
-class RankingRow:
+class RankingRow(Generic[S]):
     rank: int
-    school: Key
+    school: S
     points: Fraction
     placement_points: Fraction
     adjustment_points: Fraction
@@ -149,29 +152,29 @@ class RankingRow:
 
 
 @dataclass(frozen=True)
-class Ranking:
-    rows: tuple[RankingRow, ...]
+class Ranking(Generic[D, S]):
+    rows: tuple[RankingRow[S], ...]
     final_disciplines: int
     total_disciplines: int
-    points_by_discipline: Mapping[Key, Mapping[Key, Fraction]] = field(default_factory=dict)
+    points_by_discipline: Mapping[D, Mapping[S, Fraction]] = field(default_factory=dict)
 
     @property
     def provisional(self) -> bool:
         """True while any discipline of the programme lacks a final result."""
         return self.final_disciplines < self.total_disciplines
 
-    def row_for(self, school: Key) -> RankingRow | None:
+    def row_for(self, school: S) -> RankingRow[S] | None:
         return next((r for r in self.rows if r.school == school), None)
 
 
-def check_places(placements: Iterable[Placement]) -> list[str]:
+def check_places(placements: Iterable[Placement[D, S]]) -> list[str]:
     """Problems with one discipline's places, as messages; empty when the places are consistent.
 
     Places follow the competition rule: after k teams share place p, the next place is p + k
     (1, 2, 2, 4). A school appears at most once.
     """
     problems: list[str] = []
-    seen: set[Key] = set()
+    seen: set[S] = set()
     for p in placements:
         for school in p.schools:
             if school in seen:
@@ -189,8 +192,8 @@ def check_places(placements: Iterable[Placement]) -> list[str]:
 
 
 def discipline_points(
-    placements: Iterable[Placement], scheme: ScoringScheme, weight: Fraction | int = 1
-) -> dict[Key, Fraction]:
+    placements: Iterable[Placement[D, S]], scheme: ScoringScheme[D], weight: Fraction | int = 1
+) -> dict[S, Fraction]:
     """Points each school earns in one discipline.
 
     A place earns the discipline's own table's points when ``scheme.tables`` has one for it (as
@@ -207,10 +210,10 @@ def discipline_points(
         points_for_place, weight = table.points_for_place, Fraction(1)
     else:
         points_for_place, weight = scheme.points_for_place, Fraction(weight)
-    groups: dict[int, list[Placement]] = defaultdict(list)
+    groups: dict[int, list[Placement[D, S]]] = defaultdict(list)
     for p in placements:
         groups[p.place].append(p)
-    result: dict[Key, Fraction] = defaultdict(Fraction)
+    result: dict[S, Fraction] = defaultdict(Fraction)
     for place, teams in groups.items():
         if scheme.tie_rule is TieRule.SPLIT and len(teams) > 1:
             covered = sum((points_for_place(place + i) for i in range(len(teams))), Fraction(0))
@@ -228,13 +231,13 @@ def discipline_points(
 
 
 def rank_schools(
-    schools: Iterable[Key],
-    placements: Iterable[Placement],
-    scheme: ScoringScheme,
-    weights: Mapping[Key, Fraction | int],
-    final_disciplines: Iterable[Key] = (),
-    adjustments: Iterable[Adjustment] = (),
-) -> Ranking:
+    schools: Iterable[S],
+    placements: Iterable[Placement[D, S]],
+    scheme: ScoringScheme[D],
+    weights: Mapping[D, Fraction | int],
+    final_disciplines: Iterable[D] = (),
+    adjustments: Iterable[Adjustment[S]] = (),
+) -> Ranking[D, S]:
     """The general ranking of an edition.
 
     Total = sum over the programme's disciplines of ``discipline_points`` (the discipline's own table,
@@ -246,14 +249,14 @@ def rank_schools(
     """
     placements = [p for p in placements if p.discipline in weights]
     adjustments = list(adjustments)
-    by_discipline: dict[Key, list[Placement]] = defaultdict(list)
+    by_discipline: dict[D, list[Placement[D, S]]] = defaultdict(list)
     for p in placements:
         by_discipline[p.discipline].append(p)
 
-    everyone: set[Key] = set(schools)
-    placement_points: dict[Key, Fraction] = defaultdict(Fraction)
-    place_counts: dict[Key, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    per_discipline: dict[Key, Mapping[Key, Fraction]] = {}
+    everyone: set[S] = set(schools)
+    placement_points: dict[S, Fraction] = defaultdict(Fraction)
+    place_counts: dict[S, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    per_discipline: dict[D, Mapping[S, Fraction]] = {}
     for discipline, items in by_discipline.items():
         earned = discipline_points(items, scheme, weights[discipline])
         per_discipline[discipline] = earned
@@ -263,12 +266,12 @@ def rank_schools(
             for school in p.schools:
                 everyone.add(school)
                 place_counts[school][p.place] += 1
-    adjustment_points: dict[Key, Fraction] = defaultdict(Fraction)
+    adjustment_points: dict[S, Fraction] = defaultdict(Fraction)
     for a in adjustments:
         everyone.add(a.school)
         adjustment_points[a.school] += Fraction(a.points)
 
-    keys = {
+    keys: dict[S, tuple[Fraction | int, ...]] = {
         school: (
             -(placement_points[school] + adjustment_points[school]),
             *(-place_counts[school][p] for p in scheme.tie_breaks),
@@ -276,7 +279,7 @@ def rank_schools(
         for school in everyone
     }
     ordered = sorted(everyone, key=lambda s: (keys[s], str(s)))
-    rows: list[RankingRow] = []
+    rows: list[RankingRow[S]] = []
     for index, school in enumerate(ordered):
         rank = rows[-1].rank if rows and keys[rows[-1].school] == keys[school] else index + 1
         counts = place_counts[school]
@@ -284,7 +287,7 @@ def rank_schools(
             RankingRow(
                 rank=rank,
                 school=school,
-                points=-keys[school][0],
+                points=placement_points[school] + adjustment_points[school],
                 placement_points=placement_points[school],
                 adjustment_points=adjustment_points[school],
                 medals=(counts[1], counts[2], counts[3]),
@@ -299,9 +302,9 @@ def rank_schools(
     )
 
 
-def medal_counts(placements: Iterable[Placement]) -> dict[Key, tuple[int, int, int]]:
+def medal_counts(placements: Iterable[Placement[D, S]]) -> dict[S, tuple[int, int, int]]:
     """Counts of 1st, 2nd and 3rd places per school (each school of a joint team counts)."""
-    counts: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[S, list[int]] = defaultdict(lambda: [0, 0, 0])
     for p in placements:
         if p.place <= 3:
             for school in p.schools:
@@ -333,10 +336,11 @@ def _parse_points(points_text: str) -> tuple[Fraction, ...]:
     return points
 
 
-def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> ScoringScheme:
+def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> ScoringScheme[D]:
     """'10, 7, 5, 3' + 'shared' + '1,2,3' -> a scheme; raises ValueError/SchemeError with the reason.
 
     Sane bounds: at most MAX_PLACES places of at most MAX_POINTS points, tie-breaks among those places.
+    The scheme has no discipline's own table yet, so it fits any kind of discipline key.
     """
     breaks_words = tie_breaks_text.replace(",", " ").split()
     if not all(w.isascii() and w.isdigit() and len(w) <= 3 and 1 <= int(w) <= MAX_PLACES for w in breaks_words):
