@@ -15,29 +15,27 @@ import argparse
 import io
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import openpyxl  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+import openpyxl
+import sqlalchemy as sa
 
-from cartel import create_app  # noqa: E402
-from cartel.core.clock import utcnow  # noqa: E402
-from cartel.extensions import db  # noqa: E402
-from cartel.files.upload import read_upload  # noqa: E402
-from cartel.models import Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry  # noqa: E402
-from cartel.read import exports, published, revisions  # noqa: E402
-from cartel.write import imports  # noqa: E402
-from cartel.write.audit import Actor  # noqa: E402
-from tests.synthetic import add_synthetic_history  # noqa: E402
+from bench.common import ROOT, fill, machine, migrated_app, sqlite_url
+from cartel.core.clock import utcnow
+from cartel.extensions import db
+from cartel.files.upload import read_upload
+from cartel.models import Edition, EditionStatus, Participation, PointsScheme, ProgrammeEntry
+from cartel.read import exports, published, revisions
+from cartel.write import imports
+from cartel.write.audit import Actor
+from cartel.write.unit import unit_of_work
+from tests.synthetic import add_synthetic_history
 
 HEADING = "## Excel export and import (bench/excel.py)"
 CLEAR_REFS = Path("/proc/self/clear_refs")  # writing 5 resets the peak RSS to the current RSS (Linux)
@@ -72,8 +70,8 @@ def live_copy(source: Edition, year: int) -> Edition:
         tie_rule=source.scheme.tie_rule,
         tie_breaks=list(source.scheme.tie_breaks),
     )
-    db.session.add(copy)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(copy)
     return copy
 
 
@@ -92,9 +90,11 @@ def filled_template(edition: Edition, now) -> bytes:
 
 
 def import_file(edition: Edition, data: bytes) -> int:
+    """Read, check and apply a workbook, committed as the import view does (the commit is timed too)."""
     changes, problems = imports.check(edition, read_upload("t.xlsx", data))
     assert not problems, problems[:3]
-    return imports.apply(edition, changes, Actor())
+    with unit_of_work():
+        return imports.apply(edition, changes, Actor())
 
 
 def run(app, last_year: int) -> list[tuple]:
@@ -157,22 +157,9 @@ def table(rows: list[tuple]) -> str:
     return "\n".join(lines)
 
 
-def record(markdown: str, argv: list[str]) -> None:
-    def out(*command: str) -> str:
-        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
+def record(markdown: str, header: str, argv: list[str]) -> None:
     section = (
-        f"{HEADING}\n\n- date: {out('date', '-u')}\n- machine: {cpu}, {out('nproc')} CPUs (nproc)\n"
-        f"- Python {sys.version.split()[0]}, openpyxl {openpyxl.__version__}, SQLite file, commit "
-        f"{out('git', 'rev-parse', '--short', 'HEAD')} (the work tree may differ)\n"
+        f"{HEADING}\n\n{header}\n- database: SQLite file\n"
         f"- command: `{' '.join(['.venv/bin/python bench/excel.py', *argv])}`\n"
         "- max RSS: the process peak during the timed call (peak reset just before); met: time and "
         "both memory figures under the goal\n\n" + markdown + "\n"
@@ -188,15 +175,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--editions", type=int, default=60)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/excel.sqlite3", "SECRET_KEY": "bench"})
-        with app.app_context():
-            upgrade()
-            add_synthetic_history(editions=args.editions, disciplines=25, schools=15)
-            rows = run(app, 1900 + args.editions - 1)
-            db.engine.dispose()
+    header = machine(f"openpyxl {openpyxl.__version__}")
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        migrated_app(sqlite_url(Path(tmp) / "excel.sqlite3")) as app,
+    ):
+        fill(app, lambda: add_synthetic_history(editions=args.editions, disciplines=25, schools=15))
+        rows = run(app, 1900 + args.editions - 1)
     print(table(rows))
-    record(table(rows), sys.argv[1:])
+    record(table(rows), header, sys.argv[1:])
 
 
 if __name__ == "__main__":

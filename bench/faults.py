@@ -5,6 +5,15 @@ Usage:
         [--reader-pause 1.0] [--fault-duration 10] [--modes sync,threaded] [--database-url URL]
         [--output bench/FAULTS.md] [--keep]
     scripts/with-postgres sh -c '.venv/bin/python bench/faults.py --database-url "$CARTEL_TEST_DATABASE_URL"'
+    .venv/bin/python bench/faults.py --smoke [--smoke-duration 3] [--modes threaded]
+
+--smoke is a check of about 10 seconds for the test suite, on a fresh SQLite file: the real server
+(gunicorn -w 2 --threads 8), 6 writers (3 of them on one shared discipline, so they conflict) and 8
+readers for 3 seconds; then acknowledged saves sent again with their submission id, fresh saves sent
+twice at once (a double tap) and two organisers saving from the same version (a forced 409); then the
+checks of the data below (check_lost_updates, check_audit_trail, check_integrity, each a function
+of its own). It prints a short summary, exits 1 if any check failed, writes no report and removes
+its temporary files and server.
 
 Without --database-url each mode gets a fresh SQLite file in a temporary directory. With a PostgreSQL
 URL (postgresql+psycopg://...) every table of that database is dropped (DROP SCHEMA public CASCADE)
@@ -28,10 +37,13 @@ For each mode (sync: gunicorn -w 4; threaded: gunicorn -w 2 --threads 8), on 127
 4. Lost updates, read from the database after the run: for each discipline the stored result must
    be the acknowledged save with the highest version (places, state, version); every acknowledged
    save must have its audit entry (result.save, same discipline, after.version = the version the 303
-   named, same places and state, by that writer's account) and its processed-submission row; two
-   acknowledgements of one version, or a stored version below an acknowledged one, are lost too.
-   The audit trail of each discipline must run 1, 2, ... up to its stored version with no gap.
-   A save that was committed but never acknowledged must match an attempt whose answer was lost.
+   named, same places and state, by that writer's account) and its processed-submission row; one
+   version acknowledged to two submissions (a retry of one submission may share its version), or a
+   stored version below an acknowledged one, are lost too (check_lost_updates). A save that was
+   committed but never acknowledged must match an attempt whose answer was lost. The audit trail
+   must equal the stored state (check_audit_trail): each discipline's entries run 1, 2, ... up to
+   its stored version with no gap, each entry's before is the previous entry's after (state and
+   places), and the entry of the stored version holds the stored state and places.
 5. Faults: the server starts again on the same database, writers and readers run for
    --fault-duration seconds, and half-way the whole gunicorn process group (master and workers)
    is killed with SIGKILL. Then: integrity (SQLite: PRAGMA integrity_check and foreign_key_check;
@@ -55,103 +67,63 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import logging
 import os
-import platform
 import random
 import re
 import resource
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SECRET_KEY = "faults-bench-" + "k" * 40  # at least 32 bytes; the same for every worker and restart
-os.environ["CARTEL_SECRET_KEY"] = SECRET_KEY  # before create_app: no key file written in instance/
-os.environ["CARTEL_ENV"] = "development"
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-
-from cartel import create_app  # noqa: E402
-from cartel.core import podium  # noqa: E402
-from cartel.extensions import db  # noqa: E402
-from cartel.models import (  # noqa: E402
+from bench.common import (
+    LIVE_YEAR,
+    PASSWORD,
+    ROOT,
+    TIMEOUT,
+    Answer,
+    BadPage,
+    Client,
+    Server,
+    add_live_edition,
+    build,
+    discipline_slugs,
+    gunicorn_version,
+    hidden,
+    machine,
+    organiser_email,
+    percentile,
+    require_gunicorn,
+    sqlite_url,
+)
+from cartel.core import podium
+from cartel.models import (
     AuditEntry,
-    Category,
     Discipline,
     Edition,
-    EditionStatus,
-    Participation,
     Placement,
     PlacementMember,
-    PointsScheme,
     ProcessedSubmission,
     ProgrammeEntry,
-    Role,
     School,
-    Sport,
     User,
 )
-from cartel.write.audit import bump_revisions  # noqa: E402
-from cartel.write.seeding import load_seeds  # noqa: E402
+from cartel.write.seeding import load_seeds
 
-LIVE_YEAR = 2030
-SCHOOLS = [f"bench-school-{i}" for i in range(12)]
-PASSWORD = "faults bench password"
-TIMEOUT = 30.0  # seconds a client waits for an answer (SQLite waits 15 s for a lock, gunicorn 30 s)
 MODES = {"sync": ["-w", "4"], "threaded": ["-w", "2", "--threads", "8"]}
 
 
-def email(n: int) -> str:
-    return f"organiser-{n}@example.org"
-
-
-def discipline_slugs(count: int) -> list[str]:
-    return [f"bench-d{i}" for i in range(count)]
-
-
 # --- the database ---------------------------------------------------------------------------------
-
-
-def add_live_edition(disciplines: int, organisers: int) -> None:
-    """A live edition (12 fictional schools, ``disciplines`` disciplines) and the organisers."""
-    schools = [
-        School(slug=slug, name=f"Bench School {i}", short_name=f"B{i}", country="FR") for i, slug in enumerate(SCHOOLS)
-    ]
-    rows = [
-        Discipline(
-            slug=slug,
-            category=Category.OPEN,
-            sport=Sport(slug=f"bench-sport-{i}", name_fr=f"Sport {i}", name_en=f"Sport {i}"),
-        )
-        for i, slug in enumerate(discipline_slugs(disciplines))
-    ]
-    edition = Edition(year=LIVE_YEAR, number=55, status=EditionStatus.LIVE)
-    edition.participations = [Participation(school=s) for s in schools]
-    edition.programme = [ProgrammeEntry(discipline=d, weight=Decimal(1), version=0) for d in rows]
-    edition.scheme = PointsScheme(place_points=[12, 9, 7, 5, 4, 3, 2, 1], tie_rule="split", tie_breaks=[1, 2, 3])
-    users = []
-    for n in range(organisers):
-        user = User(email=email(n), role=Role.ORGANISER)
-        user.set_password(PASSWORD)
-        users.append(user)
-    db.session.add_all([*schools, edition, *users])
-    db.session.flush()
-    bump_revisions(None)
-    db.session.commit()
 
 
 def wipe_postgresql(url: str) -> None:
@@ -168,12 +140,7 @@ def wipe_postgresql(url: str) -> None:
 def prepare(url: str, disciplines: int, organisers: int) -> None:
     if url.startswith("postgresql"):
         wipe_postgresql(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        load_seeds(ROOT / "seeds")
-        add_live_edition(disciplines, organisers)
-        db.engine.dispose()
+    build(url, lambda: load_seeds(ROOT / "seeds"), lambda: add_live_edition(disciplines, organisers))
 
 
 def database_label(url: str) -> str:
@@ -188,181 +155,11 @@ def database_label(url: str) -> str:
     return f"PostgreSQL {version.split()[0]}"
 
 
-# --- the server -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def group_alive(pgid: int) -> list[int]:
-    """Processes of a process group that still run (zombies excluded)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdecimal():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(entry.name))
-    return alive
-
-
-class Server:
-    """gunicorn in a process group of its own (so one signal reaches the master and every worker)."""
-
-    def __init__(self, url: str, mode: str, log: Path):
-        self.port = free_port()
-        self.base = f"127.0.0.1:{self.port}"
-        self.log = log
-        env = {**os.environ, "CARTEL_DATABASE_URL": url, "CARTEL_SECRET_KEY": SECRET_KEY, "CARTEL_ENV": "development"}
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        command = [str(gunicorn), *MODES[mode], "-b", self.base, "--timeout", "60", "cartel:create_app()"]
-        with open(log, "ab") as out:
-            out.write(f"\n==== {' '.join(command[1:])} ====\n".encode())
-            out.flush()
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        self.pgid = self.process.pid
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}):\n{log.read_text()[-3000:]}")
-            probe = Client(self.base, timeout=5)
-            try:
-                if probe.request("GET", "/health").status == 200:
-                    break
-            except (OSError, http.client.HTTPException):
-                pass
-            finally:
-                probe.close()
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"gunicorn did not answer /health within 60 s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the master and its workers so far (from /proc)."""
-        total = 0.0
-        for pid in group_alive(self.pgid):
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-        return total
-
-    def stop(self) -> None:
-        """Graceful stop (SIGTERM to the master); SIGKILL to the group if it lingers."""
-        self.process.terminate()
-        try:
-            self.process.wait(40)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._wait_group_gone()
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: the master and every worker die at once."""
-        try:
-            os.killpg(self.pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
-        self._wait_group_gone()
-
-    def _wait_group_gone(self) -> None:
-        deadline = time.monotonic() + 10
-        while (alive := group_alive(self.pgid)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if alive:
-            raise RuntimeError(f"gunicorn processes {alive} still run after the stop")
+def start(url: str, mode: str, log: Path) -> Server:
+    return Server(url, log, [*MODES[mode], "--timeout", "60"])
 
 
 # --- the clients ----------------------------------------------------------------------------------
-
-
-class BadPage(Exception):
-    """An answer whose body is not what the real page holds (no CSRF token...)."""
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-class Client:
-    """One keep-alive connection and a cookie jar; a GET on a connection the server closed while idle
-    is sent again once on a new one (what a browser does), a POST never is."""
-
-    def __init__(self, base: str, timeout: float = TIMEOUT):
-        self.base, self.timeout = base, timeout
-        self.connection: http.client.HTTPConnection | None = None
-        self.used = False  # the connection already carried a request
-        self.cookies: dict[str, str] = {}
-        self.reconnects = 0
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-        self.connection, self.used = None, False
-
-    def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None) -> Answer:
-        headers = dict(headers or {})
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form, doseq=True).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            self.close()  # a POST is sent once, on a fresh connection
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        for attempt in (1, 2):
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection(self.base, timeout=self.timeout)
-            reused = self.used
-            try:
-                self.connection.request(method, path, body=body, headers=headers)
-                self.used = True
-                response = self.connection.getresponse()
-                data = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.close()
-                if attempt == 1 and reused and method == "GET":
-                    self.reconnects += 1
-                    continue
-                raise
-            except BaseException:
-                self.close()
-                raise
-            if response.will_close:
-                self.close()
-            self._keep_cookies(response.msg)
-            return Answer(response.status, response.msg, data)
-        raise AssertionError("unreachable")
-
-    def _keep_cookies(self, message: http.client.HTTPMessage) -> None:
-        for line in message.get_all("Set-Cookie") or []:
-            pair, *attributes = line.split(";")
-            name, _, value = pair.strip().partition("=")
-            expired = any(
-                a.strip().lower() in ("max-age=0", "expires=thu, 01 jan 1970 00:00:00 gmt") for a in attributes
-            )
-            if expired or not value:
-                self.cookies.pop(name, None)
-            else:
-                self.cookies[name] = value
 
 
 def error_kind(error: BaseException) -> str:
@@ -437,19 +234,11 @@ class Record:
         return answer
 
 
-def hidden(html: str, name: str) -> str:
-    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
-    value = tag and re.search(r'value="([^"]*)"', tag.group(0))
-    if not value:
-        raise BadPage(f"no {name} input")
-    return value.group(1)
-
-
 def log_in(client: Client, record: Record, n: int) -> bool:
     page = record.call(client, "login (GET)", "GET", "/login", {200})
     if page is None or page.status != 200:
         return False
-    form = {"email": email(n), "password": PASSWORD, "csrf_token": hidden(page.text, "csrf_token")}
+    form = {"email": organiser_email(n), "password": PASSWORD, "csrf_token": hidden(page.text, "csrf_token")}
     landed = record.call(client, "login (POST)", "POST", "/login", {302}, form=form)
     return landed is not None and landed.status == 302 and "/saisie" in (landed.headers.get("Location") or "")
 
@@ -481,9 +270,9 @@ def normalised(places) -> tuple:
     return tuple(sorted((int(place), tuple(sorted(schools))) for place, schools in places))
 
 
-def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: str) -> str:
-    """GET the form, POST a random result, follow the 303: "saved", "conflict", "login" (the session
-    is gone: log in again) or "failed"."""
+def fill_form(client: Client, record: Record, rng: random.Random, n: int, slug: str) -> Attempt | str:
+    """GET the entry form and fill it with a random valid result: the attempt to POST, or "login" (the
+    session is gone: log in again) or "failed"."""
     page = record.call(client, "entry form (GET)", "GET", f"/saisie/{slug}", {200})
     if page is None or page.status != 200:
         return "login" if page is not None and page.status == 302 else "failed"
@@ -510,6 +299,16 @@ def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: 
         "state": state,
     }
     attempt.form, attempt.cookies = dict(form), dict(client.cookies)
+    return attempt
+
+
+def save_once(client: Client, record: Record, rng: random.Random, n: int, slug: str) -> str:
+    """GET the form, POST a random result, follow the 303: "saved", "conflict", "login" (the session
+    is gone: log in again) or "failed"."""
+    attempt = fill_form(client, record, rng, n, slug)
+    if isinstance(attempt, str):
+        return attempt
+    attempt.start = time.monotonic()
     outcome = post_save(client, record, attempt)
     if outcome == "saved":
         location = f"/saisie/{slug}/saved/{attempt.version}"
@@ -539,6 +338,22 @@ def post_save(client: Client, record: Record, attempt: Attempt, kind: str = "sav
     return "saved"
 
 
+def again(original: Attempt) -> Attempt:
+    """The same save sent once more: same form, submission id and session, as a retry is."""
+    return Attempt(**{**original.__dict__, "outcome": "", "version": None, "end": 0.0, "retry_of": original})
+
+
+def send(address: str, record: Record, attempt: Attempt, kind: str) -> str:
+    """POST ``attempt`` on a new connection with the cookies it was filled with; its outcome."""
+    client = Client(address)
+    client.cookies = dict(attempt.cookies)
+    attempt.start = time.monotonic()
+    try:
+        return post_save(client, record, attempt, kind)
+    finally:
+        client.close()
+
+
 def retry_lost_answers(server: Server, url: str, attempts: list[Attempt]) -> dict:
     """Send again, with the same submission id, form and cookies, every save whose answer was lost
     (what an organiser does after a timeout): one already saved must be answered with the version it
@@ -553,12 +368,8 @@ def retry_lost_answers(server: Server, url: str, attempts: list[Attempt]) -> dic
     counts: Counter = Counter()
     problems: list[str] = []
     for original in sorted((a for a in attempts if a.outcome == "unknown"), key=lambda a: a.start):
-        retry = Attempt(**{**original.__dict__, "outcome": "", "version": None, "retry_of": original})
-        retry.start = time.monotonic()
-        client = Client(server.base)
-        client.cookies = dict(original.cookies)
-        outcome = post_save(client, record, retry, "retried save (POST)")
-        client.close()
+        retry = again(original)
+        outcome = send(server.address, record, retry, "retried save (POST)")
         was_saved = saved.get(original.submission)
         counts["already saved" if was_saved else "not saved before"] += 1
         counts[f"answered {outcome}"] += 1
@@ -590,10 +401,10 @@ def writer(client: Client, n: int, slug: str, until: float, stop: threading.Even
     client.close()
 
 
-def log_in_all(base: str, count: int, records: list[Record]) -> list[Client]:
+def log_in_all(address: str, count: int, records: list[Record]) -> list[Client]:
     """One client per writer, logged in (in parallel) before the timed run: a login checks a scrypt
     hash, about 0.1 s of CPU each, which would otherwise eat the first seconds of a short run."""
-    clients = [Client(base) for _ in range(count)]
+    clients = [Client(address) for _ in range(count)]
 
     def one(n: int) -> None:
         deadline = time.monotonic() + 120
@@ -622,11 +433,11 @@ READS = [
 READ_WEIGHTS = [35, 15, 10, 15, 10, 10, 5]
 
 
-def reader(base: str, pause: float, until: float, stop: threading.Event, record: Record, seed: int) -> None:
+def reader(address: str, pause: float, until: float, stop: threading.Event, record: Record, seed: int) -> None:
     """A visitor: polls like static/js/live.js (with the ETag it holds) and loads pages, pausing
     ``pause`` seconds on average between two requests, on one keep-alive connection."""
     rng = random.Random(seed)
-    client = Client(base)
+    client = Client(address)
     etags: dict[str, str] = {}
     stop.wait(rng.uniform(0, 2 * pause))
     while time.monotonic() < until and not stop.is_set():
@@ -667,7 +478,7 @@ def drive(server: Server, args, slugs: list[str], duration: float, seed: int, ki
     """Writers and readers against ``server`` for ``duration`` s; SIGKILL to it after ``kill_after`` s."""
     stop = threading.Event()
     records = [Record() for _ in range(args.writers + args.readers)]
-    clients = log_in_all(server.base, args.writers, records)
+    clients = log_in_all(server.address, args.writers, records)
     began = time.monotonic()
     until = began + duration
     threads = [
@@ -679,7 +490,7 @@ def drive(server: Server, args, slugs: list[str], duration: float, seed: int, ki
     threads += [
         threading.Thread(
             target=reader,
-            args=(server.base, args.reader_pause, until, stop, records[args.writers + n], seed * 1000 + 500 + n),
+            args=(server.address, args.reader_pause, until, stop, records[args.writers + n], seed * 1000 + 500 + n),
             daemon=True,
         )
         for n in range(args.readers)
@@ -792,9 +603,62 @@ def stored_state(url: str, slugs: list[str]) -> dict:
     }
 
 
-def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
-    """Lost updates (see the module docstring): every problem found, by kind, with an example."""
-    stored = stored_state(url, slugs)
+def snapshot(data: dict | None) -> tuple:
+    """(state, places) of a result as an audit entry's ``before`` or ``after`` keeps it."""
+    data = data or {}
+    return data.get("state"), normalised(data.get("places") or [])
+
+
+def audits_by_version(stored: dict, slug: str) -> dict[int | None, list[dict]]:
+    """A discipline's result audit entries, by the version their ``after`` names."""
+    found: dict[int | None, list[dict]] = defaultdict(list)
+    for entry in stored["audits"].get(slug, []):
+        found[(entry["after"] or {}).get("version")].append(entry)
+    return found
+
+
+def check_audit_trail(stored: dict, slugs: list[str]) -> dict[str, list[str]]:
+    """The audit trail equals the stored state. For each discipline: one result audit entry for each
+    version 1..the stored version; each entry's ``before`` is the previous version, as the previous
+    entry's ``after`` recorded it (state and places); the entry of the stored version holds the stored
+    state and places. Returns the problems by kind, with examples (empty: the trail is right)."""
+    problems: dict[str, list[str]] = defaultdict(list)
+    for slug in slugs:
+        version, state = stored["entries"][slug]
+        by_version = audits_by_version(stored, slug)
+        chain = sorted(v for v in by_version if v is not None)
+        if chain != list(range(1, version + 1)) or any(len(v) > 1 for v in by_version.values()):
+            problems["audit chain not 1..stored version, each once"].append(
+                f"{slug}: stored v{version}, audited {chain[:5]}...{chain[-5:]}"
+            )
+        for entry in stored["audits"].get(slug, []):
+            before, after = entry["before"] or {}, entry["after"] or {}
+            if before.get("version") != after.get("version", 0) - 1:
+                problems["audit entry whose before is not the previous version"].append(
+                    f"{slug} audit {entry['id']}: {before.get('version')} -> {after.get('version')}"
+                )
+                continue
+            previous = by_version.get(before.get("version"), [])
+            if previous and snapshot(previous[0]["after"]) != snapshot(before):
+                problems["audit entry whose before is not the previous entry's after"].append(
+                    f"{slug} audit {entry['id']}: before {snapshot(before)}, "
+                    f"v{before.get('version')} was {snapshot(previous[0]['after'])}"
+                )
+        current = by_version.get(version, [])
+        if version and (not current or snapshot(current[0]["after"]) != (state, stored["places"][slug])):
+            problems["stored result differs from the audit entry of the stored version"].append(
+                f"{slug} v{version}: stored {state} {stored['places'][slug]}, "
+                f"audited {snapshot(current[0]['after']) if current else 'nothing'}"
+            )
+    return dict(problems)
+
+
+def check_lost_updates(stored: dict, slugs: list[str], attempts: list[Attempt]) -> dict:
+    """No lost update: every acknowledged save is in the database as acknowledged (its version, its
+    audit entry by its writer with its places and state, its processed-submission row; the stored
+    result is the acknowledged save of the highest version), no version was acknowledged to two
+    submissions, and every version saved but never acknowledged matches an attempt whose answer was
+    lost. Returns counts and the problems by kind (no problem and ``lost`` 0: nothing was lost)."""
     problems: dict[str, list[str]] = defaultdict(list)
     lost: set[int] = set()  # ids of acknowledged attempts that are not in the database as acknowledged
     acks = [a for a in attempts if a.outcome == "ack"]
@@ -807,27 +671,16 @@ def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
                 f"{a.slug}: form v{a.expected_version}, 303 named v{a.version}"
             )
     for (slug, version), same in by_version.items():
-        if len(same) > 1:
-            problems["one version acknowledged to several saves"].append(f"{slug} v{version}: {len(same)} saves")
-            lost.update(id(a) for a in same[1:])
+        others = [a for a in same if a.submission != same[0].submission]  # a retry shares its submission
+        if others:
+            problems["one version acknowledged to several submissions"].append(
+                f"{slug} v{version}: {len({a.submission for a in same})} submissions"
+            )
+            lost.update(id(a) for a in others)
     unmatched_commits = 0
     for slug in slugs:
         version, state = stored["entries"][slug]
-        audits = stored["audits"].get(slug, [])
-        audit_by_version: dict[int, list[dict]] = defaultdict(list)
-        for entry in audits:
-            audit_by_version[(entry["after"] or {}).get("version")].append(entry)
-        chain = sorted(v for v in audit_by_version if v is not None)
-        if chain != list(range(1, version + 1)) or any(len(v) > 1 for v in audit_by_version.values()):
-            problems["audit chain not 1..stored version, each once"].append(
-                f"{slug}: stored v{version}, audited {chain[:5]}...{chain[-5:]}"
-            )
-        for entry in audits:
-            before, after = entry["before"] or {}, entry["after"] or {}
-            if before.get("version") != after.get("version", 0) - 1:
-                problems["audit entry whose before is not the previous version"].append(
-                    f"{slug} audit {entry['id']}: {before.get('version')} -> {after.get('version')}"
-                )
+        by_audit = audits_by_version(stored, slug)
         mine = sorted((a for a in acks if a.slug == slug), key=lambda a: a.version)
         if mine and mine[-1].version > version:
             problems["stored version below an acknowledged one"].append(
@@ -842,47 +695,33 @@ def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
                     f"acknowledged {last.state} {last.places}"
                 )
                 lost.add(id(last))
-        current = audit_by_version.get(version, [])
-        if version and (
-            not current or normalised((current[0]["after"] or {}).get("places", [])) != stored["places"][slug]
-        ):
-            problems["stored places differ from the audit entry of the stored version"].append(
-                f"{slug} v{version}: stored {stored['places'][slug]}"
-            )
-        acked_versions = {a.version for a in mine}
         for a in mine:
-            found = audit_by_version.get(a.version, [])
+            found = by_audit.get(a.version, [])
             if not found:
                 problems["acknowledged save without its audit entry"].append(f"{a.slug} v{a.version}")
                 lost.add(id(a))
                 continue
             entry = found[0]
-            after = entry["after"] or {}
-            expected_user = stored["users"].get(email(a.writer))
+            expected_user = stored["users"].get(organiser_email(a.writer))
             if (
                 entry["action"] != "result.save"
                 or entry["user_id"] != expected_user
-                or normalised(after.get("places", [])) != a.places
-                or after.get("state") != a.state
+                or snapshot(entry["after"]) != (a.state, a.places)
             ):
                 problems["audit entry differs from the acknowledged save"].append(
                     f"{a.slug} v{a.version}: audited {entry['action']} by user {entry['user_id']} "
-                    f"{after.get('state')} {normalised(after.get('places', []))}; "
-                    f"sent by user {expected_user} {a.state} {a.places}"
+                    f"{snapshot(entry['after'])}; sent by user {expected_user} {a.state} {a.places}"
                 )
                 lost.add(id(a))
             if stored["submissions"].get(a.submission) != a.version:
                 problems["acknowledged save without its processed-submission row"].append(f"{a.slug} v{a.version}")
         # versions audited but never acknowledged: only an attempt whose answer was lost may explain one
-        for v in chain:
-            if v in acked_versions:
-                continue
-            after = audit_by_version[v][0]["after"] or {}
+        acked_versions = {a.version for a in mine}
+        for v in sorted(v for v in by_audit if v is not None and v not in acked_versions):
             explained = any(
                 u.slug == slug
                 and u.expected_version == v - 1
-                and u.places == normalised(after.get("places", []))
-                and u.state == after.get("state")
+                and (u.state, u.places) == snapshot(by_audit[v][0]["after"])
                 for u in unknown
             )
             if explained:
@@ -898,8 +737,18 @@ def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
     }
 
 
+def check_saves(url: str, slugs: list[str], attempts: list[Attempt]) -> dict:
+    """The lost-update and audit-trail checks on the database at ``url`` (see the module docstring)."""
+    stored = stored_state(url, slugs)
+    result = check_lost_updates(stored, slugs, attempts)
+    result["problems"] = {**check_audit_trail(stored, slugs), **result["problems"]}
+    return result
+
+
 def check_integrity(url: str) -> dict:
-    """SQLite's own checks, then orphans and impossible rows on either database."""
+    """The database's integrity: SQLite's own checks (PRAGMA integrity_check and foreign_key_check),
+    then orphans and impossible rows on either database. Returns ok, every check's answer and the
+    failed ones."""
     found: dict[str, str] = {}
     if not url.startswith("postgresql"):
         path = url.removeprefix("sqlite:///")
@@ -965,8 +814,8 @@ def check_integrity(url: str) -> dict:
     finally:
         engine.dispose()
     found["rows"] = ", ".join(f"{t} {n}" for t, n in counts.items())
-    ok = all(v in ("ok", "empty", "0") for k, v in found.items() if k != "rows")
-    return {"ok": ok, "checks": found}
+    failed = [f"{k}: {v}" for k, v in found.items() if k != "rows" and v not in ("ok", "empty", "0")]
+    return {"ok": not failed, "checks": found, "failed": failed}
 
 
 # --- one mode -------------------------------------------------------------------------------------
@@ -974,7 +823,7 @@ def check_integrity(url: str) -> dict:
 
 def after_restart(server: Server, slug: str) -> dict:
     """The restarted server's pages, and one save through the entry form."""
-    record, client = Record(), Client(server.base)
+    record, client = Record(), Client(server.address)
     pages = {}
     for path in (
         "/health",
@@ -987,7 +836,7 @@ def after_restart(server: Server, slug: str) -> dict:
         answer = record.call(client, path, "GET", path, {200})
         pages[path] = answer.status if answer is not None else record.samples[-1].result
     client.close()
-    organiser = Client(server.base)
+    organiser = Client(server.address)
     save: int | str = "not sent: login failed"
     if log_in(organiser, record, 0):
         save_once(organiser, record, random.Random(7), 0, slug)
@@ -1052,41 +901,39 @@ def scan_log(log: Path) -> dict:
     }
 
 
+def assign_disciplines(writers: int, conflicting: int) -> tuple[list[str], list[str]]:
+    """Every discipline of the live edition, and each writer's: one of its own for all but the last
+    ``conflicting`` writers, who share one."""
+    all_slugs = discipline_slugs(max(20, writers - conflicting + 1))
+    distinct = writers - conflicting
+    return all_slugs, [all_slugs[n] if n < distinct else all_slugs[distinct] for n in range(writers)]
+
+
 def run_mode(url: str, mode: str, args, workdir: Path) -> dict:
-    n_disciplines = max(20, args.writers - args.conflicting + 1)
-    all_slugs = discipline_slugs(n_disciplines)
-    distinct = args.writers - args.conflicting
-    slugs = [all_slugs[n] if n < distinct else all_slugs[distinct] for n in range(args.writers)]
+    all_slugs, slugs = assign_disciplines(args.writers, args.conflicting)
+    n_disciplines = len(all_slugs)
     if url.startswith("sqlite"):
-        url = f"sqlite:///{workdir / f'faults-{mode}.sqlite3'}"
+        url = sqlite_url(workdir / f"faults-{mode}.sqlite3")
     log = workdir / f"gunicorn-{mode}.log"
     print(f"[{mode}] preparing the database...", flush=True)
     prepare(url, n_disciplines, args.writers)
     result: dict = {"mode": mode, "command": " ".join(MODES[mode]), "disciplines": n_disciplines}
 
     print(f"[{mode}] load: {args.writers} writers, {args.readers} readers, {args.duration} s...", flush=True)
-    server = Server(url, mode, log)
-    try:
+    with start(url, mode, log) as server:
         load = drive(server, args, slugs, args.duration, seed=1)
-    finally:
-        server.stop()
     result["load"] = load
     result["load check"] = check_saves(url, all_slugs, load.attempts)
     result["load integrity"] = check_integrity(url)
     print(f"[{mode}] load: lost {result['load check']['lost']}", flush=True)
 
     print(f"[{mode}] faults: {args.fault_duration} s, SIGKILL to the process group half-way...", flush=True)
-    server = Server(url, mode, log)
-    try:
+    with start(url, mode, log) as server:
         fault = drive(server, args, slugs, args.fault_duration, seed=2, kill_after=args.fault_duration / 2)
-    finally:
-        if server.process.poll() is None:
-            server.kill()
     result["fault"] = fault
     result["after kill integrity"] = check_integrity(url)
     result["after kill check"] = check_saves(url, all_slugs, load.attempts + fault.attempts)
-    server = Server(url, mode, log)
-    try:
+    with start(url, mode, log) as server:
         restart = after_restart(server, slugs[0])
         result["restart"] = restart
         retries = retry_lost_answers(server, url, fault.attempts)
@@ -1096,19 +943,113 @@ def run_mode(url: str, mode: str, args, workdir: Path) -> dict:
         result["after restart check"] = check_saves(
             url, all_slugs, load.attempts + fault.attempts + restart["attempts"]
         )
-    finally:
-        server.stop()
     print(f"[{mode}] after the kill: lost {result['after restart check']['lost']}", flush=True)
     result["log"] = scan_log(log)
     return result
 
 
+# --- the smoke run --------------------------------------------------------------------------------
+
+
+def repeats_and_conflict(address: str, earlier: list[Attempt], slugs: list[str]) -> dict:
+    """After a burst: acknowledged saves sent again (same submission, form and session: each must be
+    answered with the version it made), fresh saves sent twice at once (a double tap: both answers
+    must name the one version saved), and two organisers saving from the same version of one
+    discipline (the second must get a 409). Returns the attempts, samples and problems."""
+    record, problems = Record(), []
+    organisers = [Client(address), Client(address)]
+    for n, client in enumerate(organisers):
+        if not log_in(client, record, n):
+            problems.append(f"organiser {n} could not log in")
+            return {"attempts": record.attempts, "samples": record.samples, "problems": problems}
+    acknowledged = [a for a in earlier if a.outcome == "ack"]
+    for original in {id(a): a for a in acknowledged[:2] + acknowledged[-2:]}.values():  # old ones and new ones
+        retry = again(original)
+        outcome = send(address, record, retry, "retried save (POST)")
+        if (outcome, retry.version) != ("saved", original.version):
+            problems.append(f"retry of {original.slug} v{original.version}: {outcome} v{retry.version}")
+    rng = random.Random(3)
+    for slug in slugs[:3]:
+        first = fill_form(organisers[0], record, rng, 0, slug)
+        if isinstance(first, str):
+            problems.append(f"double tap on {slug}: the form could not be read ({first})")
+            continue
+        twins = [first, again(first)]
+        taps = [threading.Thread(target=send, args=(address, record, a, "double-tapped save (POST)")) for a in twins]
+        for tap in taps:
+            tap.start()
+        for tap in taps:
+            tap.join()
+        if {(a.outcome, a.version) for a in twins} != {("ack", first.expected_version + 1)}:
+            problems.append(f"double tap on {slug}: {[(a.outcome, a.version) for a in twins]}")
+    mine, theirs = (fill_form(client, record, rng, n, slugs[-1]) for n, client in enumerate(organisers))
+    if isinstance(mine, str) or isinstance(theirs, str):
+        problems.append(f"conflict on {slugs[-1]}: the form could not be read ({mine}, {theirs})")
+    else:
+        outcomes = [
+            send(address, record, mine, "save (POST)"),
+            send(address, record, theirs, "conflicting save (POST)"),
+        ]
+        if outcomes != ["saved", "conflict"]:
+            problems.append(f"two saves from v{mine.expected_version} of {slugs[-1]}: {outcomes}, not saved then 409")
+    for client in organisers:
+        client.close()
+    return {"attempts": record.attempts, "samples": record.samples, "problems": problems}
+
+
+def smoke(mode: str, duration: float) -> int:
+    """A short run on a fresh SQLite file: a burst of concurrent saves (conflicting ones on a shared
+    discipline) and reads on the real server, then retries, double taps and a forced conflict; then the
+    checks. Prints a summary; returns 1 when a check failed. Writes no report; leaves no file."""
+    began = time.monotonic()
+    logging.disable(logging.INFO)  # the migrations' progress lines
+    args = argparse.Namespace(writers=6, conflicting=3, readers=8, reader_pause=0.2)
+    all_slugs, slugs = assign_disciplines(args.writers, args.conflicting)
+    tmp = Path(tempfile.mkdtemp(prefix="cartel-smoke-"))
+    try:
+        url, log = sqlite_url(tmp / "smoke.sqlite3"), tmp / "gunicorn.log"
+        prepare(url, len(all_slugs), args.writers)
+        with start(url, mode, log) as server:
+            load = drive(server, args, slugs, duration, seed=1)
+            extra = repeats_and_conflict(server.address, load.attempts, slugs)
+        attempts = load.attempts + extra["attempts"]
+        stored = stored_state(url, all_slugs)
+        lost = check_lost_updates(stored, all_slugs, attempts)
+        trail = check_audit_trail(stored, all_slugs)
+        integrity = check_integrity(url)
+        failed_requests = scan_log(log)["failed requests"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    outcomes = Counter(a.outcome for a in load.attempts)
+    odd = Counter(f"{s.kind}: {s.result}" for s in load.samples + extra["samples"] if not s.expected)
+    print(
+        f"smoke: SQLite, gunicorn {' '.join(MODES[mode])}, {args.writers} writers ({args.conflicting} on one "
+        f"discipline) and {args.readers} readers for {load.elapsed:.1f} s: {len(load.samples)} requests, "
+        f"{outcomes['ack']} saves acknowledged, {outcomes['conflict']} conflicts (409); then "
+        f"{sum(a.retry_of is not None for a in extra['attempts'])} saves sent again and a forced conflict"
+    )
+    verdicts = {
+        "answers as expected": ([f"unexpected: {counter_text(odd)}"] if odd else [])
+        + extra["problems"]
+        + ([] if outcomes["ack"] else ["no save was acknowledged: nothing was checked"]),
+        "no lost update": ([f"{lost['lost']} acknowledged saves lost"] if lost["lost"] else [])
+        + problem_lines(lost["problems"]),
+        "audit trail = stored state": problem_lines(trail),
+        "database integrity": integrity["failed"],
+        "server log": [f"failed with a traceback: {counter_text(failed_requests)}"] if failed_requests else [],
+    }
+    for name, found in verdicts.items():
+        print(f"  {name}: {'FAILED' if found else 'ok'}" + "".join(f"\n    - {line}" for line in found))
+    failed = any(verdicts.values())
+    print(f"smoke {'FAILED' if failed else 'passed'} in {time.monotonic() - began:.1f} s")
+    return 1 if failed else 0
+
+
+def problem_lines(problems: dict[str, list[str]]) -> list[str]:
+    return [f"{kind}: {len(examples)} (e.g. {'; '.join(examples[:3])})" for kind, examples in problems.items()]
+
+
 # --- the report -----------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
 
 
 def phase(sample: Sample, kill_at: float | None) -> str:
@@ -1153,8 +1094,7 @@ def check_text(check: dict) -> str:
         f"acknowledged saves {check['acknowledged']}, **lost: {check['lost']}**, saves whose answer was lost "
         f"{check['answers lost']} (of which committed: {check['committed without acknowledgement']})"
     ]
-    for kind, examples in check["problems"].items():
-        lines.append(f"  - {kind}: {len(examples)} (e.g. {'; '.join(examples[:3])})")
+    lines += [f"  - {line}" for line in problem_lines(check["problems"])]
     return "\n".join(lines)
 
 
@@ -1239,10 +1179,6 @@ def shown(argument: str) -> str:
     return argument
 
 
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-
-
 def restart_ok(r: dict) -> bool:
     return (
         all(v == 200 for v in r["restart"]["pages"].values())
@@ -1272,11 +1208,7 @@ def failures(r: dict) -> list[str]:
     return found
 
 
-def section(label: str, results: list[dict], args, started: dt.datetime, load_before: str) -> str:
-    cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
-    gunicorn = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--version"], capture_output=True, text=True
-    ).stdout.strip()
+def section(label: str, results: list[dict], args, started: dt.datetime, header: str) -> str:
     command = " ".join([".venv/bin/python", "bench/faults.py", *map(shown, sys.argv[1:])])
     summary = [
         "| mode | requests (load) | unexpected | saves acknowledged | conflicts (409) | lost | integrity after kill "
@@ -1295,11 +1227,8 @@ def section(label: str, results: list[dict], args, started: dt.datetime, load_be
         [
             f"## {label}, {started:%Y-%m-%d %H:%M} UTC",
             "",
-            f"- machine: {len(os.sched_getaffinity(0))} CPUs, {cpu.group(1) if cpu else 'unknown CPU'}; Python "
-            f"{platform.python_version()}, {gunicorn}; server and client on 127.0.0.1",
-            f"- code: commit {git('rev-parse', '--short', 'HEAD')}, "
-            f"{len(git('status', '--porcelain').splitlines())} files changed or new in the work tree",
-            f"- command: `{command}`; load average before the run: {load_before}",
+            header,
+            f"- command: `{command}`; server and client on 127.0.0.1",
             "",
             *summary,
             "",
@@ -1322,14 +1251,28 @@ def main() -> None:
     parser.add_argument("--conflicting", type=int, default=4, help="writers sharing one discipline")
     parser.add_argument("--reader-pause", type=float, default=1.0, help="mean seconds between a reader's requests")
     parser.add_argument("--fault-duration", type=float, default=10, help="seconds of the fault round (kill half-way)")
-    parser.add_argument("--modes", default="sync,threaded", help="comma-separated: sync, threaded")
+    parser.add_argument(
+        "--modes", default=None, help="comma-separated: sync, threaded (default: both; smoke: threaded)"
+    )
     parser.add_argument("--database-url", default=None, help="postgresql+psycopg://... (default: SQLite temp file)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "FAULTS.md"), help="markdown file to append to")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, server logs)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a check of about 10 s instead (SQLite, a few writers and readers, then the checks): exit 1 if one "
+        "fails; writes no report",
+    )
+    parser.add_argument("--smoke-duration", type=float, default=3, help="seconds of the smoke run's burst")
     args = parser.parse_args()
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    modes = [m.strip() for m in (args.modes or ("threaded" if args.smoke else "sync,threaded")).split(",") if m.strip()]
     if not modes or any(m not in MODES for m in modes):
         parser.error(f"--modes: choose among {', '.join(MODES)}")
+    if args.smoke:
+        if args.database_url:
+            parser.error("--smoke runs on a SQLite file of its own: no --database-url")
+        require_gunicorn()
+        sys.exit(max(smoke(mode, args.smoke_duration) for mode in modes))
     if not 2 <= args.conflicting < args.writers:
         parser.error("--conflicting must be at least 2 and below --writers")
     url = args.database_url
@@ -1337,10 +1280,9 @@ def main() -> None:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url and not url.startswith("postgresql+psycopg://"):
         parser.error("--database-url: a postgresql+psycopg:// URL (SQLite is the default)")
-    if not (Path(sys.executable).parent / "gunicorn").exists():
-        sys.exit("gunicorn is missing: .venv/bin/pip install -e .")
+    require_gunicorn()
     started = dt.datetime.now(dt.UTC)
-    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    header = machine(gunicorn_version())
     results = []
     tmp = Path(tempfile.mkdtemp(prefix="cartel-faults-"))
     try:
@@ -1352,7 +1294,7 @@ def main() -> None:
             print(f"databases and server logs kept in {tmp}", flush=True)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    report = section(label, results, args, started, load_before)
+    report = section(label, results, args, started, header)
     print("\n" + report)
     output = Path(args.output)
     title = (

@@ -9,21 +9,16 @@ the median and 95th percentile of the requests that follow (served from what was
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-
-from cartel import create_app  # noqa: E402
-from cartel.extensions import db  # noqa: E402
-from cartel.write.seeding import load_seeds  # noqa: E402
-from tests.synthetic import add_synthetic_history  # noqa: E402
+from bench.common import ROOT, fill, migrated_app, percentile, sqlite_url
+from cartel.write.seeding import load_seeds
+from tests.synthetic import add_synthetic_history
 
 PAGES = ["/", "/editions", "/editions/{year}", "/schools/{school}", "/records"]
 
@@ -37,8 +32,7 @@ def measure(client, url: str, repeat: int, cold: bool = False) -> tuple[float, f
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, url
-    times.sort()
-    return statistics.median(times), times[int(0.95 * (len(times) - 1))]
+    return percentile(times, 0.5), percentile(times, 0.95)
 
 
 def main() -> None:
@@ -47,7 +41,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, fill, label, year, school in [
+        for name, data, label, year, school in [
             ("seeded", lambda: load_seeds(ROOT / "seeds"), "seeded history", 2023, "imt-mines-ales"),
             (
                 "synthetic",
@@ -57,12 +51,9 @@ def main() -> None:
                 "synthetic-3",
             ),
         ]:
-            app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/{name}.sqlite3", "SECRET_KEY": "bench"})
-            with app.app_context():
-                upgrade()
-                fill()
+            with migrated_app(sqlite_url(Path(tmp) / f"{name}.sqlite3")) as app:
+                fill(app, data)
                 report(app.test_client(), label, year, school, args.repeat)
-                db.engine.dispose()
 
 
 def report(client, label, year, school, repeat):
