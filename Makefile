@@ -65,6 +65,7 @@ test-sqlite: $(TEST_STAMP) $(MO)
 	scripts/apt-install chromium chromium
 	scripts/apt-install soffice libreoffice-calc-nogui
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) bench/faults.py --smoke
 
 test-postgres: $(TEST_STAMP) $(MO)
 	scripts/with-postgres $(PY) -m pytest -m "not browser" -k "not test_scoring and not test_records" $(PYTEST_ARGS)
