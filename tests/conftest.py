@@ -1,9 +1,9 @@
 """Fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
-CARTEL_TEST_DATABASE_URL is set), a client, a CLI runner and factories."""
+CARTEL_TEST_DATABASE_URL is set), a client, a CLI runner and factories. Plain helpers are in
+tests/helpers.py; the browser's fixtures in tests/browser/conftest.py."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from decimal import Decimal
 
@@ -13,7 +13,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from cartel import ROOT, create_app
+from cartel import create_app
 from cartel.core import podium
 from cartel.extensions import db
 from cartel.models import (
@@ -36,26 +36,14 @@ from cartel.models import (
 from cartel.write.audit import Actor
 from cartel.write.penalties import add_adjustment
 from cartel.write.results import save_result
-
-POSTGRES_URL = os.environ.get("CARTEL_TEST_DATABASE_URL")
-SEEDS = ROOT / "seeds"
-
-
-def _config(url: str) -> dict:
-    return {
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
-        "SECRET_KEY": "test",
-        "SERVER_NAME": "localhost",
-    }
+from tests.helpers import INJECTION, PASSWORD, POSTGRES_URL, SEEDS, config_for, login
 
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory):
     """Run the migrations once: a SQLite file to copy, or the PostgreSQL test database."""
     if POSTGRES_URL:
-        app = create_app(_config(POSTGRES_URL))
+        app = create_app(config_for(POSTGRES_URL))
         with app.app_context():
             db.drop_all()
             with db.engine.begin() as conn:
@@ -65,7 +53,7 @@ def template_database(tmp_path_factory):
             db.engine.dispose()
         return POSTGRES_URL
     path = tmp_path_factory.mktemp("template") / "cartel.sqlite3"
-    app = create_app(_config(f"sqlite:///{path}"))
+    app = create_app(config_for(f"sqlite:///{path}"))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -93,7 +81,7 @@ def app(template_database, tmp_path):
         copy = tmp_path / "cartel.sqlite3"
         shutil.copy(template_database, copy)
         url = f"sqlite:///{copy}"
-    app = create_app(_config(url))
+    app = create_app(config_for(url))
     app.test_client_class = RequestClient
     with app.app_context():
         yield app
@@ -223,7 +211,7 @@ def official(app):
 def make_user(app):
     from cartel.models import Role, User
 
-    def make(email: str, role: str = "organiser", password: str = "correct horse battery", disciplines=()) -> User:
+    def make(email: str, role: str = "organiser", password: str = PASSWORD, disciplines=()) -> User:
         user = User(email=email, role=Role(role), disciplines=list(disciplines))
         user.set_password(password)
         db.session.add(user)
@@ -231,10 +219,6 @@ def make_user(app):
         return user
 
     return make
-
-
-def login(client, email: str, password: str = "correct horse battery"):
-    return client.post("/login", data={"email": email, "password": password})
 
 
 @pytest.fixture
@@ -289,9 +273,6 @@ def organiser(client, make_user, live):
     make_user("orga@example.org")
     login(client, "orga@example.org")
     return client
-
-
-INJECTION = '=HYPERLINK("http://x","y")'
 
 
 @pytest.fixture

@@ -12,9 +12,7 @@ import sqlalchemy as sa
 from cartel import create_app
 from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EditionStatus, EntryLink, LoginThrottle, Role, User
-from tests.conftest import login
-from tests.test_entry import places, podium
-from tests.test_public import text
+from tests.helpers import POSTGRES_URL, config_for, login, places, podium_form, text
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, live):
@@ -25,7 +23,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, live):
         ("get", "/admin/"),
         ("get", "/saisie/adjustments"),
     ]:
-        response = getattr(client, method)(url, data=podium("ales") if method == "post" else None)
+        response = getattr(client, method)(url, data=podium_form("ales") if method == "post" else None)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     assert places(live, live.hb) == []
 
@@ -33,8 +31,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, live):
 def test_organiser_limited_to_some_disciplines(client, make_user, live):
     make_user("hand@example.org", disciplines=[live.hb])
     login(client, "hand@example.org")
-    assert client.post("/saisie/handball-men", data=podium("ales")).status_code == 303
-    assert client.post("/saisie/football-women", data=podium("ales", submission_id="x")).status_code == 403
+    assert client.post("/saisie/handball-men", data=podium_form("ales")).status_code == 303
+    assert client.post("/saisie/football-women", data=podium_form("ales", submission_id="x")).status_code == 403
     assert client.get("/saisie/football-women").status_code == 403
     page = text(client.get("/saisie/"))
     assert "Handball masculin" in page and "Football féminin" not in page
@@ -215,14 +213,12 @@ def test_penalty_points_have_at_most_two_decimals(organiser):
 def test_forms_require_a_csrf_token(template_database, tmp_path):
     import shutil
 
-    from tests.conftest import POSTGRES_URL, _config
-
     url = POSTGRES_URL
     if not url:
         copy = tmp_path / "csrf.sqlite3"
         shutil.copy(template_database, copy)
         url = f"sqlite:///{copy}"
-    app = create_app({**_config(url), "WTF_CSRF_ENABLED": True})
+    app = create_app({**config_for(url), "WTF_CSRF_ENABLED": True})
     with app.app_context():
         client = app.test_client()
         response = client.post("/login", data={"email": "a@example.org", "password": "x"})
@@ -252,8 +248,8 @@ def test_entry_link_enters_its_discipline_only(admin, app, live):
     holder = app.test_client()
     response = holder.get(path)
     assert response.status_code == 302 and response.headers["Location"].endswith("/saisie/handball-men")
-    assert holder.post("/saisie/handball-men", data=podium("ales", "albi")).status_code == 303
-    assert holder.post("/saisie/football-women", data=podium("ales", submission_id="2")).status_code == 403
+    assert holder.post("/saisie/handball-men", data=podium_form("ales", "albi")).status_code == 303
+    assert holder.post("/saisie/football-women", data=podium_form("ales", submission_id="2")).status_code == 403
     assert holder.get("/saisie/adjustments").status_code == 302  # accounts only
     entry = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save")).one()
     assert entry.link_id is not None and entry.user_id is None
@@ -266,7 +262,7 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     holder.get(path)
     link = db.session.scalars(sa.select(EntryLink)).one()
     assert admin.post(f"/admin/links/{link.id}/revoke").status_code == 303
-    response = holder.post("/saisie/handball-men", data=podium("ales"))
+    response = holder.post("/saisie/handball-men", data=podium_form("ales"))
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")  # no longer let in
     assert places(live, live.hb) == []
     assert holder.get(path).status_code == 410
@@ -356,7 +352,8 @@ def test_a_result_typed_on_an_expired_form_is_shown_again_and_nothing_is_saved(a
     monkeypatch.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", OldTokens)  # the tokens made now, not the session
     old_token = csrf_token_of(client.get("/saisie/handball-men").get_data(as_text=True))  # signed two hours ago
     monkeypatch.undo()
-    typed = podium("ales", "albi", "nancy", "douai", tied=(4,), submission_id="typed-1") | {"csrf_token": old_token}
+    typed = podium_form("ales", "albi", "nancy", "douai", tied=(4,), submission_id="typed-1")
+    typed["csrf_token"] = old_token
     response = client.post("/saisie/handball-men", data=typed)
     assert response.status_code == 400
     assert "Le formulaire avait expiré : vérifiez et enregistrez à nouveau." in text(response)

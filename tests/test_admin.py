@@ -4,9 +4,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, EditionStatus, OfficialStanding, PointAdjustment, School, User
-from tests.conftest import login
-from tests.test_entry import podium
-from tests.test_public import text
+from tests.helpers import login, podium_form, text
 
 
 def actions():
@@ -14,7 +12,7 @@ def actions():
 
 
 def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, client):
-    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     response = admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
     assert response.status_code == 303
     db.session.expire_all()
@@ -43,7 +41,7 @@ def test_impossible_transition_is_refused_with_a_message(admin, live):
 
 
 def test_scheme_preview_does_not_save_and_save_is_audited(admin, live):
-    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     response = admin.post(
         "/admin/editions/2026/scheme",
         data={
@@ -115,7 +113,7 @@ def test_programme_weights_and_participants(admin, live):
     assert response.status_code == 303
     db.session.expire_all()
     assert [(e.discipline.slug, float(e.weight)) for e in live.edition.programme] == [("handball-men", 2.5)]
-    admin.post("/saisie/handball-men", data=podium("ales", "albi"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi"))
     response = admin.post("/admin/editions/2026/participants", data={"school-albi": "on", "size-albi": "120"})
     assert response.status_code == 422
     assert "IMT Mines Alès" in text(response).split("ne peuvent pas être retirées")[1]

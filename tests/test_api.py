@@ -2,63 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import re
-from fractions import Fraction
-
 import pytest
-from jsonschema import Draft202012Validator
-from openapi_spec_validator import validate as validate_spec
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
-from cartel.core.scoring import format_points
 from cartel.extensions import db
-from cartel.web.api import serialize
-from cartel.web.api.views import OPENAPI
-from tests.conftest import login
-from tests.test_entry import podium
-
-DOCUMENT = json.loads(OPENAPI.read_text(encoding="utf-8"))
-REGISTRY = Registry().with_resource(
-    "urn:cartel-openapi", Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
-)
-
-
-def documented(path: str) -> str:
-    """The OpenAPI path template a concrete path matches."""
-    for template in DOCUMENT["paths"]:
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, path):
-            return template
-    raise AssertionError(f"{path} is not in the OpenAPI document")
-
-
-def check(client, url: str, status: int = 200, seen: set | None = None, **headers) -> dict | None:
-    """GET ``url``, then validate its status and JSON body against the document."""
-    response = client.get(url, headers=headers)
-    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:300])
-    template = documented(url.split("?")[0])
-    if seen is not None:
-        seen.add(template)
-    described = DOCUMENT["paths"][template]["get"]["responses"]
-    assert str(status) in described, (url, status)
-    if status == 304:
-        assert response.get_data() == b""
-        return None
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    schema = described[str(status)]["content"]["application/json"]["schema"]
-    if "$ref" in schema:
-        schema = {"$ref": "urn:cartel-openapi" + schema["$ref"]}
-    errors = sorted(Draft202012Validator(schema, registry=REGISTRY).iter_errors(body), key=str)
-    assert not errors, (url, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]])
-    return body
-
-
-def test_the_document_is_valid_openapi_3_1():
-    assert DOCUMENT["openapi"].startswith("3.1")
-    validate_spec(DOCUMENT)
+from tests.helpers import DOCUMENT, check_api, login, podium_form
 
 
 @pytest.fixture
@@ -88,15 +35,15 @@ def results(seeded, make_school, make_discipline, make_edition, make_user, clien
     make_user("orga@example.org")
     login(client, "orga@example.org")
     # three teams share 1st: each gets (10 + 6 + 4) / 3 = 20/3
-    assert client.post("/saisie/hand-men", data=podium("north", "south", "east", tied=(2, 3))).status_code == 303
+    assert client.post("/saisie/hand-men", data=podium_form("north", "south", "east", tied=(2, 3))).status_code == 303
     assert (
         client.post(
-            "/saisie/foot-women", data=podium("west", "north", submission_id="s2", state="provisional")
+            "/saisie/foot-women", data=podium_form("west", "north", submission_id="s2", state="provisional")
         ).status_code
         == 303
     )
     assert (
-        client.post("/saisie/foot-women", data=podium("north", "west", version=1, submission_id="s3")).status_code
+        client.post("/saisie/foot-women", data=podium_form("north", "west", version=1, submission_id="s3")).status_code
         == 303
     )
     assert client.post(
@@ -108,11 +55,11 @@ def results(seeded, make_school, make_discipline, make_edition, make_user, clien
 
 def test_every_endpoint_answers_as_documented(results):
     client, seen = results, set()
-    editions = check(client, "/api/editions", seen=seen)
+    editions = check_api(client, "/api/editions", seen=seen)
     assert [e["year"] for e in editions["editions"]][:3] == [2030, 2027, 2026]
-    e2023 = check(client, "/api/editions/2023", seen=seen)
+    e2023 = check_api(client, "/api/editions/2023", seen=seen)
     assert e2023["winners"] == ["imt-mines-ales"] and e2023["winner_points"] == 325
-    live = check(client, "/api/editions/2030", seen=seen)
+    live = check_api(client, "/api/editions/2030", seen=seen)
     ranking = live["ranking"]
     assert (ranking["provisional"], ranking["final_disciplines"], ranking["total_disciplines"]) == (True, 2, 3)
     rows = {r["school"]["slug"]: r for r in ranking["rows"]}
@@ -129,7 +76,7 @@ def test_every_endpoint_answers_as_documented(results):
             "created_at": live["adjustments"][0]["created_at"],
         }
     ]
-    results_ = check(client, "/api/editions/2030/results", seen=seen)
+    results_ = check_api(client, "/api/editions/2030/results", seen=seen)
     by_slug = {d["discipline"]["slug"]: d for d in results_["disciplines"]}
     assert by_slug["hand-men"]["places"] == [
         {"place": 1, "schools": ["north"]},
@@ -137,20 +84,20 @@ def test_every_endpoint_answers_as_documented(results):
         {"place": 1, "schools": ["east"]},
     ]
     assert by_slug["swim-open"]["state"] == "pending" and by_slug["swim-open"]["places"] == []
-    latest = check(client, "/api/editions/2030/latest", seen=seen)
+    latest = check_api(client, "/api/editions/2030/latest", seen=seen)
     assert [(r["discipline"]["slug"], r["state"], r["corrected"]) for r in latest["results"]] == [
         ("foot-women", "final", True),
         ("hand-men", "final", False),
     ]
-    assert len(check(client, "/api/editions/2030/latest?limit=1")["results"]) == 1
-    schools = check(client, "/api/schools", seen=seen)
+    assert len(check_api(client, "/api/editions/2030/latest?limit=1")["results"]) == 1
+    schools = check_api(client, "/api/schools", seen=seen)
     assert "imt-mines-ales" in {s["slug"] for s in schools["schools"]}
-    ales = check(client, "/api/schools/imt-mines-ales", seen=seen)
+    ales = check_api(client, "/api/schools/imt-mines-ales", seen=seen)
     assert ales["titles"] == {"count": 32, "at_least": True}
     assert ales["best_points"]["points"] == 325
-    records = check(client, "/api/records", seen=seen)
+    records = check_api(client, "/api/records", seen=seen)
     assert records["record_points"]["points"] == 325
-    assert check(client, "/api/records?as_of=2023")["titles"][0] == {
+    assert check_api(client, "/api/records?as_of=2023")["titles"][0] == {
         "school": "imt-mines-ales",
         "count": 31,
         "at_least": False,
@@ -184,7 +131,7 @@ def test_every_endpoint_answers_as_documented(results):
     ],
 )
 def test_errors_are_json_with_a_message(seeded, client, url, status, message):
-    body = check(client, url, status)
+    body = check_api(client, url, status)
     assert body == {"error": {"status": status, "message": message}}
 
 
@@ -198,7 +145,7 @@ def test_conditional_requests_and_cors(seeded, client):
     first = client.get("/api/editions/2023", headers={"Origin": "https://example.org"})
     assert first.headers["Access-Control-Allow-Origin"] == "*"
     assert "ETag" in first.headers["Access-Control-Expose-Headers"]
-    check(client, "/api/editions/2023", 304, **{"If-None-Match": first.headers["ETag"]})
+    check_api(client, "/api/editions/2023", 304, **{"If-None-Match": first.headers["ETag"]})
     preflight = client.options(
         "/api/editions/2023",
         headers={
@@ -209,20 +156,3 @@ def test_conditional_requests_and_cors(seeded, client):
     )
     assert preflight.status_code == 200
     assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
-
-
-@pytest.mark.parametrize(
-    "value, number, exact",
-    [
-        (Fraction(325), 325, None),
-        (Fraction(31, 2), 15.5, None),
-        (Fraction(50, 3), 16.67, "50/3"),
-        (Fraction(-7, 4), -1.75, None),
-        (Fraction(1, 8), 0.12, "1/8"),
-        (None, None, None),
-    ],
-)
-def test_points_are_rounded_as_the_pages_round_them_with_the_exact_fraction_when_lossy(value, number, exact):
-    assert serialize.with_points("points", value) == {"points": number, "points_exact": exact}
-    if value is not None:
-        assert float(format_points(value)) == number  # the number the pages show

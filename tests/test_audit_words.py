@@ -35,8 +35,7 @@ from cartel.write.audit import Actor, record
 from cartel.write.lifecycle import change_status
 from cartel.write.penalties import add_adjustment, delete_adjustment
 from cartel.write.results import write_result
-from tests.test_entry import podium as podium_form
-from tests.test_query_counts import QueryCounter
+from tests.helpers import QueryCounter, podium_form, text
 
 SYSTEM = Actor()
 
@@ -352,18 +351,6 @@ def test_describing_never_fails_whatever_the_record_holds(app, action, before, a
     assert all(isinstance(line, str) for line in words.details)
 
 
-def test_every_action_the_app_writes_has_its_own_words():
-    """Each audit(...) action in the code is described by name, not by the fallback."""
-    from cartel import ROOT
-
-    kinds = "result|edition|adjustment|school|sport|discipline|user|link"
-    written = set()
-    for path in (ROOT / "cartel").rglob("*.py"):
-        if path.name != "describe.py":
-            written |= set(re.findall(rf'"((?:{kinds})\.(?!id")[a-z]+)"', path.read_text()))
-    assert len(written) >= 20 and written <= set(DESCRIBERS), written - set(DESCRIBERS)
-
-
 def test_names_come_from_the_school_table_not_the_slug(trail):
     db.session.scalar(sa.select(School).filter_by(slug="ales")).name = "Mines Alès (renamed)"
     db.session.commit()
@@ -371,7 +358,6 @@ def test_names_come_from_the_school_table_not_the_slug(trail):
 
 
 def test_the_result_history_names_schools_states_and_what_each_line_did(admin, live):
-    from tests.test_public import text
 
     assert admin.post("/saisie/swimming-open/start", data={"version": "0"}).status_code == 303
     assert (
@@ -410,10 +396,3 @@ def test_a_frozen_ranking_reads_best_first_whatever_order_it_was_kept_in(app):
         "Status: finished → live",
         "Frozen ranking removed: 1st IMT Mines Alès (6.67 points), 2nd Mines Nancy (6 points), — x (points not known)",
     )
-
-
-def test_every_action_the_app_records_has_words_of_its_own():
-    """A new Action without a sentence would fall back to "Other change: ..." on the audit page."""
-    from cartel.words.describe import DESCRIBERS
-
-    assert [action for action in Action if action not in DESCRIBERS] == []

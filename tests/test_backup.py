@@ -14,9 +14,7 @@ from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import AuditEntry, HistoryRevision, School
 from cartel.write import backup
-from tests.conftest import POSTGRES_URL, _config, login
-from tests.test_entry import podium
-from tests.test_live import EDITION_URLS, HISTORY_URLS
+from tests.helpers import EDITION_URLS, HISTORY_URLS, POSTGRES_URL, config_for, login, podium_form
 
 URLS = [*EDITION_URLS, *HISTORY_URLS, "/editions/2026/export.xlsx"]
 
@@ -42,12 +40,12 @@ def empty_database(app, tmp_path, template_database):
     if not POSTGRES_URL:
         copy = tmp_path / "restored.sqlite3"
         shutil.copy(template_database, copy)
-        return create_app(_config(f"sqlite:///{copy}"))
+        return create_app(config_for(f"sqlite:///{copy}"))
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         conn.execute(sa.insert(HistoryRevision).values(id=HistoryRevision.ROW_ID, revision=1))
-    return create_app(_config(POSTGRES_URL))
+    return create_app(config_for(POSTGRES_URL))
 
 
 @pytest.fixture
@@ -55,14 +53,15 @@ def busy(app, client, make_user, live, adjust):
     """An edition with results, a correction, a penalty and accounts: what an event day leaves."""
     make_user("orga@example.org")
     login(client, "orga@example.org")
-    assert client.post("/saisie/handball-men", data=podium("ales", "albi", "nancy")).status_code == 303
+    assert client.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy")).status_code == 303
     assert (
-        client.post("/saisie/handball-men", data=podium("albi", "ales", version=1, submission_id="s2")).status_code
+        client.post("/saisie/handball-men", data=podium_form("albi", "ales", version=1, submission_id="s2")).status_code
         == 303
     )
     assert (
         client.post(
-            "/saisie/football-women", data=podium(("nancy", "douai"), "ales", state="provisional", submission_id="s3")
+            "/saisie/football-women",
+            data=podium_form(("nancy", "douai"), "ales", state="provisional", submission_id="s3"),
         ).status_code
         == 303
     )
@@ -95,7 +94,7 @@ def test_backup_then_restore_gives_the_same_pages_api_and_rows(busy, runner, tmp
     with restored.app_context():  # and the app goes on: ids continue after the restored ones
         client = restored.test_client()
         login(client, "orga@example.org")
-        assert client.post("/saisie/swimming-open", data=podium("douai", submission_id="s4")).status_code == 303
+        assert client.post("/saisie/swimming-open", data=podium_form("douai", submission_id="s4")).status_code == 303
         db.session.remove()
         db.engine.dispose()
 

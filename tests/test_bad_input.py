@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, PointAdjustment
-from tests.test_public import text
+from tests.helpers import text
 
 HUGE = "9223372036854775808"
 

@@ -11,8 +11,7 @@ from flask_migrate import downgrade, upgrade
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, ProgrammeEntry
-from tests.conftest import POSTGRES_URL, login
-from tests.test_entry import podium
+from tests.helpers import POSTGRES_URL, login, podium_form
 
 
 def test_sqlite_connections_are_set_for_concurrent_use(app):
@@ -40,7 +39,7 @@ def test_pages_that_only_read_never_take_the_write_lock(app, client, make_user, 
         assert client.get(url).status_code == 200
         assert begins and "BEGIN IMMEDIATE" not in begins, (url, begins)
     begins.clear()
-    assert client.post("/saisie/handball-men", data=podium("ales")).status_code == 303
+    assert client.post("/saisie/handball-men", data=podium_form("ales")).status_code == 303
     assert "BEGIN IMMEDIATE" in begins  # a write takes the lock at its start
 
 
@@ -112,7 +111,7 @@ def test_every_acknowledged_save_is_stored_once_under_concurrent_use(app, live, 
             start.wait()
             for n in range(6):
                 slug = slugs[(k + n) % 3]
-                data = podium(
+                data = podium_form(
                     ("ales", "albi", "nancy", "douai")[k % 4],
                     ("albi", "nancy", "douai", "ales")[k % 4],
                     version=version(slug),

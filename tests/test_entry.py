@@ -7,46 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from cartel.extensions import db
-from cartel.models import AuditEntry, Placement, ProgrammeEntry, ResultState
-from tests.test_public import text
-
-
-def entry_of(live, discipline) -> ProgrammeEntry:
-    db.session.expire_all()
-    return db.session.scalar(
-        sa.select(ProgrammeEntry).filter_by(edition_id=live.edition.id, discipline_id=discipline.id)
-    )
-
-
-def podium(*rows, state="final", version=0, submission_id="sub-1", tied=()):
-    """Form data: rows of school slugs (a tuple for a joint team); ``tied`` lists rows ex aequo with above."""
-    data = {"state": state, "version": str(version), "submission_id": submission_id}
-    for k, team in enumerate(rows, start=1):
-        team = (team,) if isinstance(team, str) else team
-        if team:
-            data[f"row-{k}-school"] = team[0]
-            if len(team) > 1:
-                data[f"row-{k}-partners"] = list(team[1:])
-        if k in tied:
-            data[f"row-{k}-tied"] = "on"
-    return data
-
-
-def places(live, discipline):
-    rows = db.session.execute(
-        sa.select(Placement.place, Placement.id)
-        .filter_by(edition_id=live.edition.id, discipline_id=discipline.id)
-        .order_by(Placement.place, Placement.id)
-    ).all()
-    result = []
-    for place, placement_id in rows:
-        placement = db.session.get(Placement, placement_id)
-        result.append((place, tuple(sorted(s.slug for s in placement.schools))))
-    return result
+from cartel.models import AuditEntry, ResultState
+from tests.helpers import entry_of, login, places, podium_form, text
 
 
 def test_saving_a_podium_shows_points_gained_and_the_new_ranking(organiser, live):
-    response = organiser.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    response = organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/saisie/handball-men/saved/1")
     page = text(organiser.get(response.headers["Location"]))
@@ -59,9 +25,9 @@ def test_saving_a_podium_shows_points_gained_and_the_new_ranking(organiser, live
 
 
 def test_shared_third_place_and_joint_team(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium(("ales", "albi"), "nancy", "douai", (), tied=()))
+    organiser.post("/saisie/handball-men", data=podium_form(("ales", "albi"), "nancy", "douai", (), tied=()))
     assert places(live, live.hb) == [(1, ("albi", "ales")), (2, ("nancy",)), (3, ("douai",))]
-    data = podium("ales", "albi", "nancy", "douai", tied=(4,), version=1, submission_id="sub-2")
+    data = podium_form("ales", "albi", "nancy", "douai", tied=(4,), version=1, submission_id="sub-2")
     assert organiser.post("/saisie/handball-men", data=data).status_code == 303
     assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",)), (3, ("nancy",)), (3, ("douai",))]
     page = text(organiser.get("/saisie/handball-men/saved/2"))
@@ -71,13 +37,13 @@ def test_shared_third_place_and_joint_team(organiser, live):
 @pytest.mark.parametrize(
     "data, status, message, row",
     [
-        (podium("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placé (place 1).", 3),
-        (podium("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placé (place 1).", 2),
-        (podium("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place suivante est remplie.", 2),
-        (podium("ales", "albi", tied=()) | {"row-1-tied": "on"}, 200, None, None),
-        (podium("ales", (), "nancy", tied=(3,)), 422, "« Ex aequo » demande une équipe à la place au-dessus.", 3),
-        (podium(), 422, "Choisissez au moins le vainqueur.", None),
-        (podium("ales", state="maybe"), 422, "Choisissez provisoire ou définitif.", None),
+        (podium_form("ales", "albi", "ales"), 422, "IMT Mines Alès est déjà placé (place 1).", 3),
+        (podium_form("ales", ("albi", "ales")), 422, "IMT Mines Alès est déjà placé (place 1).", 2),
+        (podium_form("ales", "", "nancy"), 422, "Cette place est vide alors qu'une place suivante est remplie.", 2),
+        (podium_form("ales", "albi", tied=()) | {"row-1-tied": "on"}, 200, None, None),
+        (podium_form("ales", (), "nancy", tied=(3,)), 422, "« Ex aequo » demande une équipe à la place au-dessus.", 3),
+        (podium_form(), 422, "Choisissez au moins le vainqueur.", None),
+        (podium_form("ales", state="maybe"), 422, "Choisissez provisoire ou définitif.", None),
     ],
 )
 def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data, status, message, row):
@@ -100,7 +66,7 @@ def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data,
 
 def test_a_refused_form_without_a_submission_id_is_shown_again_with_a_new_one(organiser, live):
     """Never one shared "None": the next tap of each organiser is a submission of its own."""
-    data = {k: v for k, v in podium("ales", "ales").items() if k != "submission_id"}
+    data = {k: v for k, v in podium_form("ales", "ales").items() if k != "submission_id"}
     ids = set()
     for _ in range(2):
         response = organiser.post("/saisie/handball-men", data=data)
@@ -112,27 +78,27 @@ def test_a_refused_form_without_a_submission_id_is_shown_again_with_a_new_one(or
 def test_school_not_taking_part_is_refused(organiser, live, make_school):
     make_school("eurecom", "EURECOM")
     db.session.commit()
-    response = organiser.post("/saisie/handball-men", data=podium("eurecom", "ales"))
+    response = organiser.post("/saisie/handball-men", data=podium_form("eurecom", "ales"))
     assert response.status_code == 422
     assert "eurecom ne participe pas à cette édition." in text(response)
 
 
 def test_discipline_outside_the_programme_and_edition_not_live(organiser, live):
-    response = organiser.post("/saisie/chess-open", data=podium("ales"))
+    response = organiser.post("/saisie/chess-open", data=podium_form("ales"))
     assert response.status_code == 404
     assert "Cette discipline n'est pas au programme de l'édition." in text(response)
     from cartel.models import EditionStatus
 
     live.edition.status = EditionStatus.FINISHED
     db.session.commit()
-    response = organiser.post("/saisie/handball-men", data=podium("ales"))
+    response = organiser.post("/saisie/handball-men", data=podium_form("ales"))
     assert response.status_code == 409
     assert "Aucune édition n'est en cours." in text(response)
 
 
 def test_saving_from_an_older_version_is_refused_with_the_other_result(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium("ales", "albi", "nancy", submission_id="a"))
-    response = organiser.post("/saisie/handball-men", data=podium("douai", "nancy", "albi", submission_id="b"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy", submission_id="a"))
+    response = organiser.post("/saisie/handball-men", data=podium_form("douai", "nancy", "albi", submission_id="b"))
     assert response.status_code == 409
     page = text(response)
     assert "Un autre organisateur a enregistré ce résultat" in page
@@ -144,14 +110,14 @@ def test_saving_from_an_older_version_is_refused_with_the_other_result(organiser
     # re-apply mine, from the version now shown
     new_id = re.search(r'name="submission_id" value="(\w+)"', html).group(1)
     response = organiser.post(
-        "/saisie/handball-men", data=podium("douai", "nancy", "albi", version=1, submission_id=new_id)
+        "/saisie/handball-men", data=podium_form("douai", "nancy", "albi", version=1, submission_id=new_id)
     )
     assert response.status_code == 303
     assert places(live, live.hb)[0] == (1, ("douai",))
 
 
 def test_a_double_tap_or_retry_saves_once(organiser, live):
-    data = podium("ales", "albi", "nancy", submission_id="same-tap")
+    data = podium_form("ales", "albi", "nancy", submission_id="same-tap")
     first = organiser.post("/saisie/handball-men", data=data)
     second = organiser.post("/saisie/handball-men", data=data)
     assert first.status_code == second.status_code == 303
@@ -161,7 +127,7 @@ def test_a_double_tap_or_retry_saves_once(organiser, live):
 
 
 def test_provisional_then_final(organiser, live, client):
-    organiser.post("/saisie/handball-men", data=podium("ales", "albi", state="provisional"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", state="provisional"))
     assert entry_of(live, live.hb).result_state is ResultState.PROVISIONAL
     public = text(client.get("/editions/2026"))
     assert "Handball masculin provisoire" in public
@@ -174,8 +140,8 @@ def test_provisional_then_final(organiser, live, client):
 
 
 def test_history_lists_changes_and_restores_an_earlier_version(organiser, live, client):
-    organiser.post("/saisie/handball-men", data=podium("ales", "albi", "nancy", submission_id="1"))
-    organiser.post("/saisie/handball-men", data=podium("albi", "ales", "nancy", version=1, submission_id="2"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy", submission_id="1"))
+    organiser.post("/saisie/handball-men", data=podium_form("albi", "ales", "nancy", version=1, submission_id="2"))
     page = text(organiser.get("/saisie/handball-men/history"))
     assert page.count("orga@example.org") == 2
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
@@ -189,7 +155,7 @@ def test_history_lists_changes_and_restores_an_earlier_version(organiser, live, 
 
 def test_restoring_a_history_line_that_is_not_a_saved_result_is_a_clear_400(organiser, live):
     assert organiser.post("/saisie/handball-men/start", data={"version": "0"}).status_code == 303
-    assert organiser.post("/saisie/handball-men", data=podium("ales", version=1)).status_code == 303
+    assert organiser.post("/saisie/handball-men", data=podium_form("ales", version=1)).status_code == 303
     start = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.start")).one()
     save = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save")).one()
     save.before = None  # as for the first save of a result made before starts were recorded
@@ -204,8 +170,8 @@ def test_restoring_a_history_line_that_is_not_a_saved_result_is_a_clear_400(orga
 
 
 def test_restoring_says_which_side_or_nothing_is_restored(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium("ales", "albi", submission_id="1"))
-    organiser.post("/saisie/handball-men", data=podium("albi", "ales", version=1, submission_id="2"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", submission_id="1"))
+    organiser.post("/saisie/handball-men", data=podium_form("albi", "ales", version=1, submission_id="2"))
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
     response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "sideways"})
     assert response.status_code == 400 and "Le formulaire est incomplet" in text(response)
@@ -215,7 +181,7 @@ def test_restoring_says_which_side_or_nothing_is_restored(organiser, live):
 
 
 def test_entry_page_lists_disciplines_with_their_state(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium("ales", state="provisional"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", state="provisional"))
     page = text(organiser.get("/saisie/"))
     assert "Handball masculin provisoire" in page
     assert "Football féminin à venir" in page
@@ -226,7 +192,7 @@ def test_marking_a_discipline_in_progress(organiser, live, client):
     entry = entry_of(live, live.swim)
     assert (entry.result_state, entry.version) == (ResultState.IN_PROGRESS, 1)
     assert "Swimming en cours" in text(client.get("/editions/2026"))  # the factory names the sport "Swimming"
-    assert organiser.post("/saisie/swimming-open", data=podium("ales", version=1)).status_code == 303
+    assert organiser.post("/saisie/swimming-open", data=podium_form("ales", version=1)).status_code == 303
     assert (
         organiser.post("/saisie/swimming-open/start", data={"version": "2"}, follow_redirects=True).status_code == 200
     )
@@ -238,17 +204,15 @@ def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, l
     """Two organisers (or one double tap) at the same instant: one save, then a 409 or the same redirect."""
     import threading
 
-    from tests.conftest import login as log_in
-
     make_user("a@example.org")
     clients = [app.test_client(), app.test_client()]
     for c in clients:
-        log_in(c, "a@example.org")
+        login(c, "a@example.org")
     barrier = threading.Barrier(2)
     results = [None, None]
 
     def save(i):
-        data = podium(
+        data = podium_form(
             ("ales", "albi")[i], ("nancy", "douai")[i], submission_id="same" if same_submission else f"sub-{i}"
         )
         barrier.wait()
@@ -278,12 +242,14 @@ def next_link(response) -> tuple[str, str]:
 
 def test_next_discipline_is_the_next_one_without_a_final_result(organiser, live, make_user, client):
     # programme order, as the entry page lists it: Football féminin, Handball masculin, Swimming
-    assert organiser.post("/saisie/swimming-open", data=podium("ales", submission_id="s")).status_code == 303
-    response = organiser.post("/saisie/handball-men", data=podium("ales", "albi", submission_id="h"))
+    assert organiser.post("/saisie/swimming-open", data=podium_form("ales", submission_id="s")).status_code == 303
+    response = organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", submission_id="h"))
     saved = organiser.get(response.headers["Location"])
     # Swimming comes next but is final: skipped; the programme goes round to Football féminin
     assert next_link(saved) == ("/saisie/football-women", "Discipline suivante Football féminin")
-    response = organiser.post("/saisie/football-women", data=podium("nancy", state="provisional", submission_id="f"))
+    response = organiser.post(
+        "/saisie/football-women", data=podium_form("nancy", state="provisional", submission_id="f")
+    )
     saved = organiser.get(response.headers["Location"])
     # every other discipline is final: back to the list, saying why
     assert next_link(saved) == (
@@ -291,7 +257,7 @@ def test_next_discipline_is_the_next_one_without_a_final_result(organiser, live,
         "Toutes les disciplines aucune autre discipline n'attend de résultat définitif",
     )
     response = organiser.post(
-        "/saisie/handball-men", data=podium("albi", version=1, state="provisional", submission_id="h2")
+        "/saisie/handball-men", data=podium_form("albi", version=1, state="provisional", submission_id="h2")
     )
     saved = organiser.get(response.headers["Location"])
     assert next_link(saved)[0] == "/saisie/football-women"  # a provisional result still waits for its final one
@@ -303,7 +269,6 @@ def test_next_discipline_is_the_next_one_without_a_final_result(organiser, live,
 
 
 def login_as(client, email):
-    from tests.conftest import login
 
     assert login(client, email).status_code == 302
 
@@ -313,7 +278,7 @@ def partner_option(html: str, row: int, school: str) -> str:
 
 
 def test_the_joint_team_picker_never_offers_the_rows_own_school(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium(("ales", "albi"), "nancy"))
+    organiser.post("/saisie/handball-men", data=podium_form(("ales", "albi"), "nancy"))
     html = organiser.get("/saisie/handball-men").get_data(as_text=True)
     assert " hidden" in partner_option(html, 1, "ales") and " hidden" in partner_option(html, 2, "nancy")
     assert re.search(r'<label for="p1-ales"[^>]* hidden>', html)
@@ -321,7 +286,7 @@ def test_the_joint_team_picker_never_offers_the_rows_own_school(organiser, live)
     for row, school in [(1, "nancy"), (1, "douai"), (2, "ales"), (3, "ales"), (3, "nancy")]:
         assert " hidden" not in partner_option(html, row, school), (row, school)
     # also when a refused form is shown again as typed
-    response = organiser.post("/saisie/handball-men", data=podium("douai", ("ales", "douai"), version=1))
+    response = organiser.post("/saisie/handball-men", data=podium_form("douai", ("ales", "douai"), version=1))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert " hidden" in partner_option(html, 1, "douai") and " hidden" in partner_option(html, 2, "ales")
@@ -357,9 +322,9 @@ def test_the_form_says_saving_while_a_save_is_in_flight_and_posts_without_javasc
 
 
 def test_history_shows_each_versions_state_and_what_a_restore_restores(organiser, live):
-    organiser.post("/saisie/handball-men", data=podium("ales", "albi", state="provisional", submission_id="1"))
+    organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", state="provisional", submission_id="1"))
     organiser.post("/saisie/handball-men/confirm", data={"version": "1", "submission_id": "2"})
-    organiser.post("/saisie/handball-men", data=podium("albi", ("ales", "nancy"), version=2, submission_id="3"))
+    organiser.post("/saisie/handball-men", data=podium_form("albi", ("ales", "nancy"), version=2, submission_id="3"))
     response = organiser.get("/saisie/handball-men/history")
     page = text(response)
     html = response.get_data(as_text=True)

@@ -12,7 +12,7 @@ from flask import abort
 
 from cartel.extensions import db
 from cartel.models import School
-from tests.test_public import text
+from tests.helpers import text
 
 
 @pytest.fixture(autouse=True)

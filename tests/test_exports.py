@@ -14,7 +14,7 @@ import pytest
 
 from cartel.read import published, revisions
 from cartel.write.audit import Actor
-from tests.conftest import INJECTION, POSTGRES_URL
+from tests.helpers import INJECTION, POSTGRES_URL
 
 SYSTEM = Actor()
 

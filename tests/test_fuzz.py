@@ -17,7 +17,7 @@ from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import User
 from cartel.write import backup
-from tests.conftest import login
+from tests.helpers import login
 
 FUZZ = settings(
     max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

@@ -24,7 +24,7 @@ from cartel.models import (
 )
 from cartel.read.standings import build_standing, load_editions
 from cartel.write import imports
-from tests.conftest import INJECTION, POSTGRES_URL, login
+from tests.helpers import INJECTION, POSTGRES_URL, login
 
 
 @pytest.fixture

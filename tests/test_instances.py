@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import pytest
 
 from cartel.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.helpers import POSTGRES_URL
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 

@@ -18,28 +18,9 @@ from cartel.write.lifecycle import change_status
 from cartel.write.penalties import add_adjustment, delete_adjustment
 from cartel.write.results import VersionConflict, confirm_result, mark_in_progress, save_result
 from cartel.write.unit import unit_of_work
-from tests.conftest import login
-from tests.test_public import text
+from tests.helpers import EDITION_URLS, HISTORY_URLS, login, text
 
 SYSTEM = Actor()
-EDITION_URLS = [
-    "/editions/2026",
-    "/editions/2026/live?lang=fr",
-    "/api/editions/2026",
-    "/api/editions/2026/results",
-    "/api/editions/2026/latest",
-]
-HISTORY_URLS = [
-    "/",
-    "/live?lang=fr",
-    "/editions",
-    "/records",
-    "/schools/ales",
-    "/api/editions",
-    "/api/records",
-    "/api/schools",
-    "/api/schools/ales",
-]
 
 
 def etags(client, urls) -> dict[str, str]:

@@ -1,34 +1,21 @@
 """The charts of the pages say what the tables say: bars against the ranking, the race against the
 rankings the public saw after each recorded result, a school's ranks, titles per school; the race is
-shown only when the audit trail explains the ranking. And the pure replay against the engine."""
+shown only when the audit trail explains the ranking. (The pure replay against the engine:
+tests/unit/test_pictures.py.)"""
 
 from __future__ import annotations
 
 import gzip
 import re
-import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
 from fractions import Fraction
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from cartel.core import race, scoring
 from cartel.core.podium import Team as podium_team
 from cartel.extensions import db
 from cartel.models import EditionStatus, ResultState
 from cartel.read import published, revisions
 from cartel.write.audit import Actor
 from cartel.write.results import save_result
-from tests.conftest import login
-from tests.test_entry import podium
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def chart(page: str, chart_id: str) -> ET.Element | None:
-    found = re.search(rf'<svg[^>]*aria-labelledby="{chart_id}-title.*?</svg>', page, re.S)
-    return ET.fromstring(found.group(0)) if found else None
+from tests.helpers import SVG, chart, login, podium_form
 
 
 def api_points(client) -> dict[str, Fraction]:
@@ -42,11 +29,11 @@ def test_bars_and_race_follow_the_ranking_through_the_event(client, make_user, l
     login(client, "orga@example.org")
     seen = []  # the ranking the public saw after each write
     writes = [
-        ("/saisie/handball-men", podium("ales", "albi", "nancy", submission_id="w1")),
-        ("/saisie/football-women", podium(("nancy", "douai"), "ales", state="provisional", submission_id="w2")),
+        ("/saisie/handball-men", podium_form("ales", "albi", "nancy", submission_id="w1")),
+        ("/saisie/football-women", podium_form(("nancy", "douai"), "ales", state="provisional", submission_id="w2")),
         ("/saisie/adjustments", {"school": "albi", "points": "-2.5", "reason": "retard"}),
-        ("/saisie/handball-men", podium("albi", "ales", "nancy", version=1, submission_id="w3")),  # a correction
-        ("/saisie/swimming-open", podium("douai", "ales", "nancy", "albi", tied=(4,), submission_id="w4")),
+        ("/saisie/handball-men", podium_form("albi", "ales", "nancy", version=1, submission_id="w3")),  # a correction
+        ("/saisie/swimming-open", podium_form("douai", "ales", "nancy", "albi", tied=(4,), submission_id="w4")),
     ]
     for url, data in writes:
         assert client.post(url, data=data).status_code == 303
@@ -87,59 +74,6 @@ def test_a_schools_chart_gives_its_ranks_and_the_records_chart_its_titles(seeded
     records = published.records(revisions.history_revision())
     counts = {history.schools[t.school].slug: t.count for t in records.titles}
     assert rows == counts and rows["imt-mines-ales"] >= 32
-
-
-T0 = datetime(2026, 4, 16, 9, 0)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            st.tuples(
-                st.just("result"),
-                st.integers(1, 3),
-                st.lists(st.tuples(st.integers(1, 5), st.sets(st.integers(1, 5), min_size=1, max_size=2)), max_size=4),
-            ),
-            st.tuples(st.just("adjust"), st.integers(1, 3), st.integers(1, 5), st.integers(-10, 10) | st.none()),
-        ),
-        max_size=15,
-    ),
-    st.sampled_from(list(scoring.TieRule)),
-)
-def test_the_replay_ends_where_the_engine_does(events, tie_rule):
-    """Whatever the order of saves, corrections and penalties, the last step equals the ranking of the
-    final state computed by the engine, and each step the ranking of the state at that moment."""
-    scheme = scoring.ScoringScheme((Fraction(10), Fraction(6), Fraction(4), Fraction(2)), tie_rule, ())
-    weights = {1: 1, 2: Fraction(1, 2), 3: 2}
-    recorded, podiums, adjustments = [], {}, {}
-    for k, event in enumerate(events):
-        at = T0 + timedelta(minutes=k)
-        if event[0] == "result":
-            places = tuple((p, tuple(sorted(team))) for p, team in event[2])
-            recorded.append(race.ResultRecorded(at, event[1], places))
-            podiums[event[1]] = [scoring.Placement(event[1], p, team) for p, team in places]
-        else:
-            points = None if event[3] is None else Fraction(event[3])
-            recorded.append(race.AdjustmentRecorded(at, event[1], event[2], points))
-            if points is None:
-                adjustments.pop(event[1], None)
-            else:
-                adjustments[event[1]] = scoring.Adjustment(event[2], points, "")
-        steps = race.replay(range(1, 6), scheme, weights, recorded)
-        ranking = scoring.rank_schools(
-            range(1, 6), [p for ps in podiums.values() for p in ps], scheme, weights, (), adjustments.values()
-        )
-        assert race.ends_at(steps, {r.school: r.points for r in ranking.rows})
-        assert len(steps) == k + 1
-
-
-def test_a_race_that_misses_results_does_not_end_at_the_ranking():
-    scheme = scoring.ScoringScheme((Fraction(10), Fraction(6)), scoring.TieRule.SHARED, ())
-    steps = race.replay([1, 2], scheme, {1: 1, 2: 1}, [race.ResultRecorded(T0, 1, ((1, (1,)), (2, (2,))))])
-    assert steps[-1].totals == {1: 10, 2: 6}
-    assert race.ends_at(steps, {1: 10, 2: 6}) and not race.ends_at(steps, {1: 20, 2: 6})
-    assert not race.ends_at((), {1: 0})
 
 
 def test_the_edition_page_with_its_charts_stays_under_60_kb_compressed(

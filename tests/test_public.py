@@ -1,19 +1,12 @@
 """Public pages on the real seeded history, in French and English."""
 
-import html
 import re
 
 import pytest
 
 from cartel import ROOT
 from cartel.extensions import db
-
-
-def text(response) -> str:
-    """The visible text of a page's main element, whitespace collapsed."""
-    page = response.get_data(as_text=True)
-    main = page.split("<main", 1)[1]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+from tests.helpers import text
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 to compute it after a change, then one (its revision) for every request until the next change."""
 
 import pytest
-from sqlalchemy import event
 
 from cartel.extensions import db
-from cartel.read import revisions
 from cartel.write.audit import bump_revisions
+from tests.helpers import QueryCounter, login
 from tests.synthetic import add_synthetic_history
 
 CEILING = 10
@@ -20,33 +19,6 @@ PAGES = [
     "/live",
     "/editions/{year}/live",
 ]
-
-
-class QueryCounter:
-    """Counts SQL statements: those of SQLAlchemy, and the revision reads that go straight to the
-    DBAPI connection (cartel.read.revisions.execute)."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self.tick)
-        self.direct = revisions.execute
-
-        def counted(*args, **kwargs):
-            self.count += 1
-            return self.direct(*args, **kwargs)
-
-        revisions.execute = counted
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self.tick)
-        revisions.execute = self.direct
-
-    def tick(self, conn=None, cursor=None, statement="", *args):
-        if not statement.startswith("BEGIN"):  # SQLite's transaction start (cartel.database), not a query
-            self.count += 1
 
 
 def page_queries(client, year, school, *, cold=True):
@@ -100,7 +72,6 @@ def test_an_unchanged_page_costs_one_query(app, client):
 
 
 def test_logged_in_organisers_stay_under_the_ceiling_too(app, client, make_user):
-    from tests.conftest import login
 
     add_synthetic_history(editions=60, disciplines=25)
     make_user("orga@example.org")

@@ -18,8 +18,7 @@ from cartel.extensions import db
 from cartel.models import AuditEntry, Category, Edition, Participation, ProgrammeEntry, ResultState, School, Sport
 from cartel.models.sport import SportKind
 from cartel.write.results import current_teams
-from tests.test_entry import podium
-from tests.test_pictures import SVG, chart
+from tests.helpers import SVG, chart, check_api, podium_form
 
 VOLLEYBALL = [24, 18, 14, 12, 10, 8, 6, 4, 2, 1]  # the 2024 alumni rulebook
 
@@ -54,10 +53,10 @@ def rulebook(live, make_discipline):
 
 
 RESULTS = [
-    ("handball-men", podium("ales", "albi", "nancy", submission_id="r1")),  # 10 6 4 (x 1)
-    ("volleyball-women", podium("nancy", "ales", "albi", "douai", tied=(4,), submission_id="r2")),  # 24 18 14 14
-    ("swimming-open", podium("albi", "nancy", "ales", "douai", submission_id="r3")),  # 8 5, then 5 5 (beyond)
-    ("dj-contest-open", podium("douai", "ales", "nancy", submission_id="r4")),  # 5 3, then 0
+    ("handball-men", podium_form("ales", "albi", "nancy", submission_id="r1")),  # 10 6 4 (x 1)
+    ("volleyball-women", podium_form("nancy", "ales", "albi", "douai", tied=(4,), submission_id="r2")),  # 24 18 14 14
+    ("swimming-open", podium_form("albi", "nancy", "ales", "douai", submission_id="r3")),  # 8 5, then 5 5 (beyond)
+    ("dj-contest-open", podium_form("douai", "ales", "nancy", submission_id="r4")),  # 5 3, then 0
 ]
 EXPECTED = {"ales": 10 + 18 + 5 + 3, "albi": 6 + 14 + 8, "nancy": 4 + 24 + 5 + 0, "douai": 14 + 5 + 5}
 
@@ -250,9 +249,8 @@ def test_migration_down_and_up_keeps_the_rows_and_gives_back_the_defaults(app, r
 
 
 def test_the_api_says_each_disciplines_kind_and_own_table(client, rulebook):
-    from tests.test_api import check
 
-    body = check(client, "/api/editions/2026/results")  # as the OpenAPI document describes it
+    body = check_api(client, "/api/editions/2026/results")  # as the OpenAPI document describes it
     by_slug = {r["discipline"]["slug"]: r for r in body["disciplines"]}
     assert by_slug["volleyball-women"]["points_table"] == {"places": VOLLEYBALL, "beyond": "last"}
     assert by_slug["dj-contest-open"]["points_table"] == {"places": [5, 3], "beyond": "zero"}
@@ -299,7 +297,7 @@ def test_a_result_saved_before_the_scheme_shrank_is_saved_again_whole(organiser,
     extra = School(slug="extra", name="Extra", short_name="Extra", country="FR")
     db.session.add(Participation(edition=live.edition, school=extra))
     db.session.commit()
-    five = podium("ales", "albi", "nancy", "douai", "extra", submission_id="first")
+    five = podium_form("ales", "albi", "nancy", "douai", "extra", submission_id="first")
     assert organiser.post("/saisie/handball-men", data=five).status_code == 303
     live.edition.scheme.place_points = [3, 2, 1]
     db.session.commit()

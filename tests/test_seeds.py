@@ -21,7 +21,7 @@ from cartel.models import (
 from cartel.read import standings
 from cartel.write.seeding import SeedError, load_seeds
 from cartel.write.unit import unit_of_work
-from tests.conftest import SEEDS
+from tests.helpers import SEEDS
 
 
 def counts():

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding, Sport
-from tests.test_entry import podium
-from tests.test_public import text
+from tests.helpers import podium_form, text
 
 
 def edition_of(year: int) -> Edition:
@@ -142,7 +141,7 @@ def test_one_live_edition_at_a_time(admin, live, make_edition):
 
 
 def test_closing_asks_first_and_says_what_will_be_frozen(admin, live):
-    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     response = admin.post("/admin/editions/2026/status", data={"target": "finished"})
     assert response.status_code == 200
     page = text(response)
@@ -180,7 +179,7 @@ def test_the_organisers_step_offers_links_for_the_whole_programme(admin, live, m
 
 
 def test_a_discipline_with_results_cannot_leave_the_programme_and_is_named(admin, live):
-    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     response = admin.post("/admin/editions/2026/programme", data={"discipline-football-women": "y"})
     assert response.status_code == 422
     assert "Ces disciplines ont des résultats et ne peuvent pas être retirées : Handball masculin." in text(response)
@@ -232,7 +231,7 @@ def test_a_year_that_cannot_be_is_refused_with_one_clear_message(admin, live, ye
 
 
 def test_a_frozen_ranking_still_shows_the_penalties_in_its_totals(admin, live, client):
-    admin.post("/saisie/handball-men", data=podium("ales", "albi", "nancy"))
+    admin.post("/saisie/handball-men", data=podium_form("ales", "albi", "nancy"))
     admin.post("/saisie/adjustments", data={"school": "ales", "points": "-4", "reason": "Retard"})
     before = client.get("/api/editions/2026").get_json()["ranking"]["rows"]
     admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})

@@ -13,16 +13,10 @@ import sqlalchemy as sa
 
 from cartel import create_app
 from cartel.extensions import db
-from tests.conftest import POSTGRES_URL, _config
-from tests.test_browser import TapCounter, browser, login_organiser, running, server  # noqa: F401  (fixtures)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(POSTGRES_URL is not None, reason="browser tests run once, on SQLite"),
-]
+from tests.helpers import TapCounter, config_for, login_organiser
 
 
-def test_a_shared_third_place_takes_five_taps_then_save(server, browser):  # noqa: F811
+def test_a_shared_third_place_takes_five_taps_then_save(server, browser):
     page = login_organiser(browser, server)
     page.get_by_role("link", name="Handball masculin").click()
     page.wait_for_url("**/saisie/handball-men")
@@ -47,7 +41,7 @@ def test_a_shared_third_place_takes_five_taps_then_save(server, browser):  # noq
     page.context.close()
 
 
-def test_the_joint_team_picker_hides_the_rows_own_school_as_it_changes(server, browser):  # noqa: F811
+def test_the_joint_team_picker_hides_the_rows_own_school_as_it_changes(server, browser):
     page = login_organiser(browser, server)
     page.goto(f"{server}/saisie/rugby-women")
     page.locator("#row-1 summary").click()  # "Joint team: add a school"
@@ -62,7 +56,7 @@ def test_the_joint_team_picker_hides_the_rows_own_school_as_it_changes(server, b
     page.context.close()
 
 
-def test_a_podium_at_3_s_of_latency_shows_the_saving_state(server, browser):  # noqa: F811
+def test_a_podium_at_3_s_of_latency_shows_the_saving_state(server, browser):
     page = login_organiser(browser, server)
     page.goto(f"{server}/saisie/rugby-women")
     page.locator("label[for='r1-imt-mines-ales']").click()
@@ -109,7 +103,7 @@ def test_a_podium_at_3_s_of_latency_shows_the_saving_state(server, browser):  # 
     page.context.close()
 
 
-def test_without_javascript_the_form_saves_as_any_form(server, browser):  # noqa: F811
+def test_without_javascript_the_form_saves_as_any_form(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{server}/login")
@@ -126,12 +120,12 @@ def test_without_javascript_the_form_saves_as_any_form(server, browser):  # noqa
 
 
 @pytest.fixture
-def admin_and_five_disciplines(running, tmp_path):  # noqa: F811
-    """The running app's database (tests/test_browser.py) gets an administrator and three more
+def admin_and_five_disciplines(running, tmp_path):
+    """The running app's database (the running fixture) gets an administrator and three more
     disciplines in the programme: five codes to print."""
     from cartel.models import Category, Discipline, Edition, ProgrammeEntry, Role, Sport, User
 
-    config = {**_config(f"sqlite:///{tmp_path / 'browser.sqlite3'}")}
+    config = {**config_for(f"sqlite:///{tmp_path / 'browser.sqlite3'}")}
     config.pop("SERVER_NAME")
     app = create_app(config)
     with app.app_context():
@@ -166,7 +160,7 @@ def entry_links_by_page(pdf: bytes) -> list[list[str]]:
     ]
 
 
-def test_the_link_sheet_prints_four_codes_to_an_a4_page(admin_and_five_disciplines, browser):  # noqa: F811
+def test_the_link_sheet_prints_four_codes_to_an_a4_page(admin_and_five_disciplines, browser):
     url = admin_and_five_disciplines
     page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="fr-FR")
     page.goto(f"{url}/login")
@@ -204,7 +198,7 @@ def test_the_link_sheet_prints_four_codes_to_an_a4_page(admin_and_five_disciplin
     page.close()
 
 
-def test_a_restored_draft_says_so_and_can_be_dropped(server, browser):  # noqa: F811
+def test_a_restored_draft_says_so_and_can_be_dropped(server, browser):
     """What was ticked and left unsaved comes back when the form is opened again in the tab (a reload,
     a failed submission), never silently: a notice says it is not saved and offers the saved result."""
     page = login_organiser(browser, server)

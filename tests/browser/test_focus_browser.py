@@ -7,13 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import POSTGRES_URL
-from tests.test_browser import browser, login_organiser, running, server  # noqa: F401  (fixtures)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(POSTGRES_URL is not None, reason="browser tests run once, on SQLite"),
-]
+from tests.helpers import login_organiser
 
 # The focused element, the element that shows its ring (a hidden choice's label), that ring's colour
 # and the colours under the ring's middle on each side (what elementsFromPoint finds there first with a
@@ -77,7 +71,7 @@ def test_the_formula_is_wcags():
     assert contrast("rgb(118, 118, 118)", "rgba(255, 255, 255, 1)") == pytest.approx(4.54, abs=0.01)
 
 
-def test_the_focus_ring_has_3_to_1_against_what_lies_under_it(server, browser):  # noqa: F811
+def test_the_focus_ring_has_3_to_1_against_what_lies_under_it(server, browser):
     anonymous = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR").new_page()
     organiser = login_organiser(browser, server)
     stops = []
@@ -104,7 +98,7 @@ def test_the_focus_ring_has_3_to_1_against_what_lies_under_it(server, browser): 
 
 
 @pytest.mark.parametrize("width, height", [(390, 844), (360, 640)])
-def test_tabbing_through_the_entry_form_never_hides_a_field_under_the_save_bar(server, browser, width, height):  # noqa: F811
+def test_tabbing_through_the_entry_form_never_hides_a_field_under_the_save_bar(server, browser, width, height):
     page = login_organiser(browser, server)
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{server}/saisie/handball-men")

@@ -7,13 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from cartel.extensions import db
-from tests.conftest import POSTGRES_URL
-from tests.test_browser import browser, browser_app, screenshot_dir, serving  # noqa: F401  (fixture)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(POSTGRES_URL is not None, reason="browser tests run once, on SQLite"),
-]
+from tests.helpers import browser_app, serving
 
 SCHOOLS = [
     ("imt-mines-ales", "IMT Mines Alès"),
@@ -111,8 +105,9 @@ class Interactions:
 
 def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactions(
     catalogue_server,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
+    screenshot_dir,
 ):
     server = catalogue_server.url
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
@@ -170,8 +165,8 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
 
     # 6. open
     page.wait_for_url("**/admin/editions/2027#open")
-    if screenshot_dir(tmp_path) != tmp_path:
-        page.screenshot(path=str(screenshot_dir(tmp_path) / "setup.png"), full_page=True)
+    if screenshot_dir != tmp_path:
+        page.screenshot(path=str(screenshot_dir / "setup.png"), full_page=True)
     act.click(page.get_by_role("button", name="Ouvrir l'édition (en cours)"), "open the edition")
     page.wait_for_url("**/admin/editions/2027")
     assert "L'édition est maintenant : en cours." in page.inner_text("main")
@@ -183,7 +178,7 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     context.close()
 
 
-def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):  # noqa: F811
+def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):
     """Also with a link label of 120 characters and no space (its audit entry included)."""
     server = catalogue_server.url
     with catalogue_server.app.app_context():

@@ -1,7 +1,6 @@
 """The documentation names files that exist: the README, deploy/ and babel.cfg follow the code when it moves."""
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -1,0 +1,84 @@
+"""A real Chromium (Debian's, driven by Playwright) on a phone-sized screen against a live server."""
+
+from tests.helpers import TapCounter, login_organiser
+
+
+def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server, browser, screenshot_dir):
+    page = login_organiser(browser, server)
+
+    # A plain podium: from the chosen discipline, three taps and save.
+    page.get_by_role("link", name="Rugby féminin").click()
+    taps = TapCounter(page)
+    taps.tap("label[for='r1-imt-mines-ales']")
+    taps.tap("label[for='r2-mines-saint-etienne']")
+    taps.tap("label[for='r3-imt-mines-albi']")
+    taps.tap("button[value='final']")
+    page.wait_for_url("**/saisie/rugby-women/saved/1")
+    assert taps.count == 4
+    assert "Enregistré : résultat définitif." in page.inner_text("main")
+
+    # A podium with a shared 3rd place.
+    page.goto(f"{server}/saisie/handball-men")
+    page.locator("label[for='r1-imt-mines-ales']").click()
+    page.locator("label[for='r2-mines-nancy']").click()
+    page.locator("label[for='r3-imt-mines-albi']").click()
+    page.locator("label[for='r4-imt-nord-europe']").click()  # the 4th row shows: no section to open
+    page.locator("#row-4").get_by_label("Ex aequo avec la place au-dessus").check()
+    page.screenshot(path=str(screenshot_dir / "entry-form.png"), full_page=False)
+    page.locator("button[value='final']").click()
+    page.wait_for_url("**/saisie/handball-men/saved/1")
+    saved = " ".join(page.inner_text("main").split())
+    assert "3 IMT Mines Albi +4 3 IMT Nord Europe +4" in saved
+    page.screenshot(path=str(screenshot_dir / "entry-saved.png"), full_page=False)
+
+    # The public sees it.
+    public = browser.new_page(viewport={"width": 390, "height": 844})
+    public.goto(f"{server}/editions/2026")
+    handball = public.locator(".podiums > li", has_text="Handball masculin")
+    places = [" ".join(t.split()) for t in handball.locator(".places li").all_inner_texts()]
+    assert places == ["1 IMT Mines Alès", "2 Mines Nancy", "3 IMT Mines Albi", "3 IMT Nord Europe"]
+    page.context.close()
+
+
+def test_no_horizontal_scroll_at_360_px(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    for path in ["/", "/editions", "/editions/2026", "/records", "/schools/imt-mines-ales", "/login"]:
+        page.goto(server + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (path, width)
+
+
+def test_public_page_updates_itself_and_shows_when_the_server_is_gone(running, browser, screenshot_dir):
+    public = browser.new_page(viewport={"width": 390, "height": 600})
+    public.goto(f"{running.url}/editions/2026")
+    handball = public.locator(".podiums > li", has_text="Handball masculin")
+    assert "à venir" in handball.inner_text()
+    public.evaluate("window.scrollTo(0, 200); window.notReloaded = true")
+
+    organiser = login_organiser(browser, running.url)
+    organiser.goto(f"{running.url}/saisie/handball-men")
+    organiser.locator("label[for='r1-imt-mines-ales']").click()
+    organiser.locator("label[for='r2-mines-nancy']").click()
+    organiser.locator("label[for='r3-imt-mines-albi']").click()
+    organiser.locator("button[value='provisional']").click()
+    organiser.wait_for_url("**/saisie/handball-men/saved/1")
+
+    # the public page shows it within the polling interval, without a reload, where it was scrolled
+    # (a locator, not wait_for_function: the page's Content-Security-Policy forbids eval, and live.js runs under it)
+    public.locator("#live h2", has_text="Derniers résultats").wait_for(timeout=10_000)
+    places = [" ".join(t.split()) for t in handball.locator(".places li").all_inner_texts()]
+    assert places == ["1 IMT Mines Alès", "2 Mines Nancy", "3 IMT Mines Albi"]
+    assert "provisoire" in handball.inner_text()
+    assert public.evaluate("window.notReloaded") is True
+    assert public.evaluate("window.scrollY") == 200
+    ranking = public.locator("table.ranking tbody tr").first.inner_text()
+    assert "IMT Mines Alès" in ranking and "10" in ranking
+    assert public.locator("[data-ago]").inner_text().startswith("mis à jour il y a")
+    assert public.locator("[data-lost]").is_hidden()
+    public.screenshot(path=str(screenshot_dir / "live-edition.png"), full_page=False)
+
+    running.stop()
+    public.locator("[data-lost]").wait_for(state="visible", timeout=10_000)
+    assert "Connexion perdue" in public.locator("[data-lost]").inner_text()
+    public.evaluate("window.scrollTo(0, 0)")
+    public.screenshot(path=str(screenshot_dir / "live-lost.png"), full_page=False)
