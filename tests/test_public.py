@@ -162,3 +162,25 @@ def test_points_are_written_as_the_readers_language_writes_numbers(client, editi
 def test_counts_agree_in_number(client, edition):
     assert "1 discipline sur 3 a un résultat définitif." in text(client.get("/editions/2026"))
     assert "1 of 3 disciplines has a final result." in text(client.get("/editions/2026?lang=en"))
+
+
+def test_each_request_speaks_its_own_language_with_the_same_client(client, edition):
+    """The language is chosen afresh by every request: Flask-Babel keeps a request's locale in ``g``, and the
+    test holds an app context of its own, so each request needs its own (conftest's RequestClient) or the
+    first request's language would stick to every later one."""
+    french, english = "1 discipline sur 3 a un résultat définitif.", "1 of 3 disciplines has a final result."
+
+    def says(url: str) -> str:
+        page = text(client.get(url))
+        assert (french in page) != (english in page), page[:200]
+        return "fr" if french in page else "en"
+
+    assert says("/editions/2026") == "fr"
+    assert says("/editions/2026?lang=en") == "en"  # English right after French
+    assert says("/editions/2026?lang=fr") == "fr"  # French right after English
+    client.get("/language/en?next=/")  # the language cookie
+    assert says("/editions/2026") == "en"
+    assert says("/editions/2026?lang=fr") == "fr"
+    assert says("/editions/2026") == "en"
+    assert "Password" in text(client.get("/login"))
+    assert "Mot de passe" in text(client.get("/login?lang=fr"))
