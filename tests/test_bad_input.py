@@ -90,3 +90,20 @@ def test_delegation_sizes_that_are_not_plain_numbers_are_refused(admin):
     )
     assert response.status_code == 422
     assert "doit être un nombre entier supérieur à 0" in text(response)
+
+
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("get", "/saisie/%00", None),
+        ("get", "/editions?school=a%00b", None),
+        ("post", "/login", {"email": "a\x00@example.org", "password": "x"}),
+        ("post", "/saisie/adjustments", {"school": "ales", "points": "-1", "reason": "late\x00"}),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(organiser, method, url, data):
+    """PostgreSQL refuses NUL in text: without this check GET /saisie/%00 was a 500 there."""
+    response = getattr(organiser, method)(url, data=data)
+    assert response.status_code == 400
+    assert "La requête contient un caractère NUL (\\0) : retirez-le et réessayez." in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PointAdjustment)) == 0

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from itertools import chain
+
+from flask import Flask, Response, abort, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline script or style anywhere: everything comes from static/. Pictures may be data: URLs (the
@@ -23,6 +26,16 @@ def init_app(app: Flask) -> None:
     if app.config["CARTEL_TRUSTED_PROXIES"]:
         hops = app.config["CARTEL_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        """A NUL character belongs in no address, code or form field, and PostgreSQL refuses it in text:
+        a request that carries one is refused as such (400), before any view looks it up."""
+        values = chain([request.path], *request.args.listvalues())
+        if request.method == "POST":
+            values = chain(values, *request.form.listvalues())
+        if any("\x00" in value for value in values):
+            abort(400, description=_("The request contains a NUL character (\\0): remove it and try again."))
 
     @app.after_request
     def security_headers(response: Response) -> Response:
