@@ -49,7 +49,8 @@ demo: $(STAMP) $(MO)
 	mkdir -p instance
 	$(FLASK) demo $(DEMO_ARGS)
 
-# Lint and format check, the whole suite on SQLite, then every database test again on a real PostgreSQL.
+# Lint and format check, the whole suite on SQLite (and the faults smoke), then every database test again on a
+# real PostgreSQL (tests/unit/ needs no database, tests/browser/ runs once).
 test: lint test-sqlite test-postgres
 
 # ruff (lint + format) on the whole code; bandit with no medium or high severity finding in the package;
@@ -68,7 +69,7 @@ test-sqlite: $(TEST_STAMP) $(MO)
 	$(PY) bench/faults.py --smoke
 
 test-postgres: $(TEST_STAMP) $(MO)
-	scripts/with-postgres $(PY) -m pytest -m "not browser" -k "not test_scoring and not test_records" $(PYTEST_ARGS)
+	scripts/with-postgres $(PY) -m pytest -m "not browser" --ignore=tests/unit $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP)
 	scripts/apt-install wrk wrk
