@@ -63,13 +63,14 @@ def load_config(instance_path: str) -> dict:
     if env not in ENVIRONMENTS:
         raise ConfigError(f"CARTEL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     secret = os.environ.get("CARTEL_SECRET_KEY")
-    if env == "production" and not secret:
-        raise ConfigError("CARTEL_SECRET_KEY must be set when CARTEL_ENV=production")
-    if env == "production" and len(secret.encode()) < MIN_SECRET_BYTES:
-        raise ConfigError(
-            f"CARTEL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production "
-            "(python -c 'import secrets; print(secrets.token_hex(32))' makes one)"
-        )
+    if env == "production":
+        if not secret:
+            raise ConfigError("CARTEL_SECRET_KEY must be set when CARTEL_ENV=production")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"CARTEL_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long in production "
+                "(python -c 'import secrets; print(secrets.token_hex(32))' makes one)"
+            )
     secret = secret or _development_secret(instance_path)
     database = _database_url(instance_path)
     return {

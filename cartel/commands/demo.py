@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import click
@@ -229,7 +230,10 @@ def build(year: int = YEAR) -> str:
         )
         catalogue.set_participants(edition, {school: None for school in schools}, system)
         catalogue.set_programme(edition, {discipline: Decimal(1) for discipline in disciplines}, system)
-        catalogue.set_scheme(edition, scoring.ScoringScheme(PLACE_POINTS, scoring.TieRule.SHARED, (1, 2, 3)), system)
+        scheme: scoring.ScoringScheme[int] = scoring.ScoringScheme(
+            tuple(Fraction(p) for p in PLACE_POINTS), scoring.TieRule.SHARED, (1, 2, 3)
+        )
+        catalogue.set_scheme(edition, scheme, system)
         change_status(edition, EditionStatus.LIVE, system)
         password = secrets.token_urlsafe(12)
         create_user(ORGANISER_EMAIL, password, Role.ORGANISER, system)
@@ -242,9 +246,11 @@ def perform(step: Step, year: int = YEAR) -> str:
     a fresh submission key. Ends its transaction, so no lock is held until the next step."""
     try:
         edition = db.session.scalar(sa.select(Edition).filter_by(year=year))
+        assert edition is not None  # the demo database has its edition (build), and every step's school and entry
         actor = Actor(user_id=db.session.scalar(sa.select(User.id).filter_by(email=ORGANISER_EMAIL)))
         if step.action == "penalty":
             school = db.session.scalar(sa.select(School).filter_by(slug=step.target))
+            assert school is not None
             with unit_of_work():
                 add_adjustment(edition, school, PENALTY[1], PENALTY[2], actor)
             return step.describe()
@@ -253,6 +259,7 @@ def perform(step: Step, year: int = YEAR) -> str:
             .join(Discipline, Discipline.id == ProgrammeEntry.discipline_id)
             .where(ProgrammeEntry.edition_id == edition.id, Discipline.slug == step.target)
         )
+        assert entry is not None
         key = uuid.uuid4().hex
         with unit_of_work():
             if step.action == "start":

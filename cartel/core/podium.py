@@ -13,20 +13,22 @@ from typing import Generic, TypeVar
 
 Key = Hashable
 S = TypeVar("S", bound=Hashable)  # what identifies a school
+# the same in a Row or a Team, which never change: a team of slugs is also a team of hashable keys
+S_co = TypeVar("S_co", bound=Hashable, covariant=True)
 
 
 @dataclass(frozen=True)
-class Row(Generic[S]):
+class Row(Generic[S_co]):
     """One row of the entry form: a team (empty when not filled) and the ex aequo mark."""
 
-    schools: tuple[S, ...] = ()
+    schools: tuple[S_co, ...] = ()
     tied_with_above: bool = False
 
 
 @dataclass(frozen=True)
-class Team(Generic[S]):
+class Team(Generic[S_co]):
     place: int
-    schools: tuple[S, ...]
+    schools: tuple[S_co, ...]
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ class Discipline(Model):
     def __repr__(self) -> str:
         return f"<Discipline {self.slug}>"
 
-    def programme_key(self) -> tuple[str, str]:
+    def programme_key(self) -> tuple[tuple[str, str], str]:
         """The programme's one order, everywhere it is listed: by sport (its French name, accents and
         case aside), then by category."""
         return (folded(self.sport.name_fr), self.category.value)

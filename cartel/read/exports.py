@@ -80,12 +80,12 @@ def ranking_table(standing: EditionStanding) -> tuple[tuple[Column, ...], tuple[
     return columns, rows
 
 
-def _discipline_points(view: EditionView) -> dict:
+def _discipline_points(view: EditionView) -> dict[int, dict[int, Fraction]]:
     """Points each school earned in each discipline, where the edition's scheme computes them."""
     data = view.standing.data
     if view.standing.kind != "computed" or data.scheme is None:
         return {}
-    by_discipline: dict = {}
+    by_discipline: dict[int, list[scoring.Placement[int, int]]] = {}
     for p in data.placements:
         by_discipline.setdefault(p.discipline, []).append(p)
     return {
@@ -125,7 +125,7 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
     for podium in view.podiums:
         place_of = {s.id: place for place, team in podium.places for s in team}
         points_of = earned.get(podium.entry.discipline_id, {})
-        row = [discipline_name(podium.entry.discipline), state_label(podium.entry.result_state.value)]
+        row: list[object] = [discipline_name(podium.entry.discipline), state_label(podium.entry.result_state.value)]
         for s in schools:
             row += [place_of.get(s.id), points_of.get(s.id, 0) if s.id in place_of and points_of else None]
         result_rows.append(tuple(row))

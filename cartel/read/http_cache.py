@@ -18,7 +18,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Flask, Response, current_app, request, session
 
@@ -40,7 +40,7 @@ class RevisionCache:
         self._guard = threading.Lock()
         self._key_locks: dict[Hashable, threading.Lock] = {}
 
-    def _lookup(self, key: Hashable, revision: Hashable):
+    def _lookup(self, key: Hashable, revision: Hashable) -> tuple[bool, object]:
         with self._guard:
             entry = self._entries.get(key)
             if entry is not None and entry[0] == revision:
@@ -51,13 +51,13 @@ class RevisionCache:
     def get(self, key: Hashable, revision: Hashable, compute: Callable[[], T]) -> T:
         found, value = self._lookup(key, revision)
         if found:
-            return value  # type: ignore[return-value]
+            return cast(T, value)  # what compute() gave for this key, a T: the cache holds values of every type
         with self._guard:
             lock = self._key_locks.setdefault(key, threading.Lock())
         with lock:
             found, value = self._lookup(key, revision)
             if found:
-                return value  # type: ignore[return-value]
+                return cast(T, value)
             value = compute()
             with self._guard:
                 self._entries[key] = (revision, value)

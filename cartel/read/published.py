@@ -48,7 +48,7 @@ class EditionView:
     latest: tuple[Podium, ...]  # disciplines with a result, most recently saved first
     revision: int
     revised_at: dt.datetime | None
-    race: tuple[race.Step, ...] = ()  # totals through the event; () when the audit trail does not explain them
+    race: tuple[race.Step[int], ...] = ()  # totals through the event; () when the audit trail does not explain them
 
     @property
     def edition(self) -> Edition:
@@ -100,7 +100,7 @@ def edition_view(edition_id: int, revision: int) -> EditionView:
     return cache().get(("edition", edition_id), revision, compute)
 
 
-def race_of(ranking: EditionStanding, schools: dict[int, School], session: Session) -> tuple[race.Step, ...]:
+def race_of(ranking: EditionStanding, schools: dict[int, School], session: Session) -> tuple[race.Step[int], ...]:
     """The race of an edition from its audit trail (one query), if the trail explains the ranking."""
     data = ranking.data
     ids = {s.slug: s.id for s in schools.values()}
@@ -109,7 +109,7 @@ def race_of(ranking: EditionStanding, schools: dict[int, School], session: Sessi
         .where(AuditEntry.edition_id == data.edition.id, AuditEntry.entity.in_(("result", "adjustment")))
         .order_by(AuditEntry.at, AuditEntry.id)
     )
-    events: list[race.Event] = []
+    events: list[race.Event[int, int]] = []
     for at, entity, key, discipline_id, after in rows:
         if entity == "result":
             result = ResultSnapshot.from_json(after)
@@ -123,8 +123,11 @@ def race_of(ranking: EditionStanding, schools: dict[int, School], session: Sessi
             events.append(race.AdjustmentRecorded(at, key, school, points))
     weights = {e.discipline_id: Fraction(str(e.weight)) for e in data.programme}
     participants = [p.school_id for p in data.participants]
+    assert data.scheme is not None  # the ranking is computed, which takes a scheme (build_standing)
     steps = race.replay(participants, data.scheme, weights, events)
-    return steps if race.ends_at(steps, {r.school.id: r.points for r in ranking.rows}) else ()
+    # a computed ranking knows every school's points
+    totals = {r.school.id: r.points for r in ranking.rows if r.points is not None}
+    return steps if race.ends_at(steps, totals) else ()
 
 
 def history(revision: int) -> History:

@@ -10,6 +10,7 @@ next commit that changes it, whichever app process or server made that commit.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -18,7 +19,7 @@ from cartel.extensions import db
 from cartel.models import Edition, HistoryRevision
 
 # The only reads a RevisionReader makes, by name; compiled once per reader, for its database.
-QUERIES = {
+QUERIES: dict[str, sa.Select[Any]] = {
     "edition": sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year")),
     "history": sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID),
 }
@@ -48,6 +49,7 @@ class RevisionReader:
     def _open(self) -> tuple:
         connection = self.engine.raw_connection()
         connection.detach()
+        assert connection.dbapi_connection is not None  # a connection just opened, not yet closed
         self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
         pair = (connection, connection.cursor())
         self._all.append(pair)
@@ -61,7 +63,7 @@ class RevisionReader:
             except Exception:
                 pass
 
-    def _compiled(self, statement: sa.Select) -> tuple[str, tuple[str, ...] | None, dict]:
+    def _compiled(self, statement: sa.Select[Any]) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         """The statement's SQL for this database, its parameter order (None: by name) and the values
         of its literal parameters."""
         compiled = statement.compile(dialect=self.engine.dialect)

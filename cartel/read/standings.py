@@ -10,7 +10,9 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
@@ -36,7 +38,13 @@ from cartel.models import (
 from cartel.models.sport import SportKind
 
 
-def to_fraction(value) -> Fraction | None:
+@overload
+def to_fraction(value: None) -> None: ...
+@overload
+def to_fraction(value: Decimal | int | str) -> Fraction: ...
+@overload
+def to_fraction(value: Decimal | int | str | None) -> Fraction | None: ...
+def to_fraction(value: Decimal | int | str | None) -> Fraction | None:
     return None if value is None else Fraction(str(value))
 
 
@@ -46,7 +54,13 @@ def by_name(school: School) -> tuple[str, str]:
     return folded(school.name)
 
 
-def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme | None:
+@overload
+def scheme_of(row: None) -> None: ...
+@overload
+def scheme_of(row: PointsScheme) -> scoring.ScoringScheme[int]: ...
+@overload
+def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme[int] | None: ...
+def scheme_of(row: PointsScheme | None) -> scoring.ScoringScheme[int] | None:
     if row is None:
         return None
     return scoring.ScoringScheme(
@@ -63,9 +77,19 @@ def table_of(entry: ProgrammeEntry) -> scoring.PointsTable | None:
     return scoring.PointsTable(tuple(Fraction(str(p)) for p in entry.place_points), entry.beyond_last)
 
 
+@overload
+def with_tables(scheme: None, programme: Iterable[ProgrammeEntry]) -> None: ...
+@overload
 def with_tables(
-    scheme: scoring.ScoringScheme | None, programme: Iterable[ProgrammeEntry]
-) -> scoring.ScoringScheme | None:
+    scheme: scoring.ScoringScheme[int], programme: Iterable[ProgrammeEntry]
+) -> scoring.ScoringScheme[int]: ...
+@overload
+def with_tables(
+    scheme: scoring.ScoringScheme[int] | None, programme: Iterable[ProgrammeEntry]
+) -> scoring.ScoringScheme[int] | None: ...
+def with_tables(
+    scheme: scoring.ScoringScheme[int] | None, programme: Iterable[ProgrammeEntry]
+) -> scoring.ScoringScheme[int] | None:
     """The edition's scheme with the programme's own points tables (by discipline id): every caller of
     the engine (ranking, race, points per discipline) then counts the same points."""
     if scheme is None:
@@ -79,9 +103,9 @@ class EditionData:
     """Everything stored about one edition, loaded in bulk."""
 
     edition: Edition
-    scheme: scoring.ScoringScheme | None = None
+    scheme: scoring.ScoringScheme[int] | None = None  # tables by discipline id
     programme: list[ProgrammeEntry] = field(default_factory=list)
-    placements: list[scoring.Placement] = field(default_factory=list)
+    placements: list[scoring.Placement[int, int]] = field(default_factory=list)  # by discipline and school id
     adjustments: list[PointAdjustment] = field(default_factory=list)
     official: list[OfficialStanding] = field(default_factory=list)
     participants: list[Participation] = field(default_factory=list)
@@ -138,24 +162,26 @@ class EditionStanding:
         return tuple(r.school for r in self.rows if r.rank == 1)
 
 
-def load_editions(where=None, session: Session | None = None) -> tuple[list[EditionData], dict[int, School]]:
+def load_editions(
+    where: sa.ColumnElement[bool] | None = None, session: Session | None = None
+) -> tuple[list[EditionData], dict[int, School]]:
     """Editions matching ``where`` (all by default), oldest first, with every school by id.
 
     Everything a page reads is loaded here, so the objects stay usable once ``session`` is closed.
     """
-    session = session or db.session
+    db_session = session or db.session
     query = sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)
     if where is not None:
         query = query.where(where)
-    editions = list(session.scalars(query))
-    schools = {s.id: s for s in session.scalars(sa.select(School))}
+    editions = list(db_session.scalars(query))
+    schools = {s.id: s for s in db_session.scalars(sa.select(School))}
     by_id = {e.id: EditionData(e) for e in editions}
     if not by_id:
         return [], schools
     ids = list(by_id)
     for data in by_id.values():
         data.scheme = scheme_of(data.edition.scheme)  # loaded with the edition (joined)
-    programme = session.scalars(
+    programme = db_session.scalars(
         sa.select(ProgrammeEntry)
         .where(ProgrammeEntry.edition_id.in_(ids))
         .options(joinedload(ProgrammeEntry.discipline).joinedload(Discipline.sport))
@@ -163,7 +189,7 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
     for entry in programme:
         by_id[entry.edition_id].programme.append(entry)
     teams: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
-    members = session.execute(
+    members = db_session.execute(
         sa.select(
             Placement.edition_id, Placement.discipline_id, Placement.place, Placement.id, PlacementMember.school_id
         )
@@ -175,16 +201,16 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
         teams[(edition_id, discipline_id, place, placement_id)].append(school_id)
     for (edition_id, discipline_id, place, _), team in teams.items():
         by_id[edition_id].placements.append(scoring.Placement(discipline_id, place, tuple(team)))
-    for adj in session.scalars(
+    for adj in db_session.scalars(
         sa.select(PointAdjustment)
         .where(PointAdjustment.edition_id.in_(ids))
         .order_by(PointAdjustment.created_at, PointAdjustment.id)
     ):
         by_id[adj.edition_id].adjustments.append(adj)
-    for row in session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
+    for row in db_session.scalars(sa.select(OfficialStanding).where(OfficialStanding.edition_id.in_(ids))):
         by_id[row.edition_id].official.append(row)
-    for row in session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
-        by_id[row.edition_id].participants.append(row)
+    for participation in db_session.scalars(sa.select(Participation).where(Participation.edition_id.in_(ids))):
+        by_id[participation.edition_id].participants.append(participation)
     for data in by_id.values():
         data.programme.sort(key=lambda e: e.discipline.programme_key())
         data.scheme = with_tables(data.scheme, data.programme)
@@ -194,7 +220,7 @@ def load_editions(where=None, session: Session | None = None) -> tuple[list[Edit
 def podiums(data: EditionData, schools: dict[int, School]) -> tuple[Podium, ...]:
     """Each programme discipline with its placed teams, best place first, and what each team earned
     where the discipline has its own points table (and the edition a scheme, for its tie rule)."""
-    by_discipline: dict[int, list[scoring.Placement]] = defaultdict(list)
+    by_discipline: dict[int, list[scoring.Placement[int, int]]] = defaultdict(list)
     for p in data.placements:
         by_discipline[p.discipline].append(p)
     scheme = with_tables(data.scheme, data.programme)
@@ -264,7 +290,7 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
     return EditionStanding(data, "none", (), True, False, len(finals), len(weights))
 
 
-def edition_history(standing: EditionStanding) -> records.EditionHistory:
+def edition_history(standing: EditionStanding) -> records.EditionHistory[int]:
     """What the records engine needs of one edition; only finished editions count."""
     edition = standing.edition
     return records.EditionHistory(
@@ -286,9 +312,9 @@ def edition_history(standing: EditionStanding) -> records.EditionHistory:
 class History:
     standings: tuple[EditionStanding, ...]  # oldest first
     schools: dict[int, School]
-    prior: tuple[records.PriorTitles, ...]
+    prior: tuple[records.PriorTitles[int], ...]
 
-    def records(self, as_of_year: int | None = None) -> records.Records:
+    def records(self, as_of_year: int | None = None) -> records.Records[int]:
         return records.compute_records(
             [edition_history(s) for s in self.standings],
             self.prior,
@@ -301,11 +327,11 @@ def load_history(
     build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing, session: Session | None = None
 ) -> History:
     """Every edition with its standing (made by ``build``), and the prior title counts."""
-    session = session or db.session
+    db_session = session or db.session
     editions, schools = load_editions(session=session)
     prior = tuple(
         records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
-        for p in session.scalars(sa.select(PriorTitleCount))
+        for p in db_session.scalars(sa.select(PriorTitleCount))
     )
     return History(tuple(build(d, schools) for d in editions), schools, prior)
 

@@ -127,7 +127,7 @@ def _result_subject(entry, names: Names) -> dict:
     return {"discipline": discipline, "year": names.years.get(entry.edition_id, year)}
 
 
-def _result(sentence: Callable[..., str]):
+def _result(sentence: Callable[..., str]) -> Callable[..., Description]:
     def describe_result(entry, names: Names) -> Description:
         summary = sentence(**_result_subject(entry, names), result=result_words(entry.after, names))
         return Description(summary, (_("Before: %(result)s", result=result_words(entry.before, names)),))
@@ -147,7 +147,7 @@ def _result_start(entry, names: Names) -> Description:
 # --- editions -------------------------------------------------------------------------------------
 
 
-def _year(entry, names: Names):
+def _year(entry, names: Names) -> int | str:
     return names.years.get(entry.edition_id, entry.entity_key)
 
 
@@ -168,7 +168,7 @@ def ranking_words(frozen, names: Names) -> str:
     )
 
 
-def _status(sentence: Callable[..., str]):
+def _status(sentence: Callable[..., str]) -> Callable[..., Description]:
     def describe_status(entry, names: Names) -> Description:
         before, after = entry.before or {}, entry.after or {}
         details = [change(_("Status"), labels.edition_status(before["status"]), labels.edition_status(after["status"]))]
@@ -300,9 +300,11 @@ def _scheme(entry, names: Names) -> Description:
 # --- penalties and bonuses ------------------------------------------------------------------------
 
 
-def _adjustment(added: bool):
+def _adjustment(added: bool) -> Callable[..., Description]:
     def describe_adjustment(entry, names: Names) -> Description:
         snapshot = AdjustmentSnapshot.from_json(entry.after if added else entry.before)
+        if snapshot is None:  # nothing stored: the plain sentence describe() falls back to
+            return _other(entry, names)
         amount = _number(snapshot.points)
         words = {
             "points": numbers.signed_points(amount),
@@ -362,9 +364,10 @@ def _sport_created(entry, names: Names) -> Description:
 
 def _discipline_created(entry, names: Names) -> Description:
     after = entry.after or {}
-    name = names.disciplines.get(entry.entity_key) or discipline_words(
-        names.sports.get(after.get("sport"), _plain(after.get("sport"))), after.get("category")
-    )
+    sport = after.get("sport")
+    sport_name = names.sports.get(sport, _plain(sport)) if sport is not None else _plain(sport)
+    # no category: an open discipline, the sport's name alone
+    name = names.disciplines.get(entry.entity_key) or discipline_words(sport_name, after.get("category") or "")
     return Description(_("Discipline created: %(discipline)s", discipline=name))
 
 
@@ -419,7 +422,7 @@ def _link_subject(entry, names: Names) -> dict:
     key = entry.entity_key
     known = names.links.get(int(key)) if key.isascii() and key.isdigit() else None
     discipline = (
-        names.disciplines.get(snapshot.get("discipline"))
+        (names.disciplines.get(slug) if (slug := snapshot.get("discipline")) is not None else None)
         or names.discipline_ids.get(entry.discipline_id)
         or (known[0] if known else "—")
     )

@@ -19,7 +19,7 @@ def select_locale() -> str:
     """``?lang=`` when given (the live fragments name theirs), else the cookie, else French."""
     config = current_app.config
     for wanted in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if wanted in config["CARTEL_LANGUAGES"]:
+        if wanted is not None and wanted in config["CARTEL_LANGUAGES"]:
             return wanted
     return config["BABEL_DEFAULT_LOCALE"]
 

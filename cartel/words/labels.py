@@ -9,7 +9,7 @@ from flask_babel import pgettext
 
 
 def edition_status(status: enum.Enum | str) -> str:
-    value = getattr(status, "value", status)
+    value = status.value if isinstance(status, enum.Enum) else status
     return {
         "planned": _("planned"),
         "live": _("live"),
@@ -20,7 +20,7 @@ def edition_status(status: enum.Enum | str) -> str:
 
 def result_state(state: enum.Enum | str) -> str:
     """A result's state, as the entry pages, workbooks and imports say it (French: agrees with "résultat")."""
-    value = getattr(state, "value", state)
+    value = state.value if isinstance(state, enum.Enum) else state
     return {
         "pending": pgettext("result", "to come"),
         "in_progress": pgettext("result", "in progress"),

@@ -17,7 +17,8 @@ from cartel.core.scoring import MAX_PLACES, MAX_POINTS, SchemeError
 def podium_problem(problem: podium.Problem, names: dict[str, str]) -> str:
     """The words for each problem code of cartel.core.podium (``names``: slug → name), the same on the entry
     form (next to its row, "Place k") and in a spreadsheet import (at its cell, in the column of place k)."""
-    school = names.get(problem.params.get("school"), problem.params.get("school", ""))
+    given = problem.params.get("school", "")
+    school = names.get(given, given) if isinstance(given, str) else given
     messages = {
         "edition_not_live": _("This edition is not live: results cannot be entered."),
         "not_in_programme": _("This discipline is not in the programme of the edition."),

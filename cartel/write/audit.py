@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 
 from cartel.core.audit import PRIVATE_ENTITIES, Action
 from cartel.core.clock import utcnow
@@ -21,11 +22,15 @@ def bump_revisions(edition_id: int | None) -> None:
     if edition_id is not None:
         editions = editions.where(Edition.id == edition_id)
     db.session.execute(editions.execution_options(synchronize_session=False))
-    history = db.session.execute(
-        sa.update(HistoryRevision)
-        .where(HistoryRevision.id == HistoryRevision.ROW_ID)
-        .values(revision=HistoryRevision.revision + 1, revised_at=now)
-        .execution_options(synchronize_session=False)
+    # an UPDATE's result is a CursorResult (Session.execute is typed as returning any Result)
+    history = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(HistoryRevision)
+            .where(HistoryRevision.id == HistoryRevision.ROW_ID)
+            .values(revision=HistoryRevision.revision + 1, revised_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if history.rowcount == 0:  # the migration creates the row; a database emptied by hand lost it
         db.session.add(HistoryRevision(id=HistoryRevision.ROW_ID, revision=2, revised_at=now))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -161,7 +162,7 @@ def set_programme(
     edition: Edition,
     weights: dict[Discipline, Decimal],
     actor: Actor,
-    tables: dict[Discipline, scoring.PointsTable | None] | None = None,
+    tables: Mapping[Discipline, scoring.PointsTable | None] | None = None,
 ) -> None:
     """The disciplines contested with their weights and their own points tables (a discipline left
     out of ``tables`` earns the edition's table times its weight; ``tables=None`` keeps the tables as

@@ -52,8 +52,8 @@ class Change:
     entry: ProgrammeEntry
     version: int
     state: ResultState
-    before: tuple[podium.Team, ...]
-    after: tuple[podium.Team, ...]
+    before: tuple[podium.Team[str], ...]  # by school slug
+    after: tuple[podium.Team[str], ...]
 
 
 def state_words() -> dict[str, ResultState]:
@@ -77,7 +77,7 @@ def places_needed(edition: Edition) -> int:
     return max(3, min(max(scored), participants))
 
 
-def team_text(team: podium.Team, names: dict[str, str]) -> str:
+def team_text(team: podium.Team[str], names: dict[str, str]) -> str:
     return f" {JOINT} ".join(names[s] for s in team.schools)
 
 
@@ -214,11 +214,12 @@ class Checker:
             return False
         return all(name.strip().casefold() in self.lookup for name in text.split(JOINT))
 
-    def teams(self, row: UploadRow) -> list[podium.Team] | None:
+    def teams(self, row: UploadRow) -> list[podium.Team[str]] | None:
         """The row's teams, each at the place of its column; None when there is a problem (each one said
         at its cell). Reading the cells' schools is the import's own; whether the places fit together
         (no place inside a tie, none empty above a filled one, no school twice) is cartel.core.podium's check."""
-        teams: list[podium.Team] = []
+        teams: list[podium.Team[str]] = []  # by school slug, when every cell resolves
+        checked: list[podium.Team[object]] = []  # the same, a cell that does not resolve standing as a team too
         resolved = True
         for place, text in enumerate(row.cells[FIRST_PLACE_COLUMN:], start=1):
             if not text:
@@ -226,27 +227,35 @@ class Checker:
             column = FIRST_PLACE_COLUMN + place - 1
             for team_text in self.split(text, TIE):
                 schools = [self.school(row, column, name) for name in self.split(team_text, JOINT)]
-                if team_text and None not in schools:
-                    teams.append(podium.Team(place, tuple(s.slug for s in schools)))
+                found = [s for s in schools if s is not None]
+                if team_text and len(found) == len(schools):
+                    team = podium.Team(place, tuple(s.slug for s in found))
+                    teams.append(team)
+                    checked.append(team)
                 else:  # said at its cell, if it says anything; it still fills its place for the checks below
                     resolved = False
-                    teams.append(podium.Team(place, (object(),)))
+                    checked.append(podium.Team(place, (object(),)))
         teams.sort(key=lambda t: t.place)
-        rows = podium.rows_from_teams(teams, 0)  # empty rows where places are missing, ties as in the form
-        placed = iter(teams)
+        checked.sort(key=lambda t: t.place)
+        rows = podium.rows_from_teams(checked, 0)  # empty rows where places are missing, ties as in the form
+        placed = iter(checked)
         place_of = {k: next(placed).place if r.schools else k for k, r in enumerate(rows, start=1)}
-        problems = podium.check_teams(teams) + [
+        problems = podium.check_teams(checked) + [
             p
             for p in podium.check_rows(rows, set(self.names), edition_live=True, in_programme=True)
             if p.code not in ("empty", "not_participant")  # see change(); and school() said who takes part
         ]
         for problem in problems:
             if problem.row is None:  # a place inside a tie
-                self.podium_problem(row, FIRST_PLACE_COLUMN + problem.params["place"] - 1, problem)
+                inside = problem.params["place"]
+                assert isinstance(inside, int)  # check_teams gives the place as it found it
+                self.podium_problem(row, FIRST_PLACE_COLUMN + inside - 1, problem)
                 continue
             params = dict(problem.params)
             if "first_row" in params:  # where the school already is: its place (a tie's rows share one)
-                params["first_row"] = place_of[params["first_row"]]
+                first_row = params["first_row"]
+                assert isinstance(first_row, int)  # check_rows gives the row's number
+                params["first_row"] = place_of[first_row]
             at = FIRST_PLACE_COLUMN + place_of[problem.row] - 1
             self.podium_problem(row, at, podium.Problem(problem.code, problem.row, params))
         return teams if resolved and not problems else None
@@ -292,7 +301,8 @@ class Checker:
 def check(edition: Edition, table: Table, may_enter=lambda _discipline_id: True) -> tuple[list[Change], list[Problem]]:
     """Every change the table asks for, or every problem it has (then nothing may be applied)."""
     checker = Checker(edition, may_enter)
-    changes, seen = [], {}
+    changes: list[Change] = []
+    seen: dict[str, int] = {}  # discipline code -> its row
     for row in table.rows:
         code = row.cells[1] if len(row.cells) > 1 else ""
         if code in seen:

@@ -85,7 +85,7 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
             )
         )
         before["frozen"] = [[r.rank, r.school.slug, None if r.points is None else str(r.points)] for r in frozen]
-        for row in frozen:
-            db.session.delete(row)
+        for official in frozen:
+            db.session.delete(official)
     edition.status = target
     record(actor, action, edition.year, before, after, edition_id=edition.id)

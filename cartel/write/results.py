@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from cartel.core import podium
@@ -120,17 +122,20 @@ def write_result(
     now = utcnow()
     # A correction changes the places of a published result; confirming it unchanged is not one.
     corrected = entry.published_at is not None and before.places != result_snapshot(entry, teams).places
-    changed = db.session.execute(
-        sa.update(ProgrammeEntry)
-        .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version)
-        .values(
-            version=expected_version + 1,
-            result_state=state,
-            updated_at=now,
-            published_at=sa.func.coalesce(ProgrammeEntry.published_at, now),
-            corrected_at=now if corrected else ProgrammeEntry.corrected_at,
-        )
-        .execution_options(synchronize_session=False)
+    changed = cast(  # an UPDATE's result is a CursorResult (Session.execute is typed as any Result)
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(ProgrammeEntry)
+            .where(ProgrammeEntry.id == entry.id, ProgrammeEntry.version == expected_version)
+            .values(
+                version=expected_version + 1,
+                result_state=state,
+                updated_at=now,
+                published_at=sa.func.coalesce(ProgrammeEntry.published_at, now),
+                corrected_at=now if corrected else ProgrammeEntry.corrected_at,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     )
     if changed.rowcount != 1:
         raise _conflict(entry)
@@ -246,15 +251,18 @@ def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, e
     """Tell the public a discipline is being played (only before any result is saved)."""
     if edition.status is not EditionStatus.LIVE:
         raise ValidationFailed([podium.Problem("edition_not_live")])
-    changed = db.session.execute(
-        sa.update(ProgrammeEntry)
-        .where(
-            ProgrammeEntry.id == entry.id,
-            ProgrammeEntry.version == expected_version,
-            ProgrammeEntry.result_state == ResultState.PENDING,
-        )
-        .values(version=expected_version + 1, result_state=ResultState.IN_PROGRESS)
-        .execution_options(synchronize_session=False)
+    changed = cast(  # an UPDATE's result is a CursorResult (Session.execute is typed as any Result)
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(ProgrammeEntry)
+            .where(
+                ProgrammeEntry.id == entry.id,
+                ProgrammeEntry.version == expected_version,
+                ProgrammeEntry.result_state == ResultState.PENDING,
+            )
+            .values(version=expected_version + 1, result_state=ResultState.IN_PROGRESS)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if changed.rowcount != 1:
         raise _conflict(entry)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import enum
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Literal, TypeVar, overload
 
 import sqlalchemy as sa
 
@@ -74,6 +76,10 @@ class RowError(ValueError):
     pass
 
 
+@overload
+def _int(value: str, what: str, *, optional: Literal[False] = False, minimum: int | None = None) -> int: ...
+@overload
+def _int(value: str, what: str, *, optional: bool, minimum: int | None = None) -> int | None: ...
 def _int(value: str, what: str, *, optional: bool = False, minimum: int | None = None) -> int | None:
     if value == "" and optional:
         return None
@@ -86,6 +92,10 @@ def _int(value: str, what: str, *, optional: bool = False, minimum: int | None =
     return number
 
 
+@overload
+def _decimal(value: str, what: str, *, optional: Literal[False] = False) -> Decimal: ...
+@overload
+def _decimal(value: str, what: str, *, optional: bool) -> Decimal | None: ...
 def _decimal(value: str, what: str, *, optional: bool = False) -> Decimal | None:
     if value == "" and optional:
         return None
@@ -104,7 +114,10 @@ def _date(value: str, what: str) -> dt.date | None:
         raise RowError(f"{what} must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
-def _choice(value: str, enum_cls, what: str):
+E = TypeVar("E", bound=enum.Enum)
+
+
+def _choice(value: str, enum_cls: type[E], what: str) -> E:
     try:
         return enum_cls(value)
     except ValueError:
@@ -125,7 +138,7 @@ class Loader:
         self.sports = {s.slug: s for s in db.session.scalars(sa.select(Sport))}
         self.disciplines = {d.slug: d for d in db.session.scalars(sa.select(Discipline))}
         self.editions = {e.year: e for e in db.session.scalars(sa.select(Edition))}
-        self.placements: dict[tuple[int, int], list[tuple[str, int, int, tuple[School, ...], str]]] = defaultdict(list)
+        self.placements: dict[tuple[int, str], list[tuple[str, int, int, tuple[School, ...], str]]] = defaultdict(list)
 
     def rows(self, path: Path) -> Iterator[tuple[int, dict]]:
         with path.open(newline="", encoding="utf-8-sig") as handle:  # with or without a BOM, as Excel writes

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -56,7 +57,11 @@ def _lock_rows(keys: list[str]) -> dict[str, LoginThrottle]:
     """The counters' rows, created if missing and locked until the transaction ends (in key order,
     so that two attempts never wait for each other crosswise)."""
     dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    inserts: dict[str, Callable[[type[LoginThrottle]], postgresql.Insert | sqlite.Insert]] = {
+        "postgresql": postgresql.insert,
+        "sqlite": sqlite.insert,
+    }
+    insert = inserts.get(dialect)
     for key in keys:
         if insert is not None:
             db.session.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import get_locale
@@ -21,13 +23,15 @@ def load_names(rows: list[AuditEntry]) -> Names:
     disciplines = list(db.session.scalars(sa.select(Discipline)))  # each with its sport (joined)
     keys = [a.entity_key for a in rows if a.entity == "link"]
     link_ids = {int(key) for key in keys if key.isascii() and key.isdigit()}
-    links = db.session.scalars(sa.select(EntryLink).where(EntryLink.id.in_(link_ids))) if link_ids else []
+    links: Iterable[EntryLink] = (
+        db.session.scalars(sa.select(EntryLink).where(EntryLink.id.in_(link_ids))) if link_ids else []
+    )
     return Names(
-        schools=dict(db.session.execute(sa.select(School.slug, School.name)).all()),
+        schools=dict(db.session.execute(sa.select(School.slug, School.name)).tuples().all()),
         disciplines={d.slug: discipline_name(d) for d in disciplines},
         discipline_ids={d.id: discipline_name(d) for d in disciplines},
         sports={s.slug: s.name(locale) for s in db.session.scalars(sa.select(Sport))},
-        years=dict(db.session.execute(sa.select(Edition.id, Edition.year)).all()),
+        years=dict(db.session.execute(sa.select(Edition.id, Edition.year)).tuples().all()),
         links={link.id: (discipline_name(link.discipline), link.label) for link in links},
     )
 

@@ -307,7 +307,9 @@ def scheme(year: int):
     preview = None
     if form.validate_on_submit():
         try:
-            parsed = scoring.parse_scheme(form.place_points.data, form.tie_rule.data, form.tie_breaks.data or "")
+            parsed: scoring.ScoringScheme[int] = scoring.parse_scheme(
+                form.place_points.data, form.tie_rule.data, form.tie_breaks.data or ""
+            )
         except (ValueError, ZeroDivisionError) as error:
             field = form.tie_breaks if getattr(error, "code", None) == "tie_breaks" else form.place_points
             field.errors.append(scheme_problem(error))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, request
 
@@ -36,7 +37,10 @@ def _edition(year: int) -> tuple[int, int]:
     return found
 
 
-def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
+Default = TypeVar("Default", bound=int | None)
+
+
+def _int_arg(name: str, default: Default, low: int, high: int) -> int | Default:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default

@@ -90,14 +90,14 @@ class RowForm(Form):
     partners = PartnersField(filters=[lambda schools: [s for s in schools or () if s]])
     tied = BooleanField()
 
-    def podium_row(self) -> podium.Row:
+    def podium_row(self) -> podium.Row[str]:
         """The row as cartel.core.podium reads it: partners count only beside a school, never the school itself."""
         main = self.school.data or ""
         partners = [s for s in self.partners.data if s != main] if main else []
         return podium.Row(tuple([main, *partners]) if main else (), tied_with_above=bool(self.tied.data))
 
     @staticmethod
-    def data_of(row: podium.Row) -> dict:
+    def data_of(row: podium.Row[str]) -> dict[str, object]:
         """A podium row as the form's data (to show a saved or typed result)."""
         main = row.schools[0] if row.schools else ""
         return {"school": main, "partners": list(row.schools[1:]), "tied": row.tied_with_above}
@@ -110,7 +110,8 @@ class PlaceRows(FieldList):
 
     def process(self, formdata, data=unset_value, extra_filters=None) -> None:
         values = [] if data is unset_value or not data else list(data)
-        self.entries, self.last_index, self.object_data = [], 0, values
+        self.entries: list[FormField] = []
+        self.last_index, self.object_data = 0, values
         for index in range(1, self.min_entries + 1):
             self._add_entry(formdata, values[index - 1] if index <= len(values) else unset_value, index=index)
 
@@ -126,7 +127,7 @@ class EntryForm(VersionForm):
     participants: frozenset[str] = frozenset()
     problems: tuple[podium.Problem, ...] = ()  # of the rows, once validated
 
-    def podium_rows(self) -> list[podium.Row]:
+    def podium_rows(self) -> list[podium.Row[str]]:
         return [row.form.podium_row() for row in self.rows]
 
     def validate(self, extra_validators=None) -> bool:

@@ -210,6 +210,7 @@ def expired_form(error: CSRFError):
     """A result whose form outlived its CSRF token (an hour) is shown again, as typed, with a fresh
     token: nothing is saved, and nothing typed is lost. Other forms get the plain "expired" page."""
     if request.endpoint == "entry.save":
+        assert request.view_args is not None  # set with the endpoint when the URL matched
         try:
             edition, entry, _actor = discipline_in_live_edition(request.view_args["slug"])
         except HTTPException:
