@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 class BoundedInt(IntegerConverter):
     """Numbers in URLs fit the database's integers: a larger one is a 404, never an overflow."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -29,7 +29,7 @@ class TieRule(str, enum.Enum):
 class SchemeError(ValueError):
     """A points scheme that cannot rank anything; ``code`` says why."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
 

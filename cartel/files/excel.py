@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -56,7 +57,7 @@ class Sheet:
     notes: tuple[str, ...] = field(default=())  # lines below the table
 
 
-def cell_value(value):
+def cell_value(value: object) -> object:
     """What goes into a cell: numbers as numbers (fractions rounded to 2 decimals), the rest as is."""
     if isinstance(value, Fraction):
         return value.numerator if value.denominator == 1 else round(float(value), 2)
@@ -65,7 +66,7 @@ def cell_value(value):
     return value
 
 
-def put_cell(ws: Worksheet, row: int, column: int, value):
+def put_cell(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     """Write a cell: numbers as numbers, text as text (never a formula)."""
     cell = ws.cell(row=row, column=column, value=cell_value(value))
     if isinstance(value, str) and value.startswith("="):

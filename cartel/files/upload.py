@@ -27,7 +27,7 @@ HEADER_MARKERS = ("code", "version")  # the template's technical columns, in eve
 class UploadRefused(ValueError):
     """The file is refused as a whole, before its content is read; ``code`` says why."""
 
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(code if not detail else f"{code}: {detail}")
         self.code, self.detail = code, detail
 

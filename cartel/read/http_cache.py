@@ -34,7 +34,7 @@ class RevisionCache:
     repeating it.
     """
 
-    def __init__(self, max_entries: int = 4096):
+    def __init__(self, max_entries: int = 4096) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[Hashable, object]] = OrderedDict()
         self._guard = threading.Lock()

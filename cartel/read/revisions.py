@@ -35,7 +35,7 @@ class RevisionReader:
     a forked worker opens its own; disposing of the engine closes them all.
     """
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._idle: list = []  # (connection, cursor); list.append/pop are atomic
         self._all: list = []

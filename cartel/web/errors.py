@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
@@ -54,7 +55,7 @@ def _pages() -> dict[int, tuple[str, str, str]]:
     }
 
 
-def error_page(error: HTTPException):
+def error_page(error: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
     """The translated page of an HTTP error; a description given to ``abort()`` says what happened."""
     code = error.code or 500
     title, message, advice = _pages().get(
@@ -72,17 +73,17 @@ def error_page(error: HTTPException):
 
 def register(app: Flask) -> None:
     @app.errorhandler(401)
-    def unauthorized(error):
+    def unauthorized(error) -> ResponseReturnValue:
         flash(_("This page is for organisers: log in to continue."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
+    def csrf_error(error) -> tuple[str, int]:
         message = _("The form has expired: reload the page and enter it again.")
         return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return api_error(error)
         if error.code is None or error.code < 400 or error.code == 401:
@@ -90,7 +91,7 @@ def register(app: Flask) -> None:
         return error_page(error)
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
+    def server_error(error: InternalServerError) -> ResponseReturnValue:
         """An unhandled exception, which Flask has already logged with its traceback (or an abort(500)).
         The request's transaction is rolled back first: the page reads the database (who is logged in)."""
         db.session.rollback()
@@ -104,7 +105,7 @@ def _headers(error: HTTPException) -> list[tuple[str, str]]:
     return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
 
 
-def api_error(error: HTTPException):
+def api_error(error: HTTPException) -> tuple[Response, int, list[tuple[str, str]]]:
     """The API answers errors in JSON, never with an HTML page."""
     code = error.code or 500
     message = error.description if error.description != type(error).description else error.name

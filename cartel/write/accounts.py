@@ -25,7 +25,7 @@ MAX_LINK_HOURS = 24 * 14
 class UserError(ValueError):
     """Refused input; ``code`` says why (email, exists, password, link), the message says it in English."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
 

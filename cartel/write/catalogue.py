@@ -31,7 +31,7 @@ from cartel.write.audit import Actor, record
 class CatalogueError(ValueError):
     """A change that would leave results without their school or discipline (``blocked``: which ones)."""
 
-    def __init__(self, blocked: list):
+    def __init__(self, blocked: list) -> None:
         super().__init__(", ".join(getattr(b, "slug", str(b)) for b in blocked))
         self.blocked = blocked
 

@@ -163,7 +163,7 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
 class Checker:
     """Checks a results table against the live edition; collects every problem with its cell."""
 
-    def __init__(self, edition: Edition, may_enter):
+    def __init__(self, edition: Edition, may_enter) -> None:
         self.edition = edition
         self.may_enter = may_enter
         self.problems: list[Problem] = []

@@ -16,7 +16,7 @@ class TransitionRefused(Exception):
     """A lifecycle step that cannot be taken; ``code`` says why (not_a_step, no_scheme, published,
     incomplete with the ``missing`` parts, another_live with the live edition's year in ``detail``)."""
 
-    def __init__(self, code: str, detail: str = "", missing: tuple[str, ...] = ()):
+    def __init__(self, code: str, detail: str = "", missing: tuple[str, ...] = ()) -> None:
         super().__init__(f"{code}: {detail or ', '.join(missing)}" if detail or missing else code)
         self.code, self.detail, self.missing = code, detail, missing
 

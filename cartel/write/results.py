@@ -41,7 +41,7 @@ def to_decimal(points: Fraction | None) -> Decimal | None:
 
 
 class ValidationFailed(Exception):
-    def __init__(self, problems: list[podium.Problem]):
+    def __init__(self, problems: list[podium.Problem]) -> None:
         super().__init__(", ".join(p.code for p in problems))
         self.problems = problems
 
@@ -49,7 +49,7 @@ class ValidationFailed(Exception):
 class VersionConflict(Exception):
     """The result changed since the form was loaded."""
 
-    def __init__(self, current_version: int):
+    def __init__(self, current_version: int) -> None:
         super().__init__(f"result is now at version {current_version}")
         self.current_version = current_version
 

@@ -67,7 +67,7 @@ UNIQUE = {
 class SeedError(Exception):
     """One or more bad rows; ``problems`` lists them as 'file:line: reason'."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
 

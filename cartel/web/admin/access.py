@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy.orm import selectinload
@@ -39,7 +40,7 @@ def saved_message(user: User) -> str:
 
 @bp.route("/users", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-def users(user_id: int | None = None):
+def users(user_id: int | None = None) -> ResponseReturnValue:
     user = db.session.get(User, user_id) if user_id else None
     if user_id and user is None:
         abort(404)
@@ -91,7 +92,7 @@ def edition_taking_links() -> Edition | None:
 
 
 @bp.route("/links", methods=["GET", "POST"])
-def links():
+def links() -> ResponseReturnValue:
     edition = edition_taking_links()
     form = LinkForm()
     entries = sorted(edition.programme, key=lambda e: e.discipline.programme_key()) if edition else []
@@ -118,7 +119,7 @@ def links():
 
 
 @bp.post("/links/<int:link_id>/revoke")
-def revoke(link_id: int):
+def revoke(link_id: int) -> ResponseReturnValue:
     link = db.session.get(EntryLink, link_id) or abort(404)
     with unit_of_work():
         accounts.revoke_link(link, actor())

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from cartel.extensions import db
@@ -37,7 +38,7 @@ def load_names(rows: list[AuditEntry]) -> Names:
 
 
 @bp.get("/audit")
-def audit_log():
+def audit_log() -> ResponseReturnValue:
     rows = list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(SHOWN)))
     names = load_names(rows)
     return render_template("admin/audit.html", rows=[(a, describe(a, names)) for a in rows], shown=SHOWN)

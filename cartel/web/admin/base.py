@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -19,7 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 @require_role(Role.ADMIN)
-def admins_only():
+def admins_only() -> None:
     return None
 
 
@@ -40,6 +41,6 @@ def discipline_choices(disciplines: list[Discipline]) -> dict[str, list[SelectCh
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     editions = list(db.session.scalars(sa.select(Edition).order_by(Edition.year.desc())))
     return render_template("admin/index.html", editions=editions)

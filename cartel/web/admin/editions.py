@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from wtforms import SelectChoice
@@ -146,12 +147,12 @@ def previous_edition(edition: Edition, has) -> Edition | None:
     )
 
 
-def step_page(template: str, edition: Edition, step: str, status: int = 200, **context):
+def step_page(template: str, edition: Edition, step: str, status: int = 200, **context) -> tuple[str, int]:
     return render_template(template, edition=edition, steps=steps_of(edition), current=step, **context), status
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
-def edition_new():
+def edition_new() -> ResponseReturnValue:
     form = edition_form(None)
     if form.validate_on_submit():
         with unit_of_work():
@@ -168,7 +169,7 @@ def save_edition_from(form: EditionForm, edition: Edition | None) -> Edition:
 
 
 @bp.get("/editions/<int:year>")
-def edition(year: int):
+def edition(year: int) -> ResponseReturnValue:
     """The overview of the set-up: each step, its state, what is set; opening and closing."""
     edition = edition_or_404(year)
     editions, by_id = load_editions(Edition.id == edition.id)
@@ -183,7 +184,7 @@ def edition(year: int):
 
 
 @bp.route("/editions/<int:year>/details", methods=["GET", "POST"])
-def details(year: int):
+def details(year: int) -> ResponseReturnValue:
     edition = edition_or_404(year)
     form = edition_form(edition)
     if form.validate_on_submit():
@@ -199,7 +200,7 @@ def schools_sorted() -> list[School]:
 
 
 @bp.route("/editions/<int:year>/participants", methods=["GET", "POST"])
-def participants(year: int):
+def participants(year: int) -> ResponseReturnValue:
     edition = edition_or_404(year)
     schools = schools_sorted()
     form = participants_form(schools, {p.school_id: p.delegation_size for p in edition.participations})
@@ -224,7 +225,7 @@ def participants(year: int):
 
 
 @bp.route("/editions/<int:year>/programme", methods=["GET", "POST"])
-def programme(year: int):
+def programme(year: int) -> ResponseReturnValue:
     """The programme: the disciplines, their weights and their own points tables, all or nothing."""
     edition = edition_or_404(year)
     disciplines = disciplines_sorted()
@@ -292,7 +293,7 @@ def programme(year: int):
 
 
 @bp.route("/editions/<int:year>/scheme", methods=["GET", "POST"])
-def scheme(year: int):
+def scheme(year: int) -> ResponseReturnValue:
     """The points scheme, or a preview of the ranking it would give without saving."""
     edition = edition_or_404(year)
     form = SchemeForm(prefix="scheme")
@@ -338,7 +339,7 @@ CONFIRMED = ("finished", "cancelled")  # steps that freeze or end an edition: as
 
 
 @bp.post("/editions/<int:year>/status")
-def status(year: int):
+def status(year: int) -> ResponseReturnValue:
     edition = edition_or_404(year)
     try:
         target = EditionStatus(request.form.get("target", ""))
@@ -370,7 +371,7 @@ def status(year: int):
 
 
 @bp.get("/editions/<int:year>/organisers")
-def organisers(year: int):
+def organisers(year: int) -> ResponseReturnValue:
     """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
     links for the programme (every discipline ticked while the edition has none)."""
     edition = edition_or_404(year)

@@ -58,7 +58,7 @@ class SchoolForm(FlaskForm):
     colours = StringField(_l("Colours"), validators=[Optional(), Length(max=60)])
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, school: School | None = None, **kwargs):
+    def __init__(self, *args, school: School | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._school = school
 
@@ -115,7 +115,7 @@ class EditionForm(FlaskForm):
     delegation_count = IntegerField(_l("Number of delegations"), validators=[Optional(), parsed, NumberRange(1, 100)])
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, edition: Edition | None = None, **kwargs):
+    def __init__(self, *args, edition: Edition | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._edition = edition
 
@@ -188,7 +188,7 @@ class UserForm(FlaskForm):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
+    def __init__(self, *args, user: User | None = None, **kwargs) -> None:
         # an account's own scope when the form leaves it out; a new account starts limited
         if user is not None:
             kwargs.setdefault("programme", ProgrammeField.CHOSEN if user.disciplines else ProgrammeField.WHOLE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms import SelectChoice
@@ -20,7 +21,7 @@ from cartel.write.unit import unit_of_work
 
 @bp.route("/schools", methods=["GET", "POST"])
 @bp.route("/schools/<slug>", methods=["GET", "POST"])
-def schools(slug: str | None = None):
+def schools(slug: str | None = None) -> ResponseReturnValue:
     school = None
     if slug is not None:
         school = db.session.scalar(sa.select(School).filter_by(slug=slug)) or abort(404)
@@ -36,7 +37,7 @@ def schools(slug: str | None = None):
 
 
 @bp.route("/disciplines", methods=["GET", "POST"])
-def disciplines():
+def disciplines() -> ResponseReturnValue:
     sport_form = SportForm(prefix="sport")
     discipline_form = DisciplineForm(prefix="discipline")
     locale = str(get_locale())

@@ -6,6 +6,7 @@ pattern), keeping the field names the pages have always posted (``school-albi``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ class ParticipantsBase(FlaskForm):
         }
 
 
-def _size_check(school: School):
+def _size_check(school: School) -> Callable[..., None]:
     def check(form, field) -> None:
         text = (field.data or "").strip()
         if text and not (text.isdecimal() and len(text) <= 5 and int(text) > 0):
@@ -81,7 +82,7 @@ def parse_weight(text: str | None) -> Decimal | None:
     return weight.quantize(Decimal("0.01"))
 
 
-def _weight_check(discipline: Discipline):
+def _weight_check(discipline: Discipline) -> Callable[..., None]:
     def check(form, field) -> None:
         if parse_weight(field.data) is None:
             raise ValidationError(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
 
 from cartel.core.collation import folded
 from cartel.read import http_cache, published, revisions
@@ -50,7 +51,7 @@ def _int_arg(name: str, default: Default, low: int, high: int) -> int | Default:
 
 
 @bp.get("/editions")
-def editions():
+def editions() -> ResponseReturnValue:
     revision = revisions.history_revision()
     history = lambda: published.history(revision)  # noqa: E731
     return _json(
@@ -64,7 +65,7 @@ def editions():
 
 
 @bp.get("/editions/<int:year>")
-def edition(year: int):
+def edition(year: int) -> ResponseReturnValue:
     edition_id, revision = _edition(year)
     return _json(
         ("edition", year),
@@ -74,7 +75,7 @@ def edition(year: int):
 
 
 @bp.get("/editions/<int:year>/results")
-def results(year: int):
+def results(year: int) -> ResponseReturnValue:
     edition_id, revision = _edition(year)
     return _json(
         ("results", year),
@@ -84,7 +85,7 @@ def results(year: int):
 
 
 @bp.get("/editions/<int:year>/latest")
-def latest(year: int):
+def latest(year: int) -> ResponseReturnValue:
     edition_id, revision = _edition(year)
     limit = _int_arg("limit", published.LATEST, 1, published.LATEST)
     return _json(
@@ -95,7 +96,7 @@ def latest(year: int):
 
 
 @bp.get("/schools")
-def schools():
+def schools() -> ResponseReturnValue:
     revision = revisions.history_revision()
     return _json(
         ("schools",),
@@ -111,7 +112,7 @@ def schools():
 
 
 @bp.get("/schools/<slug>")
-def school(slug: str):
+def school(slug: str) -> ResponseReturnValue:
     revision = revisions.history_revision()
     history = published.history(revision)
     found = published.school_by_slug(history, slug)
@@ -127,7 +128,7 @@ def school(slug: str):
 
 
 @bp.get("/records")
-def records():
+def records() -> ResponseReturnValue:
     revision = revisions.history_revision()
     as_of = _int_arg("as_of", None, 0, 9999)
     if as_of is not None and as_of not in published.as_of_years(revision):
@@ -146,7 +147,7 @@ def records():
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     return _json(("openapi",), http_cache.etag("openapi"), lambda: json.loads(OPENAPI.read_text(encoding="utf-8")))
 
 

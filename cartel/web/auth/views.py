@@ -5,10 +5,13 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -50,12 +53,16 @@ def login_manager_setup(app) -> None:
         return user
 
 
-def require_role(*roles: Role):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def require_role(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:
     """Views for logged-in accounts of these roles; others get 403 (or the login page)."""
 
-    def decorator(view):
+    def decorator(view: Callable[P, R]) -> Callable[P, R | ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | ResponseReturnValue:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
@@ -85,7 +92,7 @@ def check_credentials(email: str, password: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -114,7 +121,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         with unit_of_work():
             end_sessions(current_user)  # a copy of this session cookie is worthless from now on

@@ -198,7 +198,7 @@ class CommaDecimalField(DecimalField):
 
     widget = TextInput()
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist) -> None:
         if valuelist:
             typed = valuelist[0].replace("\u2212", "-").replace(",", ".")
             valuelist = ["".join(typed.split())]
@@ -222,7 +222,7 @@ class AdjustmentForm(FlaskForm):
     )
     submit = SubmitField(_l("Add"))
 
-    def __init__(self, *args, schools: Sequence[School], **kwargs):
+    def __init__(self, *args, schools: Sequence[School], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.school.choices = [SelectChoice("", _("Choose a school"))] + [
             SelectChoice(s.slug, s.name) for s in sorted(schools, key=lambda s: folded(s.name))

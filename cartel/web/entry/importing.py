@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from cartel.core import podium
 from cartel.core.clock import utcnow
 from cartel.files.upload import MAX_BYTES, UploadRefused, read_upload
-from cartel.models import ResultState
+from cartel.models import Edition, ResultState
 from cartel.web.entry.access import require_organiser
 from cartel.web.entry.forms import ApplyForm, UploadForm
 from cartel.web.entry.views import bp, live_edition
@@ -60,18 +61,18 @@ def _changes_from(token: str, edition) -> list[imports.Change]:
     return changes
 
 
-def _edition():
+def _edition() -> Edition:
     return live_edition() or abort(404, description=_("No edition is live."))
 
 
 @bp.get("/import")
-def import_page():
+def import_page() -> ResponseReturnValue:
     require_organiser()
     return render_template("entry/import.html", edition=_edition(), form=UploadForm())
 
 
 @bp.get("/import/template.xlsx")
-def import_template():
+def import_template() -> ResponseReturnValue:
     require_organiser()
     edition = _edition()
     response = Response(imports.template_workbook(edition, utcnow()), mimetype=XLSX)
@@ -81,7 +82,7 @@ def import_template():
 
 
 @bp.post("/import")
-def import_check():
+def import_check() -> ResponseReturnValue:
     require_organiser()
     edition = _edition()
     form = UploadForm()
@@ -114,7 +115,7 @@ def import_check():
 
 
 @bp.post("/import/apply")
-def import_apply():
+def import_apply() -> ResponseReturnValue:
     actor = require_organiser()
     edition = _edition()
     form = ApplyForm()

@@ -7,6 +7,7 @@ from typing import NoReturn
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -140,7 +141,7 @@ def form_page(
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     edition = live_edition()
     link = session_link()
     if edition is None:
@@ -159,7 +160,7 @@ def index():
 
 
 @bp.get("/<slug>")
-def discipline_form(slug: str):
+def discipline_form(slug: str) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
     teams = current_teams(entry)
     rows = podium.rows_from_teams(teams, row_count(edition, entry, teams))
@@ -170,7 +171,7 @@ def discipline_form(slug: str):
 
 
 @bp.post("/<slug>")
-def save(slug: str):
+def save(slug: str) -> ResponseReturnValue:
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     form = result_form(edition, entry)
     if not form.validate():
@@ -206,7 +207,7 @@ def save(slug: str):
 
 
 @bp.errorhandler(CSRFError)
-def expired_form(error: CSRFError):
+def expired_form(error: CSRFError) -> ResponseReturnValue:
     """A result whose form outlived its CSRF token (an hour) is shown again, as typed, with a fresh
     token: nothing is saved, and nothing typed is lost. Other forms get the plain "expired" page."""
     if request.endpoint == "entry.save":
@@ -224,7 +225,7 @@ def expired_form(error: CSRFError):
 
 
 @bp.get("/<slug>/saved/<int:version>")
-def saved(slug: str, version: int):
+def saved(slug: str, version: int) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
     editions, schools = load_editions(Edition.id == edition.id)
     data = editions[0]
@@ -260,7 +261,7 @@ def posted_version() -> VersionForm:
 
 
 @bp.post("/<slug>/confirm")
-def confirm(slug: str):
+def confirm(slug: str) -> ResponseReturnValue:
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     form = posted_version()
     try:
@@ -278,7 +279,7 @@ def confirm(slug: str):
 
 
 @bp.post("/<slug>/start")
-def start(slug: str):
+def start(slug: str) -> ResponseReturnValue:
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     form = posted_version()
     try:
@@ -290,7 +291,7 @@ def start(slug: str):
 
 
 @bp.get("/<slug>/history")
-def history(slug: str):
+def history(slug: str) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
     entries = list(
         db.session.scalars(
@@ -311,7 +312,7 @@ def history(slug: str):
 
 
 @bp.post("/<slug>/restore/<int:audit_id>")
-def restore(slug: str, audit_id: int):
+def restore(slug: str, audit_id: int) -> ResponseReturnValue:
     edition, entry, actor = discipline_in_live_edition(slug, write=True)
     audit_entry = db.session.get(AuditEntry, audit_id)
     if audit_entry is None or audit_entry.discipline_id != entry.discipline_id or audit_entry.edition_id != edition.id:
@@ -334,7 +335,7 @@ def restore(slug: str, audit_id: int):
 
 
 @links_bp.get("/e/<token>")
-def use_link(token: str):
+def use_link(token: str) -> ResponseReturnValue:
     """An entry link: opens its discipline's form for whoever holds it, until it expires."""
     link = link_for_token(token)
     if link is None or not link.usable():
@@ -347,12 +348,13 @@ def use_link(token: str):
 
 
 @bp.route("/adjustments", methods=["GET", "POST"])
-def adjustments():
+def adjustments() -> ResponseReturnValue:
     actor = require_adjuster() if request.method == "POST" else require_organiser()
     edition = live_edition() or abort(404, description=_("No edition is live."))
     form = AdjustmentForm(schools=[p.school for p in edition.participations])
     if form.validate_on_submit():
         school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
+        assert school is not None  # the form takes only a participant's slug, and schools are never deleted
         with unit_of_work():
             add_adjustment(edition, school, form.points.data, form.reason.data, actor)
         flash(_("Adjustment recorded."))
@@ -365,7 +367,7 @@ def adjustments():
 
 
 @bp.route("/adjustments/<int:adjustment_id>/delete", methods=["GET", "POST"])
-def delete_adjustment_view(adjustment_id: int):
+def delete_adjustment_view(adjustment_id: int) -> ResponseReturnValue:
     """Removing is two steps: the list leads here, where the page says what goes (school, points,
     reason) and only its button posts the removal."""
     actor = require_adjuster()

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from cartel.core import charts
 from cartel.core.clock import utcnow
@@ -47,7 +48,7 @@ def _live_context(tag: str, lang: str, endpoint: str, **values) -> dict:
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     revision, lang = revisions.history_revision(), select_locale()
     tag = http_cache.etag("home", revision, lang)
     return http_cache.serve(
@@ -63,7 +64,7 @@ def home():
 
 
 @bp.get("/live")
-def home_live():
+def home_live() -> ResponseReturnValue:
     """The home page's live region alone (ranking and latest results), for its script."""
     revision, lang = revisions.history_revision(), select_locale()
     tag = http_cache.etag("home", revision, lang)
@@ -89,7 +90,7 @@ def _edition(year: int) -> tuple[int, int, str, str]:
 
 
 @bp.get("/editions/<int:year>")
-def edition(year: int):
+def edition(year: int) -> ResponseReturnValue:
     edition_id, revision, lang, tag = _edition(year)
     return http_cache.serve(
         ("edition", year, lang),
@@ -104,7 +105,7 @@ def edition(year: int):
 
 
 @bp.get("/editions/<int:year>/live")
-def edition_live(year: int):
+def edition_live(year: int) -> ResponseReturnValue:
     """The edition page's live region alone (ranking, latest results, podiums), for its script."""
     edition_id, revision, lang, tag = _edition(year)
     return http_cache.serve(
@@ -132,7 +133,7 @@ def _render_screen(template: str, edition_id: int, revision: int, **context) -> 
 
 
 @bp.get("/editions/<int:year>/screen")
-def screen(year: int):
+def screen(year: int) -> ResponseReturnValue:
     """The venue's big screen: panels that take turns by themselves, kept current like the live pages.
     Nothing on it is personal, so every visitor of a language shares its stored bytes."""
     edition_id, revision, lang, _tag = _edition(year)
@@ -148,7 +149,7 @@ def screen(year: int):
 
 
 @bp.get("/editions/<int:year>/screen/live")
-def screen_live(year: int):
+def screen_live(year: int) -> ResponseReturnValue:
     """The big screen's panels alone, for its script (same ETag as the screen page)."""
     edition_id, revision, lang, _tag = _edition(year)
     tag = http_cache.etag("screen", edition_id, revision, lang)
@@ -164,7 +165,7 @@ def screen_live(year: int):
 
 
 @bp.get("/editions")
-def editions():
+def editions() -> ResponseReturnValue:
     revision, lang = revisions.history_revision(), select_locale()
     tag = http_cache.etag("editions", revision, lang)
     return http_cache.serve(
@@ -194,7 +195,7 @@ def _render_school(revision: int, school) -> str:
 
 
 @bp.get("/schools/<slug>")
-def school(slug: str):
+def school(slug: str) -> ResponseReturnValue:
     revision = revisions.history_revision()
     history = published.history(revision)
     school = published.school_by_slug(history, slug)
@@ -206,7 +207,7 @@ def school(slug: str):
 
 
 @bp.get("/records")
-def records():
+def records() -> ResponseReturnValue:
     revision = revisions.history_revision()
     as_of = request.args.get("as_of", type=int)
     if as_of is not None and as_of not in published.as_of_years(revision):
@@ -241,28 +242,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/editions/<int:year>/export.xlsx")
-def edition_workbook(year: int):
+def edition_workbook(year: int) -> ResponseReturnValue:
     edition_id, revision, _lang, _tag = _edition(year)
     view = published.edition_view(edition_id, revision)
     return _download(exports.edition_workbook(view, utcnow()), f"cartel-{year}.xlsx", XLSX)
 
 
 @bp.get("/editions/<int:year>/ranking.csv")
-def ranking_csv(year: int):
+def ranking_csv(year: int) -> ResponseReturnValue:
     edition_id, revision, _lang, _tag = _edition(year)
     view = published.edition_view(edition_id, revision)
     return _download(exports.ranking_csv(view, utcnow()), f"classement-{year}.csv", "text/csv")
 
 
 @bp.get("/records/export.xlsx")
-def history_workbook():
+def history_workbook() -> ResponseReturnValue:
     revision = revisions.history_revision()
     body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
     return _download(body, "cartel-history.xlsx", XLSX)
 
 
 @bp.get("/health")
-def health():
+def health() -> ResponseReturnValue:
     """A constant answer for load balancers, and the baseline route of the benchmarks."""
     response = make_response("ok")
     response.mimetype = "text/plain"
@@ -271,7 +272,7 @@ def health():
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """For monitoring and load balancers: 200 when the database answers (one indexed read of the
     history revision, on a pooled connection), 503 otherwise. Never cached."""
     try:
@@ -286,7 +287,7 @@ def healthz():
 
 
 @bp.get("/language/<code>")
-def language(code: str):
+def language(code: str) -> ResponseReturnValue:
     """Switch language with a plain link (no JavaScript), then go back where the user was."""
     if code not in current_app.config["CARTEL_LANGUAGES"]:
         abort(404)
