@@ -146,7 +146,7 @@ def discipline_slug(sport: str, category: str) -> str:
 
 
 @dataclass(frozen=True)
-class Step:
+class ScriptedWrite:
     """One write of the simulated organiser."""
 
     action: str  # start, provisional, final, confirm, correct, penalty
@@ -173,7 +173,7 @@ def ranking(discipline: str) -> Places:
     return tuple(places)
 
 
-def script() -> tuple[Step, ...]:
+def script() -> tuple[ScriptedWrite, ...]:
     """Every write of the demo, in order."""
     steps = []
     for action, target in ORDER:
@@ -183,7 +183,7 @@ def script() -> tuple[Step, ...]:
         elif action == "correct":
             first, second, third, *rest = ranking(target)
             places = (first, (2, third[1]), (3, second[1]), *rest)
-        steps.append(Step(action, target, places))
+        steps.append(ScriptedWrite(action, target, places))
     return tuple(steps)
 
 
@@ -241,7 +241,7 @@ def build(year: int = YEAR) -> str:
     return password
 
 
-def perform(step: Step, year: int = YEAR) -> str:
+def perform(step: ScriptedWrite, year: int = YEAR) -> str:
     """Make one write as the demo organiser, as the entry form would: with the version just read and
     a fresh submission key. Ends its transaction, so no lock is held until the next step."""
     try:

@@ -62,7 +62,7 @@ def replay(
     for event in events:
         if isinstance(event, ResultRecorded):
             if event.discipline in weights:
-                placements = [scoring.Placement(event.discipline, p, team) for p, team in event.places]
+                placements = [scoring.Finish(event.discipline, p, team) for p, team in event.places]
                 earned[event.discipline] = scoring.discipline_points(placements, scheme, weights[event.discipline])
         elif event.points is None:
             adjustments.pop(event.adjustment, None)

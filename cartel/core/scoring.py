@@ -117,7 +117,7 @@ class ScoringScheme(Generic[D]):
 
 
 @dataclass(frozen=True)
-class Placement(Generic[D, S]):
+class Finish(Generic[D, S]):
     """A team's place in one discipline. A team is one school or a joint team of several."""
 
     discipline: D
@@ -163,11 +163,8 @@ class Ranking(Generic[D, S]):
         """True while any discipline of the programme lacks a final result."""
         return self.final_disciplines < self.total_disciplines
 
-    def row_for(self, school: S) -> RankingRow[S] | None:
-        return next((r for r in self.rows if r.school == school), None)
 
-
-def check_places(placements: Iterable[Placement[D, S]]) -> list[str]:
+def check_places(placements: Iterable[Finish[D, S]]) -> list[str]:
     """Problems with one discipline's places, as messages; empty when the places are consistent.
 
     Places follow the competition rule: after k teams share place p, the next place is p + k
@@ -192,7 +189,7 @@ def check_places(placements: Iterable[Placement[D, S]]) -> list[str]:
 
 
 def discipline_points(
-    placements: Iterable[Placement[D, S]], scheme: ScoringScheme[D], weight: Fraction | int = 1
+    placements: Iterable[Finish[D, S]], scheme: ScoringScheme[D], weight: Fraction | int = 1
 ) -> dict[S, Fraction]:
     """Points each school earns in one discipline.
 
@@ -210,7 +207,7 @@ def discipline_points(
         points_for_place, weight = table.points_for_place, Fraction(1)
     else:
         points_for_place, weight = scheme.points_for_place, Fraction(weight)
-    groups: dict[int, list[Placement[D, S]]] = defaultdict(list)
+    groups: dict[int, list[Finish[D, S]]] = defaultdict(list)
     for p in placements:
         groups[p.place].append(p)
     result: dict[S, Fraction] = defaultdict(Fraction)
@@ -232,7 +229,7 @@ def discipline_points(
 
 def rank_schools(
     schools: Iterable[S],
-    placements: Iterable[Placement[D, S]],
+    placements: Iterable[Finish[D, S]],
     scheme: ScoringScheme[D],
     weights: Mapping[D, Fraction | int],
     final_disciplines: Iterable[D] = (),
@@ -249,7 +246,7 @@ def rank_schools(
     """
     placements = [p for p in placements if p.discipline in weights]
     adjustments = list(adjustments)
-    by_discipline: dict[D, list[Placement[D, S]]] = defaultdict(list)
+    by_discipline: dict[D, list[Finish[D, S]]] = defaultdict(list)
     for p in placements:
         by_discipline[p.discipline].append(p)
 
@@ -302,7 +299,7 @@ def rank_schools(
     )
 
 
-def medal_counts(placements: Iterable[Placement[D, S]]) -> dict[S, tuple[int, int, int]]:
+def medal_counts(placements: Iterable[Finish[D, S]]) -> dict[S, tuple[int, int, int]]:
     """Counts of 1st, 2nd and 3rd places per school (each school of a joint team counts)."""
     counts: dict[S, list[int]] = defaultdict(lambda: [0, 0, 0])
     for p in placements:

@@ -85,7 +85,7 @@ def _discipline_points(view: EditionView) -> dict[int, dict[int, Fraction]]:
     data = view.standing.data
     if view.standing.kind != "computed" or data.scheme is None:
         return {}
-    by_discipline: dict[int, list[scoring.Placement[int, int]]] = {}
+    by_discipline: dict[int, list[scoring.Finish[int, int]]] = {}
     for p in data.placements:
         by_discipline.setdefault(p.discipline, []).append(p)
     return {

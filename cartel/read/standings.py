@@ -105,7 +105,7 @@ class EditionData:
     edition: Edition
     scheme: scoring.ScoringScheme[int] | None = None  # tables by discipline id
     programme: list[ProgrammeEntry] = field(default_factory=list)
-    placements: list[scoring.Placement[int, int]] = field(default_factory=list)  # by discipline and school id
+    placements: list[scoring.Finish[int, int]] = field(default_factory=list)  # by discipline and school id
     adjustments: list[PointAdjustment] = field(default_factory=list)
     official: list[OfficialStanding] = field(default_factory=list)
     participants: list[Participation] = field(default_factory=list)
@@ -200,7 +200,7 @@ def load_editions(
     for edition_id, discipline_id, place, placement_id, school_id in members:
         teams[(edition_id, discipline_id, place, placement_id)].append(school_id)
     for (edition_id, discipline_id, place, _), team in teams.items():
-        by_id[edition_id].placements.append(scoring.Placement(discipline_id, place, tuple(team)))
+        by_id[edition_id].placements.append(scoring.Finish(discipline_id, place, tuple(team)))
     for adj in db_session.scalars(
         sa.select(PointAdjustment)
         .where(PointAdjustment.edition_id.in_(ids))
@@ -220,7 +220,7 @@ def load_editions(
 def podiums(data: EditionData, schools: dict[int, School]) -> tuple[Podium, ...]:
     """Each programme discipline with its placed teams, best place first, and what each team earned
     where the discipline has its own points table (and the edition a scheme, for its tie rule)."""
-    by_discipline: dict[int, list[scoring.Placement[int, int]]] = defaultdict(list)
+    by_discipline: dict[int, list[scoring.Finish[int, int]]] = defaultdict(list)
     for p in data.placements:
         by_discipline[p.discipline].append(p)
     scheme = with_tables(data.scheme, data.programme)

@@ -311,7 +311,7 @@ class Loader:
                         )
                     seen[school.id] = where
             problems = scoring.check_places(
-                [scoring.Placement(slug, place, tuple(s.slug for s in team)) for _, place, _, team, _ in items]
+                [scoring.Finish(slug, place, tuple(s.slug for s in team)) for _, place, _, team, _ in items]
             )
             for problem in problems:
                 if "placed twice" not in problem:

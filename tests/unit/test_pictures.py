@@ -39,7 +39,7 @@ def test_the_replay_ends_where_the_engine_does(events, tie_rule):
         if event[0] == "result":
             places = tuple((p, tuple(sorted(team))) for p, team in event[2])
             recorded.append(race.ResultRecorded(at, event[1], places))
-            podiums[event[1]] = [scoring.Placement(event[1], p, team) for p, team in places]
+            podiums[event[1]] = [scoring.Finish(event[1], p, team) for p, team in places]
         else:
             points = None if event[3] is None else Fraction(event[3])
             recorded.append(race.AdjustmentRecorded(at, event[1], event[2], points))

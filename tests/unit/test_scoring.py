@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cartel.core.scoring import (
     Adjustment,
-    Placement,
+    Finish,
     PointsTable,
     SchemeError,
     ScoringScheme,
@@ -23,16 +23,16 @@ SCHEME = ScoringScheme(place_points=(10, 6, 4, 2))
 
 
 def test_each_place_earns_its_points_times_the_weight():
-    placements = [Placement("hb", 1, ("ales",)), Placement("hb", 2, ("albi",)), Placement("hb", 3, ("nancy",))]
+    placements = [Finish("hb", 1, ("ales",)), Finish("hb", 2, ("albi",)), Finish("hb", 3, ("nancy",))]
     assert discipline_points(placements, SCHEME, weight=2) == {"ales": 20, "albi": 12, "nancy": 8}
 
 
 def test_shared_rule_gives_each_tied_school_the_shared_place():
     placements = [
-        Placement("hb", 1, ("a",)),
-        Placement("hb", 2, ("b",)),
-        Placement("hb", 3, ("c",)),
-        Placement("hb", 3, ("d",)),
+        Finish("hb", 1, ("a",)),
+        Finish("hb", 2, ("b",)),
+        Finish("hb", 3, ("c",)),
+        Finish("hb", 3, ("d",)),
     ]
     assert discipline_points(placements, SCHEME) == {"a": 10, "b": 6, "c": 4, "d": 4}
 
@@ -40,36 +40,36 @@ def test_shared_rule_gives_each_tied_school_the_shared_place():
 def test_split_rule_shares_the_places_the_tie_covers():
     scheme = ScoringScheme(place_points=(10, 6, 4, 2), tie_rule=TieRule.SPLIT)
     placements = [
-        Placement("hb", 1, ("a",)),
-        Placement("hb", 2, ("b",)),
-        Placement("hb", 3, ("c",)),
-        Placement("hb", 3, ("d",)),
+        Finish("hb", 1, ("a",)),
+        Finish("hb", 2, ("b",)),
+        Finish("hb", 3, ("c",)),
+        Finish("hb", 3, ("d",)),
     ]
     assert discipline_points(placements, scheme) == {"a": 10, "b": 6, "c": 3, "d": 3}
 
 
 def test_split_tie_past_the_last_scored_place_earns_less():
     scheme = ScoringScheme(place_points=(10, 6, 4), tie_rule=TieRule.SPLIT)
-    placements = [Placement("x", 3, ("c",)), Placement("x", 3, ("d",))]
+    placements = [Finish("x", 3, ("c",)), Finish("x", 3, ("d",))]
     assert discipline_points(placements, scheme) == {"c": 2, "d": 2}
 
 
 def test_joint_team_points_are_shared_equally():
-    placements = [Placement("rugby", 1, ("nancy", "st-etienne"))]
+    placements = [Finish("rugby", 1, ("nancy", "st-etienne"))]
     assert discipline_points(placements, SCHEME) == {"nancy": 5, "st-etienne": 5}
 
 
 def test_ranking_orders_by_points_then_firsts_seconds_thirds():
     # a and b both have 16 points; a has a 1st place, b has none.
     placements = [
-        Placement("d1", 1, ("a",)),
-        Placement("d1", 2, ("b",)),
-        Placement("d1", 3, ("c",)),
-        Placement("d2", 2, ("b",)),
-        Placement("d2", 1, ("c",)),
-        Placement("d3", 2, ("a",)),
-        Placement("d3", 1, ("d",)),
-        Placement("d3", 3, ("b",)),
+        Finish("d1", 1, ("a",)),
+        Finish("d1", 2, ("b",)),
+        Finish("d1", 3, ("c",)),
+        Finish("d2", 2, ("b",)),
+        Finish("d2", 1, ("c",)),
+        Finish("d3", 2, ("a",)),
+        Finish("d3", 1, ("d",)),
+        Finish("d3", 3, ("b",)),
     ]
     ranking = rank_schools(["a", "b", "c", "d"], placements, SCHEME, {"d1": 1, "d2": 1, "d3": 1})
     assert [(r.rank, r.school, r.points) for r in ranking.rows] == [
@@ -78,15 +78,15 @@ def test_ranking_orders_by_points_then_firsts_seconds_thirds():
         (3, "c", 14),
         (4, "d", 10),
     ]
-    assert ranking.row_for("b").medals == (0, 2, 1)
+    assert {r.school: r.medals for r in ranking.rows}["b"] == (0, 2, 1)
 
 
 def test_schools_still_equal_share_the_rank_and_the_next_rank_is_skipped():
     placements = [
-        Placement("d1", 1, ("a",)),
-        Placement("d2", 1, ("b",)),
-        Placement("d1", 2, ("c",)),
-        Placement("d2", 3, ("d",)),
+        Finish("d1", 1, ("a",)),
+        Finish("d2", 1, ("b",)),
+        Finish("d1", 2, ("c",)),
+        Finish("d2", 3, ("d",)),
     ]
     ranking = rank_schools(["a", "b", "c", "d"], placements, SCHEME, {"d1": 1, "d2": 1})
     assert [(r.rank, r.school) for r in ranking.rows] == [(1, "a"), (1, "b"), (3, "c"), (4, "d")]
@@ -95,7 +95,7 @@ def test_schools_still_equal_share_the_rank_and_the_next_rank_is_skipped():
 def test_tie_break_order_is_part_of_the_scheme():
     # a: one 1st (10) ; b: 2nd + 2nd... make equal points with different medal mixes
     scheme = ScoringScheme(place_points=(6, 3, 3), tie_breaks=(3, 2, 1))
-    placements = [Placement("d1", 1, ("a",)), Placement("d1", 2, ("b",)), Placement("d2", 3, ("b",))]
+    placements = [Finish("d1", 1, ("a",)), Finish("d1", 2, ("b",)), Finish("d2", 3, ("b",))]
     ranking = rank_schools(["a", "b"], placements, scheme, {"d1": 1, "d2": 1})
     assert [r.school for r in ranking.rows] == ["b", "a"]
     no_breaks = ScoringScheme(place_points=(6, 3, 3), tie_breaks=())
@@ -104,7 +104,7 @@ def test_tie_break_order_is_part_of_the_scheme():
 
 
 def test_adjustments_count_in_the_total():
-    placements = [Placement("d1", 1, ("a",)), Placement("d1", 2, ("b",))]
+    placements = [Finish("d1", 1, ("a",)), Finish("d1", 2, ("b",))]
     ranking = rank_schools(
         ["a", "b"], placements, SCHEME, {"d1": 1}, adjustments=[Adjustment("a", Fraction(-5), "misconduct")]
     )
@@ -113,27 +113,27 @@ def test_adjustments_count_in_the_total():
 
 def test_ranking_is_provisional_until_every_programme_discipline_is_final():
     weights = {"d1": 1, "d2": 1, "d3": 1}
-    ranking = rank_schools(["a"], [Placement("d1", 1, ("a",))], SCHEME, weights, final_disciplines={"d1", "x"})
+    ranking = rank_schools(["a"], [Finish("d1", 1, ("a",))], SCHEME, weights, final_disciplines={"d1", "x"})
     assert ranking.provisional and (ranking.final_disciplines, ranking.total_disciplines) == (1, 3)
     ranking = rank_schools(["a"], [], SCHEME, weights, final_disciplines=weights)
     assert not ranking.provisional
 
 
 def test_placements_outside_the_programme_are_ignored():
-    ranking = rank_schools(["a"], [Placement("other", 1, ("a",))], SCHEME, {"d1": 1})
-    assert ranking.row_for("a").points == 0
+    ranking = rank_schools(["a"], [Finish("other", 1, ("a",))], SCHEME, {"d1": 1})
+    assert [(r.school, r.points) for r in ranking.rows] == [("a", 0)]
 
 
 def test_check_places_accepts_competition_ranking_and_gaps_below():
-    ok = [Placement("d", 1, ("a",)), Placement("d", 2, ("b",)), Placement("d", 2, ("c",)), Placement("d", 4, ("e",))]
+    ok = [Finish("d", 1, ("a",)), Finish("d", 2, ("b",)), Finish("d", 2, ("c",)), Finish("d", 4, ("e",))]
     assert check_places(ok) == []
-    assert check_places([Placement("d", 2, ("a",))]) == []  # only a 2nd place known
+    assert check_places([Finish("d", 2, ("a",))]) == []  # only a 2nd place known
 
 
 def test_check_places_refuses_a_place_inside_a_tie_and_a_school_twice():
-    bad = [Placement("d", 2, ("a",)), Placement("d", 2, ("b",)), Placement("d", 3, ("c",))]
+    bad = [Finish("d", 2, ("a",)), Finish("d", 2, ("b",)), Finish("d", 3, ("c",))]
     assert check_places(bad) == ["place 3 cannot follow a tie covering it"]
-    twice = [Placement("d", 1, ("a",)), Placement("d", 2, ("b", "a"))]
+    twice = [Finish("d", 1, ("a",)), Finish("d", 2, ("b", "a"))]
     assert check_places(twice) == ["school a is placed twice"]
 
 
@@ -176,7 +176,7 @@ def discipline_groups(draw, schools=SCHOOLS):
 def placements_from(discipline, groups):
     placements, place = [], 1
     for group in groups:
-        placements.extend(Placement(discipline, place, (s,)) for s in group)
+        placements.extend(Finish(discipline, place, (s,)) for s in group)
         place += len(group)
     return placements
 
@@ -267,7 +267,7 @@ SPIKEBALL = (18, 13, 10, 9, 7, 6, 4, 3, 1, 1)
 
 def alone(discipline, *schools):
     """Each school alone at the next place: 1, 2, 3, ..."""
-    return [Placement(discipline, place, (school,)) for place, school in enumerate(schools, start=1)]
+    return [Finish(discipline, place, (school,)) for place, school in enumerate(schools, start=1)]
 
 
 def test_a_disciplines_own_table_replaces_the_edition_table_and_its_weight():
@@ -286,11 +286,11 @@ def test_places_past_the_table_earn_its_last_value_or_nothing(beyond_last, eleve
 
 def test_tied_teams_with_an_own_table_under_each_tie_rule():
     volley = {"v": PointsTable(VOLLEYBALL)}
-    two_thirds = [Placement("v", 3, ("a",)), Placement("v", 3, ("b",))]  # 3rd and 4th: 14 and 12
+    two_thirds = [Finish("v", 3, ("a",)), Finish("v", 3, ("b",))]  # 3rd and 4th: 14 and 12
     assert discipline_points(two_thirds, ScoringScheme((5,), TieRule.SHARED, tables=volley), 2) == {"a": 14, "b": 14}
     assert discipline_points(two_thirds, ScoringScheme((5,), TieRule.SPLIT, tables=volley), 2) == {"a": 13, "b": 13}
     # a tie over the end of the table: 10th and 11th are worth 1 and 1 "and beyond", 1 and 0 otherwise
-    two_tenths = [Placement("s", 10, ("a",)), Placement("s", 10, ("b",))]
+    two_tenths = [Finish("s", 10, ("a",)), Finish("s", 10, ("b",))]
     for beyond_last, split in [(True, Fraction(1)), (False, Fraction(1, 2))]:
         spike = {"s": PointsTable(SPIKEBALL, beyond_last)}
         assert discipline_points(two_tenths, ScoringScheme((5,), TieRule.SPLIT, tables=spike)) == {
@@ -302,7 +302,7 @@ def test_tied_teams_with_an_own_table_under_each_tie_rule():
 
 def test_a_joint_team_shares_its_tables_points():
     scheme = ScoringScheme((10,), tables={"volley": PointsTable(VOLLEYBALL)})
-    assert discipline_points([Placement("volley", 1, ("nancy", "st-etienne"))], scheme, 2) == {
+    assert discipline_points([Finish("volley", 1, ("nancy", "st-etienne"))], scheme, 2) == {
         "nancy": 12,
         "st-etienne": 12,
     }
@@ -325,7 +325,7 @@ def test_an_own_table_that_cannot_rank_is_refused(points):
 
 def test_points_of_one_discipline_at_a_time():
     with pytest.raises(ValueError):
-        discipline_points([Placement("a", 1, ("x",)), Placement("b", 1, ("y",))], SCHEME)
+        discipline_points([Finish("a", 1, ("x",)), Finish("b", 1, ("y",))], SCHEME)
 
 
 # oracle: what a rulebook says, written the plain way: the table padded to the number of places with its
