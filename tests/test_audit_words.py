@@ -101,8 +101,8 @@ def make_every_kind_of_change(admin, live):
     catalogue.set_programme(new, {live.hb: Decimal(1), volley: Decimal(2)}, me)
     table = scoring.PointsTable((24, 18, 14), True)
     catalogue.set_programme(new, {volley: Decimal(1)}, me, {volley: table})
-    catalogue.set_scheme(new, catalogue.parse_scheme("10 6 4", "shared", "1 2 3"), me)
-    catalogue.set_scheme(new, catalogue.parse_scheme("12 8 4", "split", "1 2"), me)
+    catalogue.set_scheme(new, scoring.parse_scheme("10 6 4", "shared", "1 2 3"), me)
+    catalogue.set_scheme(new, scoring.parse_scheme("12 8 4", "split", "1 2"), me)
     cancelled = catalogue.save_edition(None, {"year": 2028}, None, me)
     change_status(cancelled, EditionStatus.CANCELLED, me)
     # accounts and entry links

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from cartel.core import scoring
 from cartel.core.audit import Action
-from cartel.core.scoring import parse_scheme, parse_table  # noqa: F401  (until the tests import them from core)
 from cartel.extensions import db
 from cartel.models import (
     Category,
