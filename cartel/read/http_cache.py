@@ -116,7 +116,7 @@ def _shared_headers(response: Response, tag: str) -> Response:
 
 def still_valid(tag: str) -> bool:
     """Whether the request's If-None-Match names ``tag`` (weak comparison, as RFC 9110 asks)."""
-    return request.if_none_match.contains_weak(tag)
+    return "If-None-Match" in request.headers and request.if_none_match.contains_weak(tag)
 
 
 def serve(

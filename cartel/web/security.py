@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import chain
 
 from flask import Flask, Response, abort, request
@@ -31,7 +32,9 @@ def init_app(app: Flask) -> None:
     def refuse_nul_characters() -> None:
         """A NUL character belongs in no address, code or form field, and PostgreSQL refuses it in text:
         a request that carries one is refused as such (400), before any view looks it up."""
-        values = chain([request.path], *request.args.listvalues())
+        values: Iterable[str] = [request.path]
+        if request.query_string:  # most requests have none: nothing to parse then
+            values = chain(values, *request.args.listvalues())
         if request.method == "POST":
             values = chain(values, *request.form.listvalues())
         if any("\x00" in value for value in values):

@@ -18,7 +18,8 @@ LANGUAGE_COOKIE = "cartel_lang"
 def select_locale() -> str:
     """``?lang=`` when given (the live fragments name theirs), else the cookie, else French."""
     config = current_app.config
-    for wanted in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+    asked = request.args.get("lang") if request.query_string else None  # no query string: nothing to parse
+    for wanted in (asked, request.cookies.get(LANGUAGE_COOKIE)):
         if wanted is not None and wanted in config["CARTEL_LANGUAGES"]:
             return wanted
     return config["BABEL_DEFAULT_LOCALE"]
