@@ -2,13 +2,16 @@
 
 Pure-ish: openpyxl and the standard library only. Callers hand over sheets whose text is already in
 the reader's language; values stay numbers (the spreadsheet's locale shows "15,5" in French).
-Text is always written as text: a school named "=HYPERLINK(...)" never becomes a formula.
+Text is always written as text: a school named "=HYPERLINK(...)" never becomes a formula, and
+characters that XML 1.0 forbids (control characters, lone surrogates) are left out of every cell and
+title, so that one stray character typed in a name or a reason never makes a workbook fail.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -27,6 +30,9 @@ TITLE_FONT = Font(name="Calibri", bold=True, size=14)
 NOTE_FONT = Font(name="Calibri", italic=True)
 HEADER_FONT = Font(name="Calibri", bold=True)
 MAX_SHEET_NAME = 31  # Excel's limit
+# What XML 1.0 does not allow in a document (tab, line feed and carriage return are allowed); openpyxl
+# refuses the control characters (IllegalCharacterError) and would write the others into a broken file
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -57,18 +63,27 @@ class Sheet:
     notes: tuple[str, ...] = field(default=())  # lines below the table
 
 
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids ("late\x01" -> "late")."""
+    return NOT_XML.sub("", text)
+
+
 def cell_value(value: object) -> object:
-    """What goes into a cell: numbers as numbers (fractions rounded to 2 decimals), the rest as is."""
+    """What goes into a cell: numbers as numbers (fractions rounded to 2 decimals), text that XML can
+    hold, the rest as is."""
     if isinstance(value, Fraction):
         return value.numerator if value.denominator == 1 else round(float(value), 2)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str):
+        return xml_text(value)
     return value
 
 
 def put_cell(ws: Worksheet, row: int, column: int, value: object) -> Cell:
     """Write a cell: numbers as numbers, text as text (never a formula)."""
-    cell = ws.cell(row=row, column=column, value=cell_value(value))
+    value = cell_value(value)
+    cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # openpyxl takes "=..." for a formula: keep it text
     return cell
@@ -83,7 +98,7 @@ def _width(value) -> int:
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
-    ws.title = sheet.name[:MAX_SHEET_NAME]
+    ws.title = xml_text(sheet.name)[:MAX_SHEET_NAME]
     row = 1
     for k, line in enumerate(sheet.title_lines):
         cell = put_cell(ws, row, 1, line)
@@ -121,9 +136,9 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     if sheet.chart and sheet.rows:
         chart = BarChart()
         chart.type = "bar"  # horizontal bars: school names stay readable
-        chart.title = sheet.chart.title
+        chart.title = xml_text(sheet.chart.title)
         chart.legend = None
-        chart.y_axis.title = sheet.chart.axis_title
+        chart.y_axis.title = xml_text(sheet.chart.axis_title)
         chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
         chart.y_axis.number_format = "0"
         chart.y_axis.crosses = "max"  # with the reversed categories, keeps the values under the bars
@@ -141,7 +156,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
 def build_workbook(sheets: list[Sheet], title: str = "") -> bytes:
     """An .xlsx file of the sheets, in order."""
     workbook = Workbook()
-    workbook.properties.title = title
+    workbook.properties.title = xml_text(title)
     workbook.properties.creator = "Cartel"
     for k, sheet in enumerate(sheets):
         ws = workbook.active if k == 0 else workbook.create_sheet()

@@ -113,14 +113,13 @@ def template_workbook(edition: Edition, now: dt.datetime) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Results")[:MAX_SHEET_NAME]
-    ws["A1"] = edition_title(edition)
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = exported_line(now)
-    ws["A3"] = _(
+    put_cell(ws, 1, 1, edition_title(edition)).font = TITLE_FONT
+    put_cell(ws, 2, 1, exported_line(now))
+    note = _(
         "One school per cell; “A + B” for a joint team; “A / B” for two teams sharing the place "
         "(then leave the next cell empty). State: provisional or final."
     )
-    ws["A3"].font = NOTE_FONT
+    put_cell(ws, 3, 1, note).font = NOTE_FONT
     header = [_("Discipline"), "Code", "Version", _("State"), *[str(k) for k in range(1, size + 1)]]
     for c, title in enumerate(header, start=1):
         cell = put_cell(ws, 5, c, title)
