@@ -77,7 +77,8 @@ def make_every_kind_of_change(admin, live):
     db.session.commit()
     saved = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id))
     provisional = saved.all()[-1]
-    assert admin.post(f"/saisie/football-women/restore/{provisional.id}", data={"side": "after"}).status_code == 303
+    restore = {"side": "after", "version": entry_of(live, live.fb).version}
+    assert admin.post(f"/saisie/football-women/restore/{provisional.id}", data=restore).status_code == 303
     # penalties and bonuses
     penalty = add_adjustment(live.edition, live.ales, Decimal("-2"), "retard", me)
     add_adjustment(live.edition, live.albi, Decimal("1.5"), "fair-play", me)

@@ -145,7 +145,7 @@ def test_history_lists_changes_and_restores_an_earlier_version(organiser, live, 
     page = text(organiser.get("/saisie/handball-men/history"))
     assert page.count("orga@example.org") == 2
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
-    response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after"})
+    response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after", "version": "2"})
     assert response.status_code == 303
     assert places(live, live.hb)[0] == (1, ("ales",))
     restore = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.restore")).one()
@@ -161,10 +161,12 @@ def test_restoring_a_history_line_that_is_not_a_saved_result_is_a_clear_400(orga
     save.before = None  # as for the first save of a result made before starts were recorded
     db.session.commit()
     for line in (start, save):  # the state before a start (no podium at all), nothing before a first save
-        response = organiser.post(f"/saisie/handball-men/restore/{line.id}", data={"side": "before"})
+        response = organiser.post(f"/saisie/handball-men/restore/{line.id}", data={"side": "before", "version": "2"})
         assert response.status_code == 400
         assert "Seule une version enregistrée de ce résultat peut être restaurée" in text(response)
-    response = organiser.post(f"/saisie/handball-men/restore/{start.id}", data={"side": "after"}, follow_redirects=True)
+    response = organiser.post(
+        f"/saisie/handball-men/restore/{start.id}", data={"side": "after", "version": "2"}, follow_redirects=True
+    )
     assert "Cette version n'a aucune équipe classée : rien à restaurer." in text(response)
     assert places(live, live.hb) == [(1, ("ales",))] and entry_of(live, live.hb).version == 2
 
@@ -173,10 +175,11 @@ def test_restoring_says_which_side_or_nothing_is_restored(organiser, live):
     organiser.post("/saisie/handball-men", data=podium_form("ales", "albi", submission_id="1"))
     organiser.post("/saisie/handball-men", data=podium_form("albi", "ales", version=1, submission_id="2"))
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
-    response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "sideways"})
+    response = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "sideways", "version": "2"})
     assert response.status_code == 400 and "Le formulaire est incomplet" in text(response)
     assert places(live, live.hb)[0] == (1, ("albi",)) and entry_of(live, live.hb).version == 2
-    assert organiser.post(f"/saisie/handball-men/restore/{first.id}").status_code == 303  # no side: the version made
+    no_side = organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"version": "2"})
+    assert no_side.status_code == 303  # no side: the version made
     assert places(live, live.hb)[0] == (1, ("ales",))
 
 
@@ -199,8 +202,15 @@ def test_marking_a_discipline_in_progress(organiser, live, client):
     assert entry_of(live, live.swim).result_state is ResultState.FINAL
 
 
-@pytest.mark.parametrize("same_submission", [False, True])
-def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, live, same_submission):
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("two organisers", [303, 409]),  # two ids: one saves, the other is told of the conflict
+        ("double tap", [303, 303]),  # one id, one podium: saved once, both told where it is
+        ("id reused", [303, 409]),  # one id with two podiums: never a silent "saved"
+    ],
+)
+def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, live, case, expected):
     """Two organisers (or one double tap) at the same instant: one save, then a 409 or the same redirect."""
     import threading
 
@@ -212,9 +222,8 @@ def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, l
     results = [None, None]
 
     def save(i):
-        data = podium_form(
-            ("ales", "albi")[i], ("nancy", "douai")[i], submission_id="same" if same_submission else f"sub-{i}"
-        )
+        podium = ("ales", "nancy") if case == "double tap" else (("ales", "albi")[i], ("nancy", "douai")[i])
+        data = podium_form(*podium, submission_id=f"sub-{i}" if case == "two organisers" else "same")
         barrier.wait()
         results[i] = clients[i].post("/saisie/handball-men", data=data).status_code
 
@@ -223,7 +232,6 @@ def test_two_simultaneous_saves_of_one_version_make_one_change(app, make_user, l
         t.start()
     for t in threads:
         t.join(30)
-    expected = [303, 303] if same_submission else [303, 409]
     assert sorted(results) == expected
     assert entry_of(live, live.hb).version == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).filter_by(action="result.save")) == 1
@@ -341,7 +349,8 @@ def test_history_shows_each_versions_state_and_what_a_restore_restores(organiser
     ]
     assert "Après définitif" in page
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
-    assert organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after"}).status_code == 303
+    version = entry_of(live, live.hb).version
+    assert organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after", "version": version}).status_code == 303
     entry = entry_of(live, live.hb)
     assert entry.result_state is ResultState.PROVISIONAL  # as the button said
     assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",))]
@@ -358,16 +367,29 @@ def test_a_penalty_with_a_decimal_comma_is_stored_as_typed(organiser, live):
     html = organiser.get("/saisie/adjustments").get_data(as_text=True)
     assert 'type="number"' not in html
     points = re.search(r'<input [^>]*id="points"[^>]*>', html).group(0)
-    assert 'type="text"' in points and "inputmode" not in points  # the iPhone's decimal keypad has no minus
-    for typed, stored in [("-2,5", Decimal("-2.50")), ("\u22121,25", Decimal("-1.25")), (" 3 ", Decimal("3.00"))]:
-        response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": typed, "reason": "retard"})
+    # the phone's number keypad; the iPhone's has no minus sign, so the sign is a choice beside it
+    assert 'type="text"' in points and 'inputmode="decimal"' in points
+    assert re.search(r'<input [^>]*checked[^>]*value="penalty"|<input [^>]*value="penalty"[^>]*checked', html)
+    typings = [
+        ("penalty", "2,5", Decimal("-2.50")),
+        ("penalty", "-2,5", Decimal("-2.50")),  # the sign typed as well: the same penalty
+        ("bonus", "1,25", Decimal("1.25")),
+        (None, "\u22121,25", Decimal("-1.25")),  # no choice posted (a script): the sign as typed
+        (None, " 3 ", Decimal("3.00")),
+    ]
+    for kind, typed, stored in typings:
+        data = {"school": "albi", "points": typed, "reason": "retard"} | ({"kind": kind} if kind else {})
+        response = organiser.post("/saisie/adjustments", data=data)
         assert response.status_code == 303, typed
         db.session.expire_all()
         newest = db.session.scalars(sa.select(PointAdjustment).order_by(PointAdjustment.id.desc())).first()
         assert newest.points == stored and str(newest.points) == str(stored), typed
     response = organiser.post("/saisie/adjustments", data={"school": "albi", "points": "-2,5,1", "reason": "x"})
-    assert response.status_code == 422 and "Indiquez un nombre de points, comme -2 ou 1,5." in text(response)
+    assert response.status_code == 422 and "Indiquez un nombre de points, comme 2 ou 1,5." in text(response)
     assert 'value="-2,5,1"' in response.get_data(as_text=True)  # shown again as typed
+    bonus = {"school": "albi", "kind": "bonus", "points": "-2", "reason": "x"}
+    response = organiser.post("/saisie/adjustments", data=bonus)
+    assert response.status_code == 422 and "Un bonus ajoute des points" in text(response)
 
 
 def test_the_penalty_form_preselects_no_school_and_refuses_a_blank_one(organiser, live):

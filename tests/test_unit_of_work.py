@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from cartel.core import podium
 from cartel.extensions import db
 from cartel.models import AuditEntry, Placement, ProgrammeEntry, ResultState
-from cartel.write import results
+from cartel.write import results, submissions
 from cartel.write.audit import Actor
 from cartel.write.penalties import add_adjustment
 from cartel.write.unit import unit_of_work
@@ -63,23 +63,41 @@ def test_a_retry_after_its_first_attempt_committed_is_applied_once(where):
     assert count(AuditEntry) == 1
 
 
-@pytest.mark.parametrize("expected_version", [0, 1], ids=["stale version", "current version"])
-def test_a_retry_racing_its_first_attempt_is_told_apart_from_a_conflict(where, monkeypatch, expected_version):
+def test_a_retry_racing_its_first_attempt_is_applied_once(where, monkeypatch):
     """The retry's first look for its key runs before the first attempt commits (two requests at once):
-    with the old version it then meets a version conflict, with the current one the key's uniqueness;
-    either way it answers "already saved", and the savepoint undoes what it wrote meanwhile."""
+    its claim then meets the key's uniqueness, and it answers "already saved" with the first's version;
+    the savepoint undoes only the claim, the transaction goes on."""
     first = save(where, "ales", "albi", expected_version=0, key="tap")
     db.session.expunge_all()  # the retry is another request: nothing of the first in its session
-    real_look, looks = results._already_saved, []
+    real_look, looks = submissions._earlier, []
 
-    def first_look_misses(key):
-        looks.append(key)
-        return None if len(looks) == 1 else real_look(key)
+    def first_look_misses(*args):
+        looks.append(args)
+        return None if len(looks) == 1 else real_look(*args)
 
-    monkeypatch.setattr(results, "_already_saved", first_look_misses)
-    again = save(where, "nancy", "douai", expected_version=expected_version, key="tap")
+    monkeypatch.setattr(submissions, "_earlier", first_look_misses)
+    again = save(where, "ales", "albi", expected_version=0, key="tap")
     assert again == results.SaveOutcome(first.version, duplicate=True) and len(looks) == 2
     db.session.expire_all()
     assert handball(where).version == first.version and count(AuditEntry) == 1
     placed = db.session.scalars(sa.select(Placement)).all()
     assert sorted((p.place, s.slug) for p in placed for s in p.schools) == [(1, "ales"), (2, "albi")]
+
+
+@pytest.mark.parametrize("expected_version", [0, 1], ids=["stale version", "current version"])
+def test_an_id_reused_with_another_podium_is_refused_even_racing(where, monkeypatch, expected_version):
+    """The same id with another podium (a form brought back and changed): refused, never "already saved",
+    whether its first look sees the first attempt or only its claim's uniqueness does."""
+    save(where, "ales", "albi", expected_version=0, key="tap")
+    db.session.expunge_all()
+    real_look, looks = submissions._earlier, []
+
+    def first_look_misses(*args):
+        looks.append(args)
+        return None if len(looks) == 1 else real_look(*args)
+
+    monkeypatch.setattr(submissions, "_earlier", first_look_misses)
+    with pytest.raises(submissions.SubmissionReused):
+        save(where, "nancy", "douai", expected_version=expected_version, key="tap")
+    db.session.expire_all()
+    assert handball(where).version == 1 and count(AuditEntry) == 1

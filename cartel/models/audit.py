@@ -29,10 +29,17 @@ class AuditEntry(Model):
 
 
 class ProcessedSubmission(Model):
-    """A form submission already saved: a retry or double tap with the same key saves nothing."""
+    """A form submission already applied: its id (a uuid the form was rendered with) belongs to one
+    sender, one target and one content. The same again (a double tap, a retry after a lost answer) is
+    told what the first one did and changes nothing; the id with another sender, target or content is
+    refused (cartel.write.submissions)."""
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=_now)
-    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
-    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
-    version: Mapped[int]  # the version this submission created
+    sender: Mapped[str] = mapped_column(String(40), default="")  # "user:3", "link:7"
+    target: Mapped[str] = mapped_column(String(200), default="")  # "result:2024/football-m", "adjustment:2024"
+    digest: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of the content, canonical JSON
+    outcome: Mapped[str | None] = mapped_column(String(200))  # what the first one made (an id, a slug)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id"))
+    discipline_id: Mapped[int | None] = mapped_column(ForeignKey("discipline.id"))
+    version: Mapped[int | None]  # the version of a result this submission created

@@ -21,6 +21,10 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",  # entry-link tokens live in URLs: never sent to another site
 }
+# Pages for one person: forms with their submission ids and tokens, accounts, links. Nothing keeps a
+# copy (no proxy, no browser cache), so Back shows the page again from the server, never an old form
+# whose id was already used.
+PERSONAL_BLUEPRINTS = frozenset({"entry", "admin", "auth", "links"})
 
 
 def init_app(app: Flask) -> None:
@@ -43,4 +47,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.update(HEADERS)
+        if request.blueprint in PERSONAL_BLUEPRINTS:
+            response.headers["Cache-Control"] = "private, no-store"
         return response

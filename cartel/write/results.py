@@ -1,7 +1,8 @@
 """A discipline's result: saved, confirmed, restored or marked in progress, each an audited change.
 
-Operations add and flush; the caller's unit of work (cartel.write.unit) commits. A submission key
-already seen saves nothing (a double tap, a retry after a timeout), even when two arrive at once.
+Operations add and flush; the caller's unit of work (cartel.write.unit) commits. Each post claims its
+submission id first (cartel.write.submissions): the same post again saves nothing, even when two
+arrive at once; the id reused with another content is refused.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 
 from cartel.core import podium
 from cartel.core.audit import Action, ResultSnapshot
@@ -25,12 +25,12 @@ from cartel.models import (
     EditionStatus,
     Placement,
     PlacementMember,
-    ProcessedSubmission,
     ProgrammeEntry,
     ResultState,
     School,
 )
 from cartel.write.audit import Actor, record
+from cartel.write.submissions import Submission, claim
 
 
 def to_decimal(points: Fraction | None) -> Decimal | None:
@@ -80,14 +80,17 @@ class SaveOutcome:
     duplicate: bool  # the same submission had already been saved
 
 
-def _already_saved(key: str | None) -> ProcessedSubmission | None:
-    return db.session.get(ProcessedSubmission, key) if key else None
-
-
 def _conflict(entry: ProgrammeEntry) -> VersionConflict:
     """The conflict to raise, with the version committed by whoever saved first."""
     current = db.session.scalar(sa.select(ProgrammeEntry.version).where(ProgrammeEntry.id == entry.id))
     return VersionConflict(entry.version if current is None else current)
+
+
+def result_submission(
+    edition: Edition, entry: ProgrammeEntry, actor: Actor, key: str | None, action: Action, **content: object
+) -> Submission:
+    """A post changing a discipline's result: its target is the action on that result."""
+    return Submission(key, actor, f"{action.value}:{edition.year}/{entry.discipline.slug}", content)
 
 
 def write_result(
@@ -180,40 +183,40 @@ def save_result(
     expected_version: int,
     submission_key: str | None,
     action: Action = Action.RESULT_SAVE,
+    content: dict[str, object] | None = None,
 ) -> SaveOutcome:
     """Replace a discipline's result, if nobody changed it since ``expected_version``.
 
-    A submission key already seen saves nothing (double tap, retry after a timeout). Raises
-    ValidationFailed (nothing saved) or VersionConflict. The write runs in a savepoint so that a
-    retry racing its first attempt is told apart from a real conflict without losing the transaction.
+    The submission is claimed first (cartel.write.submissions): the same post again saves nothing and
+    is told the version the first one made; its id reused with another result raises SubmissionReused.
+    Raises ValidationFailed (nothing saved) or VersionConflict. ``content``: what the post said, when
+    it is not the teams themselves (a restore says which history line).
     """
-    done = _already_saved(submission_key)
-    if done is not None:
-        return SaveOutcome(done.version, duplicate=True)
-    try:
-        with db.session.begin_nested():
-            version = write_result(
-                edition, entry, teams, state, actor, expected_version=expected_version, action=action
-            )
-            if submission_key:
-                db.session.add(
-                    ProcessedSubmission(
-                        key=submission_key, edition_id=edition.id, discipline_id=entry.discipline_id, version=version
-                    )
-                )
-                db.session.flush()
-    except (VersionConflict, IntegrityError):
-        done = _already_saved(submission_key)
-        if done is not None:
-            return SaveOutcome(done.version, duplicate=True)
-        raise
+    if content is None:
+        content = {"places": [[t.place, list(t.schools)] for t in teams], "state": state.value}
+    claimed = claim(
+        result_submission(edition, entry, actor, submission_key, action, version=expected_version, **content)
+    )
+    if claimed.first is not None:
+        return SaveOutcome(claimed.first.version or entry.version, duplicate=True)
+    version = write_result(edition, entry, teams, state, actor, expected_version=expected_version, action=action)
+    claimed.settle(version, edition_id=edition.id, discipline_id=entry.discipline_id, version=version)
     return SaveOutcome(version, duplicate=False)
 
 
 def restore_result(
-    edition: Edition, entry: ProgrammeEntry, audit_entry: AuditEntry, side: str, actor: Actor
+    edition: Edition,
+    entry: ProgrammeEntry,
+    audit_entry: AuditEntry,
+    side: str,
+    actor: Actor,
+    *,
+    expected_version: int,
+    submission_key: str | None = None,
 ) -> SaveOutcome:
-    """Make an earlier version of a result current again (a new version, audited as a restore)."""
+    """Make an earlier version of a result current again (a new version, audited as a restore), if the
+    result is still at ``expected_version``, the one the history page showed: restoring over a
+    correction made since would undo it unseen (VersionConflict)."""
     snapshot = ResultSnapshot.from_json(audit_entry.before if side == "before" else audit_entry.after)
     if snapshot is None or not snapshot.places:
         raise ValidationFailed([podium.Problem("empty")])
@@ -224,9 +227,10 @@ def restore_result(
         teams,
         ResultState(snapshot.restored_state),
         actor,
-        expected_version=entry.version,
-        submission_key=None,
+        expected_version=expected_version,
+        submission_key=submission_key,
         action=Action.RESULT_RESTORE,
+        content={"line": audit_entry.id, "side": side},
     )
 
 
@@ -247,10 +251,17 @@ def confirm_result(
     )
 
 
-def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int) -> None:
+def mark_in_progress(
+    edition: Edition, entry: ProgrammeEntry, actor: Actor, *, expected_version: int, submission_key: str | None = None
+) -> SaveOutcome:
     """Tell the public a discipline is being played (only before any result is saved)."""
     if edition.status is not EditionStatus.LIVE:
         raise ValidationFailed([podium.Problem("edition_not_live")])
+    claimed = claim(
+        result_submission(edition, entry, actor, submission_key, Action.RESULT_START, version=expected_version)
+    )
+    if claimed.first is not None:
+        return SaveOutcome(claimed.first.version or entry.version, duplicate=True)
     changed = cast(  # an UPDATE's result is a CursorResult (Session.execute is typed as any Result)
         CursorResult[Any],
         db.session.execute(
@@ -275,3 +286,6 @@ def mark_in_progress(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, e
         edition_id=edition.id,
         discipline_id=entry.discipline_id,
     )
+    version = expected_version + 1
+    claimed.settle(version, edition_id=edition.id, discipline_id=entry.discipline_id, version=version)
+    return SaveOutcome(version, duplicate=False)

@@ -12,10 +12,13 @@ from wtforms import SelectChoice
 from cartel.extensions import db
 from cartel.models import Discipline, Edition, Role
 from cartel.web.auth import require_role
+from cartel.web.forms import reused_page
 from cartel.words.i18n import discipline_name
 from cartel.write.audit import Actor
+from cartel.write.submissions import SubmissionReused
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_error_handler(SubmissionReused, reused_page)
 
 
 @bp.before_request

@@ -22,12 +22,14 @@ from cartel.read.standings import build_standing, load_editions
 from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.web.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
 from cartel.web.admin.setup_forms import participants_form, programme_form, weight_of
+from cartel.web.forms import applied_before, new_submission_id, once
 from cartel.words import labels
 from cartel.words.i18n import discipline_name
 from cartel.words.numbers import typed
 from cartel.words.problems import missing_part, scheme_problem, table_problem, transition_problem
 from cartel.write import accounts, catalogue
 from cartel.write.lifecycle import TransitionRefused, change_status, live_edition_other_than, missing_to_open
+from cartel.write.submissions import Submission, claim
 from cartel.write.unit import unit_of_work
 
 PARIS = ZoneInfo("Europe/Paris")  # the event's time zone
@@ -154,11 +156,15 @@ def step_page(template: str, edition: Edition, step: str, status: int = 200, **c
 @bp.route("/editions/new", methods=["GET", "POST"])
 def edition_new() -> ResponseReturnValue:
     form = edition_form(None)
-    if form.validate_on_submit():
-        with unit_of_work():
-            edition = save_edition_from(form, None)
-        flash(_("Edition %(year)s created. Next: the schools taking part.", year=edition.year))
-        return redirect(url_for("admin.participants", year=edition.year), code=303)
+    # its repeat would be refused as "already exists": it is looked up before the form's checks
+    repeated = applied_before(form, actor(), "edition:new") is not None
+    if repeated or form.validate_on_submit():
+        if not repeated:
+            with unit_of_work():
+                if not once(form, actor(), "edition:new").repeated:
+                    save_edition_from(form, None)
+        flash(_("Edition %(year)s created. Next: the schools taking part.", year=form.year.data))
+        return redirect(url_for("admin.participants", year=form.year.data), code=303)
     return render_template("admin/edition_new.html", form=form), 422 if form.errors else 200
 
 
@@ -180,6 +186,7 @@ def edition(year: int) -> ResponseReturnValue:
         missing=[missing_part(m) for m in missing_to_open(edition)],
         other_live=live_edition_other_than(edition),
         standing=build_standing(editions[0], by_id),
+        submission_id=new_submission_id(),
     )
 
 
@@ -189,7 +196,8 @@ def details(year: int) -> ResponseReturnValue:
     form = edition_form(edition)
     if form.validate_on_submit():
         with unit_of_work():
-            save_edition_from(form, edition)
+            if not once(form, actor(), f"edition:{year}:details").repeated:
+                save_edition_from(form, edition)
         flash(_("Details saved."))
         return redirect(next_step(edition, "details"), code=303)
     return step_page("admin/step_details.html", edition, "details", 422 if form.errors else 200, form=form)
@@ -208,7 +216,8 @@ def participants(year: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                catalogue.set_participants(edition, form.ticked(schools), actor())
+                if not once(form, actor(), f"edition:{year}:participants").repeated:
+                    catalogue.set_participants(edition, form.ticked(schools), actor())
         except catalogue.CatalogueError as error:
             problem = _(
                 "These schools have results in this edition and cannot be removed: %(schools)s.",
@@ -266,7 +275,8 @@ def programme(year: int) -> ResponseReturnValue:
         if not any(form[f"table-{d.slug}"].errors for d in disciplines):
             try:
                 with unit_of_work():
-                    catalogue.set_programme(edition, weights, actor(), tables)
+                    if not once(form, actor(), f"edition:{year}:programme").repeated:
+                        catalogue.set_programme(edition, weights, actor(), tables)
             except catalogue.CatalogueError as error:
                 problem = _(
                     "These disciplines have results and cannot be removed: %(disciplines)s.",
@@ -317,7 +327,8 @@ def scheme(year: int) -> ResponseReturnValue:
         else:
             if not form.preview.data:
                 with unit_of_work():
-                    catalogue.set_scheme(edition, parsed, actor())
+                    if not once(form, actor(), f"edition:{year}:scheme").repeated:
+                        catalogue.set_scheme(edition, parsed, actor())
                 flash(_("Points scheme saved."))
                 return redirect(next_step(edition, "scheme"), code=303)
             editions, schools = load_editions(Edition.id == edition.id)
@@ -357,12 +368,15 @@ def status(year: int) -> ResponseReturnValue:
             target=target,
             standing=build_standing(editions[0], by_id),
             unfinished=unfinished,
+            submission_id=new_submission_id(),
         )
     try:
         if target is None:
             raise TransitionRefused("not_a_step")
         with unit_of_work():
-            change_status(edition, target, actor())
+            key = request.form.get("submission_id")
+            if not claim(Submission(key, actor(), f"edition:{year}:status", {"target": target.value})).repeated:
+                change_status(edition, target, actor())
     except TransitionRefused as error:
         flash(transition_problem(error.code, error.detail, error.missing), "error")
         return redirect(url_for("admin.edition", year=year, _anchor="open"), code=303)

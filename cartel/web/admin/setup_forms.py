@@ -10,16 +10,16 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
 from cartel.models import Discipline, School
+from cartel.web.forms import OnceForm
 from cartel.words.i18n import discipline_name
 from cartel.words.numbers import typed
 
 
-class ParticipantsBase(FlaskForm):
+class ParticipantsBase(OnceForm):
     all_schools = BooleanField(_l("Every school of the list"))
 
     def ticked(self, schools: list[School]) -> dict[School, int | None]:
@@ -53,7 +53,10 @@ def participants_form(schools: list[School], sizes: dict[int, int | None], **kwa
         setattr(
             ParticipantsForm,
             f"size-{school.slug}",
-            StringField(_l("Delegation size"), default=sizes.get(school.id) or "", validators=[_size_check(school)]),
+            # text, as posted: a size left out of a post keeps the saved one, never an int where text is read
+            StringField(
+                _l("Delegation size"), default=str(sizes.get(school.id) or ""), validators=[_size_check(school)]
+            ),
         )
     form = ParticipantsForm(**kwargs)
     return form
@@ -62,7 +65,7 @@ def participants_form(schools: list[School], sizes: dict[int, int | None], **kwa
 BEYOND_CHOICES = [SelectChoice("zero", _l("earn 0")), SelectChoice("last", _l("earn the last value"))]
 
 
-class ProgrammeBase(FlaskForm):
+class ProgrammeBase(OnceForm):
     all_disciplines = BooleanField(_l("Every discipline of the catalogue"))
 
     def chosen(self, disciplines: list[Discipline]) -> list[Discipline]:

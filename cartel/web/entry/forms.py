@@ -7,6 +7,7 @@ check what the post holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,14 +35,10 @@ from wtforms.widgets import TextInput
 from cartel.core import podium
 from cartel.core.collation import folded
 from cartel.models import ResultState, School
+from cartel.web.forms import OnceForm
 from cartel.words.problems import podium_problem
 
 MAX_VERSION = 999_999_999  # nine digits: any real version, and far below the database's integer limit
-SUBMISSION_KEY_LENGTH = 64  # ProcessedSubmission.key
-
-
-def submission_key(value: str | None) -> str | None:
-    return (value or "")[:SUBMISSION_KEY_LENGTH] or None
 
 
 def refusal(code: str, **params) -> str:
@@ -49,12 +46,11 @@ def refusal(code: str, **params) -> str:
     return podium_problem(podium.Problem(code, params=params), {})
 
 
-class VersionForm(FlaskForm):
+class VersionForm(OnceForm):
     """A change to a result as the page showed it: the version it was loaded at (a missing or absurd
     one is refused) and the submission id that makes a retry or a double tap save once."""
 
     version = IntegerField(validators=[InputRequired(), NumberRange(0, MAX_VERSION)])
-    submission_id = StringField(filters=[submission_key])
 
 
 class SchoolField(RadioField):
@@ -172,8 +168,9 @@ def entry_form(schools: Sequence[School], size: int, **kwargs) -> EntryForm:
     return form
 
 
-class RestoreForm(FlaskForm):
-    """Which side of a history line to restore: the version it made (after) or the one it replaced."""
+class RestoreForm(VersionForm):
+    """Which side of a history line to restore (the version it made, after, or the one it replaced),
+    and the version of the result the history page showed: restoring over a later change is refused."""
 
     side = RadioField(choices=[SelectChoice("before"), SelectChoice("after")], default="after")
 
@@ -193,8 +190,9 @@ def finite(_form, field) -> None:
 class CommaDecimalField(DecimalField):
     """A decimal as people type it: "-2,5" or "-2.5", a minus sign or a hyphen, spaces ignored.
 
-    A text input, not type=number: browsers then drop or misread a decimal comma (Chromium turned
-    "-2,5" into -25). No inputmode=decimal either: the iPhone's decimal keypad has no minus sign."""
+    A text input with inputmode=decimal, not type=number: browsers then drop or misread a decimal comma
+    (Chromium turned "-2,5" into -25). The iPhone's decimal keypad has no minus sign: the sign comes
+    from a choice beside the field (AdjustmentForm.kind)."""
 
     widget = TextInput()
 
@@ -205,17 +203,34 @@ class CommaDecimalField(DecimalField):
         super().process_formdata(valuelist)
 
 
-class AdjustmentForm(FlaskForm):
+class KindField(RadioField):
+    """Penalty or bonus: the sign of the points. Left out of a post (a script, an older page), the
+    points keep the sign typed."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = valuelist[0] if valuelist else None
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+class AdjustmentForm(OnceForm):
     """A penalty or bonus for one of ``schools`` (the participants; none preselected)."""
 
     school = SelectField(_l("School"), validators=[DataRequired(message=_l("Choose a school."))])
+    kind = KindField(
+        _l("Kind"),
+        choices=[SelectChoice("penalty", _l("Penalty (points taken off)")), SelectChoice("bonus", _l("Bonus"))],
+        default="penalty",
+    )
     points = CommaDecimalField(
-        _l("Points (negative for a penalty)"),
+        _l("Points"),
         places=2,
         validators=[InputRequired(), finite, NumberRange(-1000, 1000)],
-        invalid_value_message=_l("Give a number of points, such as -2 or 1.5."),
-        render_kw={"autocomplete": "off"},
-        description=_l("For example -2 or 1,5."),
+        invalid_value_message=_l("Give a number of points, such as 2 or 1.5."),
+        render_kw={"autocomplete": "off", "inputmode": "decimal"},
+        description=_l("For example 2 or 1,5."),
     )
     reason = StringField(
         _l("Reason"), validators=[DataRequired(), Length(max=300)], filters=[lambda s: s.strip() if s else s]
@@ -233,6 +248,19 @@ class AdjustmentForm(FlaskForm):
             raise ValidationError(_("Give the points with at most two decimals."))
         if field.data == 0:
             raise ValidationError(_("An adjustment of 0 points changes nothing."))
+        if self.kind.data == "bonus" and field.data < 0:
+            raise ValidationError(_("A bonus adds points: remove the minus sign, or choose a penalty."))
+
+    def signed_points(self) -> Decimal:
+        """The points with their sign: taken off for a penalty, added for a bonus, as typed otherwise."""
+        points: Decimal = self.points.data
+        if self.kind.data == "penalty":
+            return -abs(points)
+        return points
+
+
+class RemoveForm(OnceForm):
+    """Removing a penalty or bonus: only its submission id, so that posting it twice says it is done."""
 
 
 # --- import from a spreadsheet --------------------------------------------------------------------

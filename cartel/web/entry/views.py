@@ -37,7 +37,8 @@ from cartel.web.entry.access import (
     require_organiser,
     session_link,
 )
-from cartel.web.entry.forms import AdjustmentForm, EntryForm, RestoreForm, VersionForm, entry_form
+from cartel.web.entry.forms import AdjustmentForm, EntryForm, RemoveForm, RestoreForm, VersionForm, entry_form
+from cartel.web.forms import once, reused_message, reused_page
 from cartel.write.audit import Actor
 from cartel.write.penalties import add_adjustment, delete_adjustment
 from cartel.write.results import (
@@ -49,10 +50,12 @@ from cartel.write.results import (
     restore_result,
     save_result,
 )
+from cartel.write.submissions import SubmissionReused
 from cartel.write.unit import unit_of_work
 
 bp = Blueprint("entry", __name__, url_prefix="/saisie")
 links_bp = Blueprint("links", __name__)
+bp.register_error_handler(SubmissionReused, reused_page)
 
 
 def incomplete() -> NoReturn:
@@ -191,6 +194,18 @@ def save(slug: str) -> ResponseReturnValue:
             )
     except ValidationFailed as failed:
         return form_page(edition, entry, form, failed.problems), 422
+    except SubmissionReused as reused:
+        flash(reused_message(reused), "error")
+        mine = result_form(
+            edition,
+            entry,
+            formdata=None,  # what was typed, as a new submission from the version now saved
+            rows=form.podium_rows(),
+            state=form.state.data,
+            version=entry.version,
+            submission_id=uuid.uuid4().hex,
+        )
+        return form_page(edition, entry, mine), 409
     except VersionConflict as conflict:
         theirs = podium.rows_from_teams(current_teams(entry), len(form.rows.entries))
         mine = result_form(
@@ -275,6 +290,8 @@ def confirm(slug: str) -> ResponseReturnValue:
     except ValidationFailed:
         flash(_("There is no result to confirm yet: enter it first."), "error")
         return redirect(url_for("entry.discipline_form", slug=slug), code=303)
+    if outcome.duplicate:
+        flash(_("This confirmation had already been received: nothing more to do."))
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
 
@@ -284,15 +301,24 @@ def start(slug: str) -> ResponseReturnValue:
     form = posted_version()
     try:
         with unit_of_work():
-            mark_in_progress(edition, entry, actor, expected_version=form.version.data)
+            mark_in_progress(
+                edition, entry, actor, expected_version=form.version.data, submission_key=form.submission_id.data
+            )
     except VersionConflict:
         flash(_("Another organiser changed this discipline meanwhile."), "error")
+    except ValidationFailed:
+        flash(_("No edition is live."), "error")
     return redirect(url_for("entry.discipline_form", slug=slug), code=303)
 
 
 @bp.get("/<slug>/history")
 def history(slug: str) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
+    return history_page(edition, entry)
+
+
+def history_page(edition: Edition, entry: ProgrammeEntry, conflict: str | None = None) -> str:
+    """A result's history, each saved version restorable from the version the page shows now."""
     entries = list(
         db.session.scalars(
             sa.select(AuditEntry)
@@ -307,7 +333,8 @@ def history(slug: str) -> ResponseReturnValue:
         entry=entry,
         entries=[(a, ResultSnapshot.from_json(a.before), ResultSnapshot.from_json(a.after)) for a in entries],
         names=names,
-        form=RestoreForm(),
+        form=RestoreForm(formdata=None, version=entry.version),
+        conflict=conflict,
     )
 
 
@@ -326,11 +353,30 @@ def restore(slug: str, audit_id: int) -> ResponseReturnValue:
         abort(400, description=_("Only a saved version of this result can be restored; this history line is not one."))
     try:
         with unit_of_work():
-            outcome = restore_result(edition, entry, audit_entry, side, actor)
+            outcome = restore_result(
+                edition,
+                entry,
+                audit_entry,
+                side,
+                actor,
+                expected_version=form.version.data,
+                submission_key=form.submission_id.data,
+            )
     except ValidationFailed:
         flash(_("That version has no placed team: nothing to restore."), "error")
         return redirect(url_for("entry.history", slug=slug), code=303)
-    flash(_("Earlier version restored."))
+    except VersionConflict as conflict:
+        message = _(
+            "The result changed since this history was shown (it is now version %(version)s): nothing was "
+            "restored. Check the history below, then restore again if it is still what you want.",
+            version=conflict.current_version,
+        )
+        return history_page(edition, entry, conflict=message), 409
+    flash(
+        _("This restore had already been received: nothing more to do.")
+        if outcome.duplicate
+        else _("Earlier version restored.")
+    )
     return redirect(url_for("entry.saved", slug=slug, version=outcome.version), code=303)
 
 
@@ -356,28 +402,42 @@ def adjustments() -> ResponseReturnValue:
         school = db.session.scalar(sa.select(School).filter_by(slug=form.school.data))
         assert school is not None  # the form takes only a participant's slug, and schools are never deleted
         with unit_of_work():
-            add_adjustment(edition, school, form.points.data, form.reason.data, actor)
-        flash(_("Adjustment recorded."))
+            claimed = once(form, actor, f"adjustment:{edition.year}")
+            if not claimed.repeated:
+                claimed.settle(add_adjustment(edition, school, form.signed_points(), form.reason.data, actor).id)
+        flash(
+            _("This adjustment had already been recorded: it was not added again.")
+            if claimed.repeated
+            else _("Adjustment recorded.")
+        )
         return redirect(url_for("entry.adjustments"), code=303)
     rows = db.session.scalars(
         sa.select(PointAdjustment).filter_by(edition_id=edition.id).order_by(PointAdjustment.created_at.desc())
     )
     status = 422 if form.errors else 200
+    if form.errors:
+        form.submission_id.data = uuid.uuid4().hex  # nothing saved: corrected, it is a new submission
     return render_template("entry/adjustments.html", edition=edition, form=form, rows=list(rows)), status
 
 
 @bp.route("/adjustments/<int:adjustment_id>/delete", methods=["GET", "POST"])
 def delete_adjustment_view(adjustment_id: int) -> ResponseReturnValue:
     """Removing is two steps: the list leads here, where the page says what goes (school, points,
-    reason) and only its button posts the removal."""
+    reason) and only its button posts the removal. Posted again once done, it says so."""
     actor = require_adjuster()
     edition = live_edition() or abort(409)
+    form = RemoveForm()
+    target = f"adjustment-removal:{adjustment_id}"
     adjustment = db.session.get(PointAdjustment, adjustment_id)
+    if request.method == "POST" and form.validate():
+        with unit_of_work():
+            claimed = once(form, actor, target)
+            if not claimed.repeated:
+                if adjustment is None or adjustment.edition_id != edition.id:
+                    abort(404)
+                delete_adjustment(adjustment, actor)
+        flash(_("This adjustment had already been removed.") if claimed.repeated else _("Adjustment removed."))
+        return redirect(url_for("entry.adjustments"), code=303)
     if adjustment is None or adjustment.edition_id != edition.id:
         abort(404)
-    if request.method == "GET":
-        return render_template("entry/adjustment_delete.html", edition=edition, adjustment=adjustment)
-    with unit_of_work():
-        delete_adjustment(adjustment, actor)
-    flash(_("Adjustment removed."))
-    return redirect(url_for("entry.adjustments"), code=303)
+    return render_template("entry/adjustment_delete.html", edition=edition, adjustment=adjustment, form=form)
