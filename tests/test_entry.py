@@ -350,7 +350,12 @@ def test_history_shows_each_versions_state_and_what_a_restore_restores(organiser
     assert "Après définitif" in page
     first = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.save").order_by(AuditEntry.id)).first()
     version = entry_of(live, live.hb).version
-    assert organiser.post(f"/saisie/handball-men/restore/{first.id}", data={"side": "after", "version": version}).status_code == 303
+    assert (
+        organiser.post(
+            f"/saisie/handball-men/restore/{first.id}", data={"side": "after", "version": version}
+        ).status_code
+        == 303
+    )
     entry = entry_of(live, live.hb)
     assert entry.result_state is ResultState.PROVISIONAL  # as the button said
     assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",))]
