@@ -8,12 +8,17 @@ import io
 import shutil
 import subprocess
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
+from cartel.extensions import db
+from cartel.models import Edition, EditionStatus
 from cartel.read import published, revisions
 from cartel.write.audit import Actor
+from cartel.write.lifecycle import change_status
 from tests.helpers import INJECTION, POSTGRES_URL
 
 SYSTEM = Actor()
@@ -195,3 +200,87 @@ def test_libreoffice_reads_the_ranking_back(edition, client, tmp_path):
         expected = [(str(r.rank), r.school.name) for r in view().standing.rows]
     assert [tuple(r[:2]) for r in rows[5 : 5 + len(expected)]] == expected
     assert INJECTION in [r[1] for r in rows]  # shown as the text it is, not evaluated
+
+
+def results_by_discipline(wb) -> tuple[dict[str, int], dict[str, tuple]]:
+    header, rows = table(wb["Résultats"])
+    return {name: k for k, name in enumerate(header)}, {r[0]: r for r in rows}
+
+
+def test_a_closed_editions_workbook_keeps_each_disciplines_points(edition, client):
+    """Closing freezes the ranking's totals; each discipline's points are those totals' parts, the same
+    as while the edition was live."""
+    live, _ = workbook(client, "/editions/2026/export.xlsx")
+    live_rows = list(live["Résultats"].iter_rows(min_row=5, values_only=True))
+    change_status(db.session.scalar(sa.select(Edition).filter_by(year=2026)), EditionStatus.FINISHED, SYSTEM)
+    db.session.commit()
+    assert view().standing.kind == "official"  # the frozen ranking
+    closed, _ = workbook(client, "/editions/2026/export.xlsx")
+    assert list(closed["Résultats"].iter_rows(min_row=5, values_only=True)) == live_rows
+    columns, by_discipline = results_by_discipline(closed)
+    handball = by_discipline["Handball masculin"]
+    third = pytest.approx(20 / 3, abs=0.005)
+    assert [handball[columns[f"{s} : points"]] for s in ("ales", "albi", "nancy")] == [third] * 3
+    football = by_discipline["Football féminin"]
+    assert (football[columns["nancy : points"]], football[columns["ales : points"]]) == (5, 6)
+    assert closed["Résultats"].cell(row=6, column=columns["ales : points"] + 1).data_type == "n"
+
+
+def test_points_per_discipline_that_do_not_give_the_official_totals_are_not_known(
+    app, client, make_school, make_discipline, make_edition, place, official
+):
+    """An edition known by its published totals only: its placements and scheme do not add up to them (a
+    place beyond the podium is missing, say), so no discipline's points are invented."""
+    ales, albi = make_school("ales"), make_school("albi")
+    hb = make_discipline("handball")
+    edition = make_edition(2019, 44, schools=[ales, albi], disciplines=[hb], place_points=(10, 6, 4))
+    place(edition, hb, 1, ales)
+    place(edition, hb, 2, albi)
+    official(edition, ales, 1, 10)
+    published = official(edition, albi, 2, 7)  # 6 by the scheme: the sources counted something the placements miss
+    db.session.commit()
+    wb, _ = workbook(client, "/editions/2019/export.xlsx")
+    columns, by_discipline = results_by_discipline(wb)
+    handball = by_discipline["Handball"]
+    assert (handball[columns["ales : place"]], handball[columns["albi : place"]]) == (1, 2)
+    assert (handball[columns["ales : points"]], handball[columns["albi : points"]]) == ("non connu", "non connu")
+    notes = [c for row in wb["Résultats"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert (
+        "Points par discipline non connus : les places enregistrées ne redonnent pas les totaux officiels de "
+        "l'édition." in notes
+    )
+
+    published.points = Decimal(6)  # now they do: 10 and 6
+    edition.revision += 1  # as every write does: the pages computed before are out of date
+    db.session.commit()
+    wb, _ = workbook(client, "/editions/2019/export.xlsx")
+    columns, by_discipline = results_by_discipline(wb)
+    handball = by_discipline["Handball"]
+    assert (handball[columns["ales : points"]], handball[columns["albi : points"]]) == (10, 6)
+
+
+def test_a_historical_edition_with_a_partial_official_standing_has_no_invented_points(seeded, client):
+    """2023: the sources give the winner's total only; its podiums are known, its points per discipline are not."""
+    wb, _ = workbook(client, "/editions/2023/export.xlsx")
+    columns, by_discipline = results_by_discipline(wb)
+    point_columns = [k for name, k in columns.items() if name.endswith(" : points")]
+    place_columns = [k for name, k in columns.items() if name.endswith(" : place")]
+    assert any(row[k] is not None for row in by_discipline.values() for k in place_columns)  # places are known
+    values = {row[k] for row in by_discipline.values() for k in point_columns}
+    assert values <= {None, "non connu"} and "non connu" in values
+
+
+def test_points_per_discipline_of_an_edition_without_a_scheme_are_not_known(
+    app, client, make_school, make_discipline, make_edition, place
+):
+    ales = make_school("ales")
+    hb = make_discipline("handball")
+    edition = make_edition(2018, 43, schools=[ales], disciplines=[hb], place_points=None)
+    place(edition, hb, 1, ales)
+    db.session.commit()
+    wb, _ = workbook(client, "/editions/2018/export.xlsx")
+    columns, by_discipline = results_by_discipline(wb)
+    assert by_discipline["Handball"][columns["ales : place"]] == 1
+    assert by_discipline["Handball"][columns["ales : points"]] == "non connu"
+    notes = [c for row in wb["Résultats"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "Points par discipline non connus : l'édition n'a pas de barème de points." in notes

@@ -11,12 +11,11 @@ from fractions import Fraction
 from flask_babel import format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 
-from cartel.core import scoring
 from cartel.core.collation import folded
 from cartel.core.records import PalmaresEntry
 from cartel.files.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
 from cartel.read.published import EditionView, counted_editions, school_rows
-from cartel.read.standings import EditionStanding, History, to_fraction
+from cartel.read.standings import EditionStanding, History, discipline_points
 from cartel.words import labels
 from cartel.words.i18n import discipline_name
 
@@ -80,20 +79,15 @@ def ranking_table(standing: EditionStanding) -> tuple[tuple[Column, ...], tuple[
     return columns, rows
 
 
-def _discipline_points(view: EditionView) -> dict[int, dict[int, Fraction]]:
-    """Points each school earned in each discipline, where the edition's scheme computes them."""
-    data = view.standing.data
-    if view.standing.kind != "computed" or data.scheme is None:
-        return {}
-    by_discipline: dict[int, list[scoring.Finish[int, int]]] = {}
-    for p in data.placements:
-        by_discipline.setdefault(p.discipline, []).append(p)
-    return {
-        entry.discipline_id: scoring.discipline_points(
-            by_discipline.get(entry.discipline_id, []), data.scheme, to_fraction(entry.weight)
-        )
-        for entry in data.programme
-    }
+def _points_unknown(view: EditionView, earned: dict[int, dict[int, Fraction]] | None) -> tuple[str, ...]:
+    """Why the Results sheet says "not known" for the points of placed schools, if it does."""
+    if earned is not None or not any(podium.places for podium in view.podiums):
+        return ()
+    if view.standing.data.scheme is None:
+        return (_("Points per discipline not known: the edition has no points scheme."),)
+    if view.standing.kind == "official":
+        return (_("Points per discipline not known: the places on record do not give the edition's official totals."),)
+    return (_("Points per discipline not known."),)
 
 
 def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
@@ -114,7 +108,7 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
         {s for p in view.podiums for _place, team in p.places for s in team if s.id not in {x.id for x in schools}},
         key=lambda s: folded(s.name),
     )
-    earned = _discipline_points(view)
+    earned = discipline_points(standing)
     result_columns = [Column(_("Discipline"), min_width=18), Column(_("State"))]
     for s in schools:
         result_columns += [
@@ -124,12 +118,17 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
     result_rows = []
     for podium in view.podiums:
         place_of = {s.id: place for place, team in podium.places for s in team}
-        points_of = earned.get(podium.entry.discipline_id, {})
         row: list[object] = [discipline_name(podium.entry.discipline), state_label(podium.entry.result_state.value)]
         for s in schools:
-            row += [place_of.get(s.id), points_of.get(s.id, 0) if s.id in place_of and points_of else None]
+            if s.id not in place_of:
+                points: object = None
+            elif earned is None:
+                points = _("not known")
+            else:
+                points = earned[podium.entry.discipline_id].get(s.id, Fraction(0))
+            row += [place_of.get(s.id), points]
         result_rows.append(tuple(row))
-    results = Sheet(_("Results"), tuple(result_columns), tuple(result_rows), head)
+    results = Sheet(_("Results"), tuple(result_columns), tuple(result_rows), head, notes=_points_unknown(view, earned))
 
     podium_rows = []
     for podium in view.podiums:

@@ -290,6 +290,46 @@ def build_standing(data: EditionData, schools: dict[int, School]) -> EditionStan
     return EditionStanding(data, "none", (), True, False, len(finals), len(weights))
 
 
+def discipline_points(standing: EditionStanding) -> dict[int, dict[int, Fraction]] | None:
+    """Points each school earned in each programme discipline (by discipline id, then school id), or None
+    when they are not known.
+
+    Computed from the placements with the edition's scheme and programme, as the ranking is. An official
+    ranking (frozen at closing, or as the sources published it) keeps totals only: its parts are given
+    only when they add up, with the penalties and bonuses, to every official total (to the two decimals
+    stored) and no placed school is missing from it. So a closed edition shows the points its frozen
+    ranking was made of, while an edition whose placements or scheme do not give its published totals (a
+    historical one known by its podiums, a total missing) has none invented.
+    """
+    data = standing.data
+    if standing.kind == "none" or data.scheme is None:
+        return None
+    by_discipline: dict[int, list[scoring.Finish[int, int]]] = defaultdict(list)
+    for p in data.placements:
+        by_discipline[p.discipline].append(p)
+    earned = {
+        entry.discipline_id: scoring.discipline_points(
+            by_discipline.get(entry.discipline_id, []), data.scheme, to_fraction(entry.weight)
+        )
+        for entry in data.programme
+    }
+    if standing.kind == "computed":
+        return earned
+    totals: dict[int, Fraction] = defaultdict(Fraction)
+    for by_school in earned.values():
+        for school, value in by_school.items():
+            totals[school] += value
+    for a in data.adjustments:
+        totals[a.school_id] += to_fraction(a.points)
+    official = {o.school_id: to_fraction(o.points) for o in data.official}
+    if not set(totals) <= set(official):
+        return None
+    for school, points in official.items():
+        if points is None or abs(totals.get(school, Fraction(0)) - points) > Fraction(1, 200):
+            return None
+    return earned
+
+
 def edition_history(standing: EditionStanding) -> records.EditionHistory[int]:
     """What the records engine needs of one edition; only finished editions count."""
     edition = standing.edition
