@@ -171,3 +171,59 @@ def test_migrations_go_down_and_up_again_with_data(seeded):
         if conn.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for the app
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+
+
+def _sqlite_error(*statements: str) -> BaseException:
+    """The error SQLite itself raises for the last of ``statements`` (the others set the scene)."""
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    try:
+        for sql in statements:
+            connection.execute(sql)
+    except sqlite3.Error as error:
+        return error
+    finally:
+        connection.close()
+    raise AssertionError("no error")
+
+
+def test_what_says_the_database_is_unavailable_and_what_is_a_bug():
+    """503 for a database that cannot be reached or written now; 500 (a bug) for a wrong query."""
+    import psycopg
+    from psycopg import errors
+
+    from cartel.database import unavailable
+
+    read_only = _sqlite_error("PRAGMA query_only = 1", "CREATE TABLE t (x)")
+    full = _sqlite_error("PRAGMA max_page_count = 1", "CREATE TABLE t (x)", "INSERT INTO t VALUES (randomblob(9000))")
+    no_table = _sqlite_error("SELECT * FROM no_such_table")
+    syntax = _sqlite_error("SELEKT 1")
+    constraint = _sqlite_error("CREATE TABLE t (x UNIQUE)", "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)")
+    wrapped = sa.exc.OperationalError("UPDATE t", {}, full)
+    unreachable = [
+        read_only,
+        full,
+        wrapped,
+        psycopg.OperationalError("connection failed: Connection refused"),  # raised by the client: no SQLSTATE
+        errors.AdminShutdown(),  # 57P01: the server is shutting down
+        errors.CannotConnectNow(),  # 57P03: starting up
+        errors.ReadOnlySqlTransaction(),  # 25006: a standby, or default_transaction_read_only
+        errors.DiskFull(),  # 53100
+        errors.TooManyConnections(),  # 53300
+        sa.exc.TimeoutError(),  # no free connection in the pool
+    ]
+    bugs = [
+        no_table,
+        syntax,
+        constraint,
+        sa.exc.OperationalError("SELECT", {}, no_table),
+        sa.exc.IntegrityError("INSERT", {}, constraint),
+        errors.UniqueViolation(),
+        errors.SyntaxError(),
+        errors.UndefinedTable(),
+        errors.SerializationFailure(),
+        RuntimeError("a bug"),
+    ]
+    assert [e for e in unreachable if not unavailable(e)] == []
+    assert [e for e in bugs if unavailable(e)] == []

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from contextlib import suppress
+
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from cartel.extensions import db
+from cartel import database
+from cartel.extensions import db, login_manager
+
+RETRY_AFTER = 30  # seconds: how long a reader or a client should wait when the database is unavailable
 
 
 def _pages() -> dict[int, tuple[str, str, str]]:
@@ -52,6 +58,14 @@ def _pages() -> dict[int, tuple[str, str, str]]:
             _("The server met an unexpected error."),
             _("Try again in a moment; if it happens again, tell the organisers."),
         ),
+        503: (
+            _("Service unavailable"),
+            _(
+                "The results cannot be read or saved at the moment: the database does not answer or does "
+                "not accept changes."
+            ),
+            _("Try again in a moment. If you were saving something, check then that it was saved."),
+        ),
     }
 
 
@@ -90,14 +104,45 @@ def register(app: Flask) -> None:
             return error
         return error_page(error)
 
+    with app.app_context():
+        driver_error = db.engine.dialect.loaded_dbapi.Error  # the driver's own, raised by the revision reader
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    @app.errorhandler(driver_error)
+    def database_error(error: Exception) -> ResponseReturnValue:
+        """A database that cannot be reached or written (see cartel.database.unavailable) is a 503 that
+        says to come back; any other database error is a bug, raised again for the 500 handler."""
+        if not database.unavailable(error):
+            raise error
+        cause = error.orig if isinstance(error, sa.exc.DBAPIError) else error  # without the statement's values
+        current_app.logger.error("database unavailable, %s %s answered 503: %r", request.method, request.path, cause)
+        return unavailable_page()
+
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> ResponseReturnValue:
         """An unhandled exception, which Flask has already logged with its traceback (or an abort(500)).
-        The request's transaction is rolled back first: the page reads the database (who is logged in)."""
+        The request's transaction is rolled back first: the page reads the database (who is logged in).
+        A database that became unavailable while another error page was drawn is still a 503."""
+        if error.original_exception is not None and database.unavailable(error.original_exception):
+            return unavailable_page()
         db.session.rollback()
         if request.path.startswith("/api/"):
             return api_error(error)
         return error_page(error)
+
+
+def unavailable_page() -> ResponseReturnValue:
+    """The 503 of a database that cannot be used, made without it: the transaction is dropped (a lost
+    connection may fail even its rollback) and the page is drawn for a visitor who is not logged in, since
+    knowing who is logged in would ask the database again (the account behind the session cookie)."""
+    with suppress(Exception):  # nothing more to learn: the page says the database is unavailable
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's current_user, without its user loader
+    if request.path.startswith("/api/"):
+        description = "The database cannot be reached or does not accept changes at the moment: try again later."
+        return api_error(ServiceUnavailable(description, retry_after=RETRY_AFTER))
+    return error_page(ServiceUnavailable(retry_after=RETRY_AFTER))
 
 
 def _headers(error: HTTPException) -> list[tuple[str, str]]:

@@ -20,8 +20,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from cartel import database
 from cartel.core import charts
 from cartel.core.clock import utcnow
+from cartel.extensions import db
+from cartel.models import HistoryRevision
 from cartel.read import exports, http_cache, published, revisions
 from cartel.web.urls import local_target
 from cartel.words.i18n import LANGUAGE_COOKIE, select_locale
@@ -273,12 +276,15 @@ def health() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """For monitoring and load balancers: 200 when the database answers (one indexed read of the
-    history revision, on a pooled connection), 503 otherwise. Never cached."""
+    """For monitoring and load balancers: 200 when the database answers and can be written, 503
+    otherwise. Two cheap checks: the read every public page makes (the history revision, on the
+    revision reader's connections) and a write that matches no row, rolled back (see
+    cartel.database.check_writable: a read-only or full database is not healthy). Never cached."""
     try:
         healthy = revisions.execute("history") is not None
-    except Exception:  # any failure of the database or its driver means: not healthy
-        current_app.logger.exception("health check: the database does not answer")
+        database.check_writable(db.engine, HistoryRevision.revision)
+    except Exception:  # any failure of the database, its driver or its disk means: not healthy
+        current_app.logger.exception("health check: the database does not answer or cannot be written")
         healthy = False
     response = make_response("ok" if healthy else "database unavailable", 200 if healthy else 503)
     response.mimetype = "text/plain"
