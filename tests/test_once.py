@@ -239,3 +239,23 @@ def test_every_links_sheet_posted_twice_issues_one_set(admin, live):
     again = admin.post("/admin/links?edition=2026", data=data)
     assert first.status_code == again.status_code == 200
     assert count(EntryLink) == 3  # one per discipline of the programme, once
+
+
+def test_an_import_applied_twice_is_applied_once_and_says_so(organiser, live):
+    from tests.test_imports import rows_by_code, template, upload
+
+    wb = template(organiser)
+    ws = wb["Résultats"]
+    row = rows_by_code(ws)["swimming-open"]
+    ws.cell(row=row, column=4, value="définitif")
+    ws.cell(row=row, column=5, value="Mines Nancy")
+    preview = text_html(upload(organiser, wb))
+    apply = {"changes": hidden_value(preview, "changes"), "submission_id": hidden_value(preview, "submission_id")}
+    assert organiser.post("/saisie/import/apply", data=apply).status_code == 303
+    again = organiser.post("/saisie/import/apply", data=apply, follow_redirects=True)
+    assert "Ces résultats avaient déjà été importés" in text(again) and "quelqu'un d'autre" not in text(again)
+    assert count(AuditEntry, action="result.import") == 1
+
+
+def hidden_value(html: str, name: str) -> str:
+    return re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0).split('value="')[1].split('"')[0]

@@ -48,5 +48,5 @@ def init_app(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         response.headers.update(HEADERS)
         if request.blueprint in PERSONAL_BLUEPRINTS:
-            response.headers["Cache-Control"] = "private, no-store"
+            response.headers.setdefault("Cache-Control", "private, no-store")  # unless a view said no-store
         return response

@@ -271,8 +271,8 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
-class ApplyForm(FlaskForm):
-    """The checked changes, signed (cartel.web.entry.importing), to apply."""
+class ApplyForm(OnceForm):
+    """The checked changes, signed (cartel.web.entry.importing), to apply once."""
 
     changes = HiddenField(validators=[InputRequired()])
     submit = SubmitField(_l("Apply these changes"))
