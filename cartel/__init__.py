@@ -17,6 +17,7 @@ from cartel.web.api import bp as api_bp
 from cartel.web.auth import bp as auth_bp
 from cartel.web.auth import login_manager_setup
 from cartel.web.entry import bp as entry_bp
+from cartel.web.entry.offline import bp as offline_bp
 from cartel.web.entry.views import links_bp
 from cartel.web.public import bp as public_bp
 from cartel.words import i18n
@@ -67,7 +68,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (public_bp, api_bp, auth_bp, entry_bp, links_bp, admin_bp):
+    for blueprint in (public_bp, api_bp, auth_bp, entry_bp, offline_bp, links_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -2,9 +2,28 @@
 // - keeps what an organiser typed in the entry form across a failed submission or a reload
 //   (sessionStorage, this tab only), saying so when it restores it, with a button to drop it;
 // - never offers a row's own school as its joint-team partner;
-// - while a save is in flight, disables the buttons and says "Saving…".
+// - while a save is in flight, disables the buttons and says "Saving…"; the save itself goes through
+//   the outbox (outbox.js), which keeps it on the phone until it is sent;
+// - focuses the error summary of a form shown again with problems, and its links lead to the place
+//   each problem concerns (its fold opened, the focus on its choices).
 (function () {
   "use strict";
+
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      var fold = target.closest("details");
+      if (fold) fold.open = true;
+      target.scrollIntoView({block: "start"});
+      var input = target.querySelector(".choices input:checked") || target.querySelector(".choices input");
+      if (input) input.focus({preventScroll: true});
+    });
+  }
 
   // The saving state. The pressed button's name and value go along as a hidden field: a disabled
   // button is not sent, and "state" (provisional or final) comes from the pressed button.
@@ -45,6 +64,13 @@
         submitter.classList.add("busy");
       }
       if (status) status.textContent = text;
+      var outbox = window.cartelOutbox;
+      var sending = outbox && outbox.takes(form) ? outbox.submit(form) : null;
+      if (sending) {
+        event.preventDefault();
+        sending.then(function (leaving) { if (!leaving) idle(form); }, function () { idle(form); });
+        return;
+      }
       // No answer after 20 s (the network is gone): let the organiser try again; the same
       // submission id makes a retry save once.
       setTimeout(function () { idle(form); }, 20000);
@@ -89,7 +115,9 @@
   var key = "cartel-draft:" + form.dataset.draft;
   var fields = "input[type=radio], input[type=checkbox]";
   var draft = sessionStorage.getItem(key);
-  if (draft && !document.querySelector(".error")) {
+  if (form.dataset.outboxRestored) {
+    allPartnersFollow(); // a result waiting in the outbox is shown, not the draft
+  } else if (draft && !document.querySelector(".error, [data-error-summary]")) {
     try {
       var state = JSON.parse(draft);
       var changed = false;

@@ -37,10 +37,16 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def running(template_database, tmp_path):
+def server_settings() -> dict:
+    """Settings of the ``running`` app besides the browser ones; a test parametrizes it to change them."""
+    return {}
+
+
+@pytest.fixture
+def running(template_database, tmp_path, server_settings):
     """The app on a free port of 127.0.0.1, CSRF on, with a live edition and an organiser; live
     pages poll every second. ``stop()`` takes the server down (connections refused)."""
-    app = browser_app(template_database, tmp_path, CARTEL_POLL_SECONDS=1)
+    app = browser_app(template_database, tmp_path, **{"CARTEL_POLL_SECONDS": 1, **server_settings})
     with app.app_context():
         from cartel.models import (
             Category,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import sqlalchemy as sa
 from flask import abort, session
 from flask_babel import gettext as _
@@ -30,7 +32,8 @@ def is_organiser() -> bool:
 
 
 def actor_for(edition_id: int, discipline_id: int) -> Actor:
-    """The actor allowed to enter this discipline's result, or 403/401."""
+    """The actor allowed to enter this discipline's result, or 403/401 (410: the link was revoked or
+    expired since it was opened)."""
     if is_organiser():
         if not current_user.may_enter(discipline_id):
             abort(403)
@@ -39,8 +42,31 @@ def actor_for(edition_id: int, discipline_id: int) -> Actor:
     if link is not None and link.edition_id == edition_id and link.discipline_id == discipline_id:
         return Actor(link_id=link.id)
     if link is None and not current_user.is_authenticated:
+        if session.get(LINK_SESSION_KEY) is not None:
+            link_gone()
         abort(401)
     abort(403)
+
+
+def link_gone() -> NoReturn:
+    """A link holder whose link no longer works: 410 that says so and what to do. Never the login page:
+    a link holder has no account to log in with."""
+    abort(
+        410,
+        description=_(
+            "The entry link opened on this phone has been revoked or has expired: nothing was saved. "
+            "Ask the organisers for a new link and open it."
+        ),
+    )
+
+
+def outbox_owner() -> str:
+    """Who enters results from this browser, as the outbox of results waiting to be sent on the phone
+    (static/js/outbox.js) records it: a result is sent only by whoever typed it. An account, or any
+    entry link (a new link sends what a revoked one could not); empty when nobody may enter."""
+    if is_organiser():
+        return f"user:{current_user.id}"
+    return "link" if session.get(LINK_SESSION_KEY) is not None else ""
 
 
 def may_see(discipline_id: int, edition_id: int) -> bool:
