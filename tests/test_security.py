@@ -11,6 +11,7 @@ from cartel import create_app
 from cartel.extensions import db
 from cartel.models import LoginThrottle
 from cartel.web.security import CONTENT_SECURITY_POLICY
+from tests.helpers import PASSWORD, podium_form
 
 PAGES = [
     "/",
@@ -102,6 +103,22 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one(app, mak
     db.session.remove()
     keys = sorted(db.session.scalars(sa.select(LoginThrottle.key).where(LoginThrottle.key.startswith("address:"))))
     assert keys == ["address:127.0.0.1", "address:203.0.113.7"]
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def test_behind_a_trusted_proxy_a_session_goes_on_when_the_client_address_changes(app, make_user, live):
+    make_user("orga@example.org")
+    db.session.commit()
+    proxied = create_app({**app.config, "CARTEL_TRUSTED_PROXIES": 1})
+    client = proxied.test_client()  # each request in an app context of its own (nothing kept in ``g``)
+    data = {"email": "orga@example.org", "password": PASSWORD}
+    assert client.post("/login", data=data, headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 302
+    assert client.get("/saisie/", headers={"X-Forwarded-For": "198.51.100.23"}).status_code == 200
+    saved = client.post(
+        "/saisie/handball-men", data=podium_form("ales", "albi"), headers={"X-Forwarded-For": "2001:db8::9"}
+    )
+    assert saved.status_code == 303
     with proxied.app_context():
         db.engine.dispose()
 

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+import email_validator
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,8 @@ MAX_LINK_HOURS = 24 * 14
 
 
 class UserError(ValueError):
-    """Refused input; ``code`` says why (email, exists, password, link), the message says it in English."""
+    """Refused input; ``code`` says why (email, exists, password, last_admin, link), the message says it
+    in English."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -44,10 +46,32 @@ def check_password_strength(password: str) -> None:
         raise UserError("password", f"the password needs at least {MIN_PASSWORD} characters")
 
 
+def email_address(text: str) -> str:
+    """The account e-mail ``text`` gives, trimmed and in lower case, or UserError("email").
+
+    The one rule of every way in (the login form, the accounts form, ``flask user create``): an
+    address that can be real (email_validator's syntax, no DNS look-up), plus the domain reserved
+    for trials, ``.test``; not ``localhost``, ``.local`` and the other special-use names, which no
+    organiser's mail uses and which mostly hide a typing slip (``orga@gmail``)."""
+    try:
+        found = email_validator.validate_email(
+            text.strip(),
+            check_deliverability=False,
+            test_environment=True,  # name@anything.test
+            globally_deliverable=True,
+            allow_smtputf8=True,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+            allow_empty_local=False,
+        )
+    except email_validator.EmailNotValidError as error:
+        raise UserError("email", f"{text.strip()!r} is not an email address: {error}") from None
+    return found.normalized.lower()
+
+
 def _checked_email(email: str, user: User | None = None) -> str:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise UserError("email", f"{email!r} is not an email address")
+    email = email_address(email)
     other = db.session.scalar(sa.select(User.id).filter_by(email=email))
     if other is not None and (user is None or other != user.id):
         raise UserError("exists", f"an account {email} already exists")
@@ -96,6 +120,8 @@ def update_user(
     email = user.email if email is None else _checked_email(email, user)
     if password:
         check_password_strength(password)
+    if user.is_admin and user.active and not (role is Role.ADMIN and active):
+        _keep_an_administrator(user)
     before = user_snapshot(user)
     if password:
         user.set_password(password)
@@ -107,6 +133,20 @@ def update_user(
         after["password"] = "changed"
     record(actor, Action.USER_UPDATE, user.email, before, after)
     _flush_account(email)
+
+
+def _keep_an_administrator(user: User) -> None:
+    """Refuse to demote or deactivate the last active administrator: nobody could then manage the
+    accounts. The active administrators' rows stay locked until the change is saved, so two of them
+    demoting each other at the same moment cannot both succeed."""
+    admins = db.session.scalars(
+        sa.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).order_by(User.id).with_for_update()
+    )
+    if not set(admins) - {user.id}:
+        raise UserError(
+            "last_admin",
+            f"{user.email} is the last active administrator: make another account an administrator first",
+        )
 
 
 def end_sessions(user: User) -> None:

@@ -26,6 +26,9 @@ def account_problem(error: accounts.UserError) -> str:
         "email": _("This is not an email address."),
         "exists": _("An account with this email already exists."),
         "password": _("The password needs at least %(count)s characters.", count=accounts.MIN_PASSWORD),
+        "last_admin": _(
+            "This is the last active administrator: make another account an administrator first, then change this one."
+        ),
     }.get(error.code, str(error))
 
 
@@ -69,7 +72,9 @@ def users(user_id: int | None = None) -> ResponseReturnValue:
                         password=form.password.data or None,
                     )
         except accounts.UserError as error:
-            form.email.errors.append(account_problem(error))
+            # the last administrator's problem belongs to what would have removed them: the role, or "active"
+            field = form.email if error.code != "last_admin" else form.role if role is not Role.ADMIN else form.active
+            field.errors.append(account_problem(error))
         else:
             if user.id == current_user.id and user.active:
                 login_user(user)  # their own password changed: this session goes on, the others end

@@ -20,7 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -33,6 +32,7 @@ from wtforms.validators import (
 from cartel.extensions import db
 from cartel.models import Category, Edition, Role, School, Sport, User
 from cartel.models.sport import SportKind
+from cartel.web.auth.forms import account_email
 
 
 def parsed(form, field) -> None:
@@ -169,7 +169,7 @@ class UserForm(FlaskForm):
     """An account; what an organiser may enter is chosen explicitly: the whole programme (which also
     lets them add penalties and bonuses) or some disciplines (stored as none = the whole programme)."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), account_email])
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(Role.ORGANISER.value, _l("organiser")), SelectChoice(Role.ADMIN.value, _l("admin"))],
@@ -200,7 +200,7 @@ class UserForm(FlaskForm):
         return self.programme.data == ProgrammeField.WHOLE
 
     def validate_email(self, field) -> None:
-        other = db.session.scalar(sa.select(User).filter_by(email=field.data.strip().lower()))
+        other = db.session.scalar(sa.select(User).filter_by(email=field.data))  # as stored (account_email)
         if other is not None and other is not self._user:
             raise ValidationError(_l("An account with this email already exists."))
 

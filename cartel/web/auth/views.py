@@ -16,13 +16,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email
 
 from cartel.extensions import db, login_manager
 from cartel.models import Role, User
+from cartel.web.auth.forms import LoginForm
 from cartel.web.urls import local_target
 from cartel.write import throttle
 from cartel.write.accounts import end_sessions
@@ -31,17 +29,15 @@ from cartel.write.unit import unit_of_work
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
-    submit = SubmitField(_l("Log in"))
-
-
 def login_manager_setup(app) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to enter results.")
-    login_manager.session_protection = "strong"
+    # No binding of a session to the address and browser it began on: Flask-Login's "strong" ended the
+    # session of an organiser whose phone went from Wi-Fi to 4G (or got a new IPv6 address), losing the
+    # result being saved, and "basic" only marks it not fresh, which no page asks. What ends sessions
+    # is the account's session token (see load_user): logout, a password change, a deactivation.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
@@ -95,7 +91,7 @@ def check_credentials(email: str, password: str) -> User | None:
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
+        email = form.email.data  # as stored (account_email)
         address = client_address()
         with unit_of_work():  # counted before the password is checked, whatever comes next
             wait = throttle.reserve(email, address)
