@@ -178,7 +178,15 @@ def restore_command(file: Path) -> None:
     """Load the backup FILE into this (empty, migrated) database: all of it or nothing."""
     try:
         with file.open(encoding="utf-8") as source:
-            counts = backup.restore(db.engine, backup.read(source))
+            document = backup.read(source)
+        counts = backup.restore(db.engine, document)
     except backup.BackupError as error:
         raise click.ClickException(f"{file}: {error}. Nothing was restored.") from None
+    except OSError as error:
+        raise click.ClickException(
+            f"{file}: cannot be read ({error.strerror or error}). Nothing was restored."
+        ) from None
+    except sa.exc.DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise click.ClickException(f"the database cannot be used ({reason}). Nothing was restored.") from None
     click.echo(f"Restored from {file}: {sum(counts.values())} rows in {len(counts)} tables.")

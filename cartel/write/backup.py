@@ -17,19 +17,20 @@ import sqlalchemy as sa
 
 from cartel import database
 from cartel.extensions import db
+from cartel.write.backup_check import BackupError, checked_rows
 
 FORMAT = "cartel-backup"
 FORMAT_VERSION = 1
 # rows the migrations create themselves: replaced by the backup's, not a sign of existing data
 MIGRATION_ROWS = {"history_revision"}
-
-
-class BackupError(ValueError):
-    pass
+# the last 15 minutes' failed logins (cartel.write.throttle): addresses and e-mails tried, worth nothing
+# tomorrow, neither written to a backup nor restored from an older one that holds them
+NOT_BACKED_UP = {"login_throttle"}
 
 
 def _tables() -> list[sa.Table]:
-    return list(db.metadata.sorted_tables)  # parents before children
+    """The tables a backup holds, parents before children."""
+    return [t for t in db.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
 
 
 def _schema_revision(connection: sa.Connection) -> str | None:
@@ -44,19 +45,6 @@ def _to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    return value
-
-
-def _from_json(column: sa.Column, value: Any) -> Any:
-    if value is None:
-        return None
-    kind = column.type
-    if isinstance(kind, sa.DateTime):
-        return dt.datetime.fromisoformat(value)
-    if isinstance(kind, sa.Date):
-        return dt.date.fromisoformat(value)
-    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-        return Decimal(value)
     return value
 
 
@@ -95,6 +83,8 @@ def read(source: IO[str]) -> dict:
         document = json.load(source)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BackupError(f"not a Cartel backup: {error}") from None
+    except RecursionError:
+        raise BackupError("not a Cartel backup: lists or objects nested too deep") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError("not a Cartel backup (no 'format': 'cartel-backup')")
     if document.get("format_version") != FORMAT_VERSION:
@@ -105,14 +95,13 @@ def read(source: IO[str]) -> dict:
 
 
 def restore(engine: sa.Engine, document: dict) -> dict[str, int]:
-    """Load a backup into an empty database at the same schema revision; the rows per table."""
+    """Load a backup into an empty database at the same schema revision; the rows per table.
+
+    Every value is checked first, against its column's type, size and keys (cartel.write.backup_check),
+    so that a hand-edited or damaged backup is refused in words, saying where, before anything is
+    written; SQLite would otherwise store "abc" as a year. Then all of it goes in, in one transaction."""
     tables = {t.name: t for t in _tables()}
-    saved = document.get("tables")
-    if not isinstance(saved, dict):
-        raise BackupError("the backup has no tables")
-    unknown = sorted(set(saved) - set(tables))
-    if unknown:
-        raise BackupError(f"the backup has tables this program does not know: {', '.join(unknown)}")
+    rows = checked_rows(tables, document, ignored=NOT_BACKED_UP)
     counts = {}
     with engine.connect() as connection, connection.begin():
         schema = _schema_revision(connection)
@@ -132,14 +121,13 @@ def restore(engine: sa.Engine, document: dict) -> dict[str, int]:
         for name in MIGRATION_ROWS:
             connection.execute(tables[name].delete())
         for name, table in tables.items():
-            content = saved.get(name, {"columns": [], "rows": []})
-            columns = [table.columns[c] for c in content["columns"] if c in table.columns]
-            if len(columns) != len(content["columns"]) or set(table.columns.keys()) - set(content["columns"]):
-                raise BackupError(f"table {name}: the backup's columns do not match the database's")
-            rows = [{c.name: _from_json(c, v) for c, v in zip(columns, row, strict=True)} for row in content["rows"]]
-            if rows:
-                connection.execute(table.insert(), rows)
-            counts[name] = len(rows)
+            try:
+                if rows[name]:
+                    connection.execute(table.insert(), rows[name])
+            except sa.exc.DBAPIError as error:  # a rule of the database that the checks do not know
+                reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+                raise BackupError(f"table {name}: the database refused a row ({reason})") from None
+            counts[name] = len(rows[name])
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection)
     return counts
