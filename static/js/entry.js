@@ -44,6 +44,13 @@
     form.addEventListener("submit", function (event) {
       // A double tap sends one request; the server also ignores a repeated submission id.
       if (form.dataset.sending) { event.preventDefault(); return; }
+      var offline = form.querySelector("[data-saving-status]");
+      if (navigator.onLine === false && !form.hasAttribute("data-outbox") && offline) {
+        // a confirmation is not kept on the phone: said, rather than the browser's error page
+        event.preventDefault();
+        offline.textContent = offline.dataset.offline;
+        return;
+      }
       form.dataset.sending = "1";
       var status = form.querySelector("[data-saving-status]");
       var text = status ? status.dataset.text : "";

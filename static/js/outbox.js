@@ -243,7 +243,11 @@
   // result), "all" (an entry page opened: also those that waited for a login or a new link).
   function flush(mode) {
     if (flushing || !owner) return;
-    if (navigator.onLine === false) { schedule(); return; }
+    if (navigator.onLine === false) { // the "online" event will say when; a look now and then all the same
+      clearTimeout(timer);
+      timer = setTimeout(function () { flush("due"); }, 30000);
+      return;
+    }
     flushing = true;
     var run = function () {
       var now = Date.now();
@@ -385,6 +389,17 @@
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") flush("now"); });
   window.addEventListener("pageshow", function (event) { if (event.persisted) flush("now"); });
   window.addEventListener("storage", function (event) { if (event.key === KEY) { render(); schedule(); } });
+
+  // Logging out: the entry pages kept on this phone go (results not sent yet stay, for their account).
+  document.querySelectorAll("form.logout").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      if (!window.caches) return;
+      caches.keys().then(function (names) {
+        names.filter(function (name) { return name.indexOf("cartel-pages-") === 0; })
+          .forEach(function (name) { caches.delete(name); });
+      });
+    });
+  });
 
   window.cartelOutbox = {
     takes: function (form) { return form.hasAttribute("data-outbox"); },

@@ -245,3 +245,21 @@ def test_a_session_that_changes_address_still_saves(running, browser):
     page.wait_for_url("**/saisie/rugby-women/saved/1")
     assert result_of(running, "rugby-women") == (1, 1)
     page.context.close()
+
+
+def test_a_confirmation_tapped_offline_says_it_was_not_sent(running, browser):
+    """A confirmation is not kept on the phone: offline, the page says so instead of leaving for the
+    browser's error page."""
+    server = running.url
+    page = phone(browser, server)
+    page.goto(f"{server}/saisie/rugby-women")
+    tap_podium(page)
+    page.locator("button[value='provisional']").click()
+    page.wait_for_url("**/saisie/rugby-women/saved/1")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Confirmer comme définitif").click()
+    status = page.locator("form[action$='/confirm'] [data-saving-status]")
+    assert status.inner_text() == "Pas de connexion : rien n'a été envoyé. Réessayez quand la connexion reviendra."
+    assert page.url.endswith("/saisie/rugby-women/saved/1")
+    assert result_of(running, "rugby-women") == (1, 1)
+    page.context.close()
