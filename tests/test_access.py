@@ -343,7 +343,7 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     link = db.session.scalars(sa.select(EntryLink)).one()
     assert admin.post(f"/admin/links/{link.id}/revoke").status_code == 303
     response = holder.post("/saisie/handball-men", data=podium_form("ales"))
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")  # no longer let in
+    assert response.status_code == 410  # no longer let in, and told why (not sent to the login page)
     assert places(live, live.hb) == []
     assert holder.get(path).status_code == 410
     second = issue_link(admin, hours=1)
