@@ -1,35 +1,41 @@
 """Reading an uploaded results file (xlsx or CSV) without trusting it.
 
-Pure-ish (openpyxl and the standard library): size, type, encryption, macros and zip bombs are
-checked before anything is parsed; XML goes through defusedxml (openpyxl uses it when installed);
-formulas are never evaluated (only the values a spreadsheet program saved are read).
+Pure-ish (openpyxl and the standard library). A file is judged by its name and its content together:
+a name ending in .xlsx must hold a zip workbook, one ending in .csv must hold text, anything else is
+refused. Every bound of cartel.files.limits is checked before the part it protects is read: an .xlsx
+part by part (cartel.files.package) before openpyxl opens it, read-only, up to MAX_ROWS rows and
+MAX_COLUMNS columns whatever the sheet declares; a CSV file line by line, stopped at MAX_ROWS. XML
+goes through defusedxml (openpyxl uses it when installed); formulas are never evaluated (only the
+values a spreadsheet program saved are read).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
+import re
 from dataclasses import dataclass
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED = 50 * 1024 * 1024  # all members of an xlsx together, uncompressed
-MAX_RATIO = 100  # uncompressed / compressed size of one member
-MAX_MEMBERS = 500
+from cartel.files.limits import (
+    MAX_BYTES,
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    Deadline,
+    UploadRefused,
+)
+from cartel.files.package import check_package
+
+__all__ = ["Table", "UploadRefused", "UploadRow", "read_upload"]  # UploadRefused: where callers have always found it
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted xlsx and old .xls files
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_MARKERS = ("code", "version")  # the template's technical columns, in every language
-
-
-class UploadRefused(ValueError):
-    """The file is refused as a whole, before its content is read; ``code`` says why."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code if not detail else f"{code}: {detail}")
-        self.code, self.detail = code, detail
+FIRST_TEXT_LINE = re.compile(r"^[^\r\n]*\S[^\r\n]*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class Table:
     rows: tuple[UploadRow, ...]
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -60,29 +66,17 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _check_xlsx(data: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise UploadRefused("not_a_workbook") from None
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            raise UploadRefused("bomb", f"{len(members)} parts")
-        if sum(m.file_size for m in members) > MAX_UNPACKED:
-            raise UploadRefused("bomb", "too large once unpacked")
-        for m in members:
-            if m.file_size > MAX_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
-                raise UploadRefused(
-                    "bomb", f"{m.filename} is compressed {m.file_size // max(m.compress_size, 1)} times"
-                )
-            if m.flag_bits & 0x1:
-                raise UploadRefused("encrypted")
-        names = {m.filename.lower() for m in members}
-        if "[content_types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
-            raise UploadRefused("not_a_workbook")
-        if any(n.endswith("vbaproject.bin") for n in names) or b"macroEnabled" in archive.read("[Content_Types].xml"):
-            raise UploadRefused("macros")
+def _row(sheet: str, number: int, values: tuple | list) -> UploadRow:
+    """A row of cells as text; refused when a cell is too long or holds a value right of MAX_COLUMNS."""
+    cells = tuple(_text(v) for v in values)
+    for column, text in enumerate(cells):
+        if len(text) > MAX_CELL_CHARS:
+            raise UploadRefused("long_cell", sheet=sheet, cell=f"{get_column_letter(column + 1)}{number}")
+        if column >= MAX_COLUMNS and text:
+            last = get_column_letter(MAX_COLUMNS)
+            cell = f"{get_column_letter(column + 1)}{number}"
+            raise UploadRefused("too_wide", columns=MAX_COLUMNS, last=last, cell=cell)
+    return UploadRow(sheet, number, cells[:MAX_COLUMNS])
 
 
 def _find_header(rows: list[UploadRow]) -> int:
@@ -99,53 +93,127 @@ def _table(sheet: str, rows: list[UploadRow]) -> Table:
     return Table(sheet, rows[k], body)
 
 
-def read_xlsx(data: bytes) -> Table:
-    _check_xlsx(data)
+def _sheet_rows(ws, deadline: Deadline) -> list[UploadRow]:
+    """The first MAX_ROWS rows of a sheet, MAX_COLUMNS cells each (the package check made sure that no
+    value lies beyond); whatever goes wrong inside openpyxl is a damaged file."""
+    rows = []
+    try:
+        for number, values in enumerate(ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True), 1):
+            deadline.check()
+            rows.append(_row(ws.title, number, values))
+    except UploadRefused:
+        raise
+    except Exception as error:  # openpyxl raises what its parser meets: ParseError, KeyError, ValueError...
+        raise UploadRefused("damaged", f"{type(error).__name__}: {error}") from None
+    return rows
+
+
+def read_xlsx(data: bytes, deadline: Deadline | None = None) -> Table:
+    """The results table of the first visible sheet that has one."""
+    deadline = deadline or Deadline()
+    check_package(data, deadline)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise UploadRefused("not_a_workbook", type(error).__name__) from None
+    except Exception as error:  # any parser error of any part: the file is not a workbook openpyxl can read
+        raise UploadRefused("not_a_workbook", f"{type(error).__name__}: {error}") from None
     try:
         for ws in workbook.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            rows = [
-                UploadRow(ws.title, r, tuple(_text(v) for v in values))
-                for r, values in enumerate(ws.iter_rows(values_only=True, max_col=60), start=1)
-            ]
+            deadline.check()
             try:
-                return _table(ws.title, rows)
-            except UploadRefused:
-                continue
+                return _table(ws.title, _sheet_rows(ws, deadline))
+            except UploadRefused as refusal:
+                if refusal.code != "no_header":
+                    raise
     finally:
         workbook.close()
     raise UploadRefused("no_header")
 
 
-def read_csv(data: bytes) -> Table:
-    """UTF-8 with or without a BOM, separated by semicolons (a French Excel) or commas."""
+class _Lines:
+    """The lines of a text, each with its line end, one at a time (no copy of the text: a file of five
+    million empty lines is not made into a list); ``end`` is where the next line starts."""
+
+    LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.end = text, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.end >= len(self.text):
+            raise StopIteration
+        line = self.LINE.match(self.text, self.end)
+        assert line is not None  # the pattern matches anywhere, and at least one character before the end
+        self.end = line.end()
+        return line.group(0)
+
+
+def read_csv(data: bytes, deadline: Deadline | None = None) -> Table:
+    """UTF-8 with or without a BOM, separated by semicolons (a French Excel) or commas; read up to
+    MAX_ROWS records, and refused when anything but blank lines follows them."""
+    deadline = deadline or Deadline()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UploadRefused("encoding") from None
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [UploadRow("CSV", k, tuple(c.strip() for c in cells)) for k, cells in enumerate(reader, start=1)]
+    first = FIRST_TEXT_LINE.search(text)
+    line = first.group(0) if first else ""
+    delimiter = ";" if line.count(";") >= line.count(",") else ","
+    if text.count(delimiter) > MAX_CELLS:
+        raise UploadRefused("too_many_cells", cells=MAX_CELLS)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=1):
+            rows.append(_row("CSV", number, cells))
+            if number % 100 == 0:
+                deadline.check()
+            if number == MAX_ROWS:
+                if re.compile(f'[^\\s"{re.escape(delimiter)}]').search(text, lines.end):
+                    raise UploadRefused("too_many_rows", rows=MAX_ROWS)
+                break
+    except csv.Error as error:  # a field over csv's own limit (131,072 characters), a stray quote...
+        if "field larger than field limit" in str(error):
+            raise UploadRefused("long_line", line=reader.line_num) from None
+        raise UploadRefused("damaged_csv", str(error)) from None
     return _table("CSV", rows)
 
 
-def read_upload(filename: str, data: bytes) -> Table:
-    """The results table of an uploaded file; raises UploadRefused before parsing anything unsafe."""
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start >= len(head) - 3  # a character cut at the end of the sample
+    return True
+
+
+def read_upload(filename: str, data: bytes, deadline: Deadline | None = None) -> Table:
+    """The results table of an uploaded file; raises UploadRefused before reading anything unsafe."""
     if len(data) > MAX_BYTES:
         raise UploadRefused("too_large")
-    name = (filename or "").lower()
+    deadline = deadline or Deadline()
+    name = (filename or "").strip().lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
     if data.startswith(OLE_MAGIC):
         raise UploadRefused("encrypted")
-    if name.endswith((".xlsm", ".xltm", ".xlsb")):
+    if extension in (".xlsm", ".xltm", ".xlsb"):
         raise UploadRefused("macros")
-    if name.endswith(".xlsx") or data.startswith(ZIP_MAGIC):
-        return read_xlsx(data)
-    if name.endswith(".csv"):
-        return read_csv(data)
-    raise UploadRefused("type")
+    if extension == ".xlsx":
+        if not data.startswith(ZIP_MAGIC):
+            raise UploadRefused("xlsx_holds_text" if data.strip() and _looks_like_text(data) else "not_a_workbook")
+        return read_xlsx(data, deadline)
+    if extension == ".csv":
+        if data.startswith(ZIP_MAGIC):
+            raise UploadRefused("csv_holds_workbook")
+        if b"\0" in data:
+            raise UploadRefused("not_text")
+        return read_csv(data, deadline)
+    raise UploadRefused("type", extension=extension)
