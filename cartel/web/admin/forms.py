@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +32,7 @@ from cartel.extensions import db
 from cartel.models import Category, Edition, Role, School, Sport, User
 from cartel.models.sport import SportKind
 from cartel.web.auth.forms import account_email
+from cartel.web.forms import OnceForm
 
 
 def parsed(form, field) -> None:
@@ -45,7 +45,7 @@ def parsed(form, field) -> None:
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and hyphens only."))
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(OnceForm):
     slug = StringField(_l("Short address (slug)"), validators=[DataRequired(), Length(max=60), SLUG])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
@@ -73,7 +73,7 @@ class SchoolForm(FlaskForm):
             raise ValidationError(_l("Another school already has this name."))
 
 
-class SportForm(FlaskForm):
+class SportForm(OnceForm):
     slug = StringField(_l("Short address (slug)"), validators=[DataRequired(), Length(max=60), SLUG])
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=80)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=80)])
@@ -93,7 +93,7 @@ class SportForm(FlaskForm):
             raise ValidationError(_l("This sport already exists."))
 
 
-class DisciplineForm(FlaskForm):
+class DisciplineForm(OnceForm):
     sport = SelectField(_l("Sport"), validators=[DataRequired()])
     category = SelectField(
         _l("Category"),
@@ -106,7 +106,7 @@ class DisciplineForm(FlaskForm):
     submit = SubmitField(_l("Add the discipline"))
 
 
-class EditionForm(FlaskForm):
+class EditionForm(OnceForm):
     year = IntegerField(_l("Year"), validators=[InputRequired(), parsed, NumberRange(1950, 2200)])
     number = IntegerField(_l("Number (empty if cancelled)"), validators=[Optional(), parsed, NumberRange(1, 500)])
     host = SelectField(_l("Host school"), validators=[Optional()])
@@ -138,7 +138,7 @@ class EditionForm(FlaskForm):
             raise ValidationError(_l("The last day is before the first day."))
 
 
-class SchemeForm(FlaskForm):
+class SchemeForm(OnceForm):
     place_points = StringField(
         _l("Points per place, 1st first"), validators=[DataRequired()], description=_l("For example: 10 7 5 3 2 1")
     )
@@ -165,7 +165,7 @@ class ProgrammeField(RadioField):
     WHOLE, CHOSEN = "whole", "chosen"
 
 
-class UserForm(FlaskForm):
+class UserForm(OnceForm):
     """An account; what an organiser may enter is chosen explicitly: the whole programme (which also
     lets them add penalties and bonuses) or some disciplines (stored as none = the whole programme)."""
 
@@ -217,7 +217,7 @@ class UserForm(FlaskForm):
             raise ValidationError(_l("Tick the disciplines this account may enter, or choose the whole programme."))
 
 
-class LinkForm(FlaskForm):
+class LinkForm(OnceForm):
     """Entry links for the whole programme or some disciplines, one link each, all printed on one sheet;
     reissuing revokes the links those disciplines had (a lost or copied sheet)."""
 
