@@ -16,12 +16,15 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
 
+from cartel.files.limits import MAX_CELLS, MAX_PART_ELEMENTS, MAX_SHARED_STRINGS
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 HEADER = ("Discipline", "Code", "Version", "État", "1", "2", "3", "4")
 FIVE_MB = 5 * 1024 * 1024
+NORMAL = '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
 
 
 def cell(ref: str, value: object) -> str:
@@ -183,7 +186,7 @@ def styles_bomb(count: int = 100_000) -> bytes:
     styles = (
         f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts>'
         '<fills count="1"><fill><patternFill/></fill></fills><borders count="1"><border/></borders>'
-        f'<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{count}">{xfs}</cellXfs></styleSheet>'
+        f'<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{count}">{xfs}</cellXfs>{NORMAL}</styleSheet>'
     ).encode()
     return workbook(sheet_xml([row(1, HEADER)]), styles=styles)
 
@@ -226,3 +229,47 @@ def many_rows_csv(count: int = 80_000) -> bytes:
     lines = ["Discipline;Code;Version;État;1;2"]
     lines += [f"Sport {n};nope-{n};0;définitif;Mines Nancy;IMT Mines Albi" for n in range(count)]
     return "\n".join(lines).encode()
+
+
+# --- the worst files within every bound: read to the end ------------------------------------------
+
+GRID_ROWS = (MAX_CELLS - len(HEADER)) // 60  # full rows of 60 cells under the cell bound, with the header
+
+
+def grid_at_limits(text: int = 340) -> bytes:
+    """The header and GRID_ROWS rows of 60 inline texts of ``text`` characters: just under the cell
+    bound, and (340 characters) just under the 8 MB of a part; every row a problem to report."""
+    filler = "x" * (text - 12)
+    body = (
+        f'<row r="{r}">'
+        + "".join(f'<c t="inlineStr"><is><t>{r:05}-{c:02}-{filler}</t></is></c>' for c in range(60))
+        + "</row>"
+        for r in range(2, GRID_ROWS + 2)
+    )
+    return workbook(sheet_xml([row(1, HEADER), *body]))
+
+
+def strings_at_limits(text: int = 300) -> bytes:
+    """Every bound nearly reached at once: shared texts of ``text`` characters just under their bound,
+    cell formats just under the bound of a part, and GRID_ROWS rows of 60 cells pointing at the texts."""
+    strings, styles = MAX_SHARED_STRINGS - 10, MAX_PART_ELEMENTS - 100
+    shared = "".join(f"<si><t>{n:06}{'y' * (text - 6)}</t></si>" for n in range(strings))
+    table = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared}</sst>'
+    xfs = "".join(f'<xf numFmtId="{n % 50}" fontId="0" fillId="0" borderId="0" xfId="0"/>' for n in range(styles))
+    style_sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{MAIN}"><fonts count="1"><font/></fonts>'
+        '<fills count="1"><fill><patternFill/></fill></fills><borders count="1"><border/></borders>'
+        f'<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="{styles}">{xfs}</cellXfs>{NORMAL}</styleSheet>'
+    )
+    header = "".join(f'<c t="inlineStr"><is><t>{escape(h)}</t></is></c>' for h in HEADER)
+    body = (
+        f'<row r="{r}">'
+        + "".join(f'<c t="s" s="{c}"><v>{(r * 60 + c) % strings}</v></c>' for c in range(60))
+        + "</row>"
+        for r in range(2, GRID_ROWS + 2)
+    )
+    return workbook(
+        sheet_xml([f'<row r="1">{header}</row>', *body]),
+        shared_strings=table.encode(),
+        styles=style_sheet.encode(),
+    )

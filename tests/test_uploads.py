@@ -111,8 +111,14 @@ def test_a_row_of_400_000_cells_is_refused_at_its_61st(openpyxl_never_opens):
 
 
 def test_cells_are_counted_whatever_rows_and_columns_they_fill(openpyxl_never_opens):
-    grid = hostile.sheet_xml([hostile.row(1, hostile.HEADER)] + [hostile.row(r, range(60)) for r in range(2, 502)])
-    assert refusal("grid.xlsx", hostile.workbook(grid)).code == "too_many_cells"  # 30,008 cells
+    rows = limits.MAX_CELLS // 60 + 1
+    grid = hostile.sheet_xml([hostile.row(r, range(60)) for r in range(1, rows + 1)])
+    assert refusal("grid.xlsx", hostile.workbook(grid)).code == "too_many_cells"
+
+
+def test_the_worst_files_within_every_bound_are_read_to_the_end():
+    assert len(read_upload("grid.xlsx", hostile.grid_at_limits()).rows) == hostile.GRID_ROWS
+    assert len(read_upload("strings.xlsx", hostile.strings_at_limits()).rows) == hostile.GRID_ROWS
 
 
 def test_a_long_cell_is_refused_with_its_reference():

@@ -10,11 +10,11 @@ that reading the worst file they let through takes well under a second and a few
 | MAX_MEMBERS | 500 | parts of an .xlsx (a zip) |
 | MAX_PART | 8 MB | one part once unpacked, as the zip declares it (never unpacked further: see below) |
 | MAX_UNPACKED | 20 MB | all parts together, unpacked |
-| MAX_PART_ELEMENTS | 20,000 | XML elements of a part (styles, workbook, relations...), outside a sheet's cells |
-| MAX_ELEMENTS | 150,000 | XML elements of the cells of a sheet, or of the shared strings |
-| MAX_FILE_ELEMENTS | 400,000 | XML elements of all parts together |
-| MAX_SHARED_STRINGS | 30,000 | texts of the shared strings table |
-| MAX_CELLS | 30,000 | cells of the whole file (CSV: separators) |
+| MAX_PART_ELEMENTS | 10,000 | XML elements of a part (styles, workbook, relations...), outside a sheet's cells |
+| MAX_ELEMENTS | 100,000 | XML elements of the cells of a sheet, or of the shared strings |
+| MAX_FILE_ELEMENTS | 250,000 | XML elements of all parts together |
+| MAX_SHARED_STRINGS | 20,000 | texts of the shared strings table |
+| MAX_CELLS | 20,000 | cells of the whole file (CSV: separators) |
 | MAX_ROWS | 1,000 | rows read: a value further down refuses the file (empty rows below are ignored) |
 | MAX_COLUMNS | 60 | columns read (A to BH): a value further right refuses the file |
 | MAX_CELL_CHARS | 1,000 | characters in one cell |
@@ -33,11 +33,11 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_MEMBERS = 500
 MAX_PART = 8 * 1024 * 1024
 MAX_UNPACKED = 20 * 1024 * 1024
-MAX_PART_ELEMENTS = 20_000
-MAX_ELEMENTS = 150_000
-MAX_FILE_ELEMENTS = 400_000
-MAX_SHARED_STRINGS = 30_000
-MAX_CELLS = 30_000
+MAX_PART_ELEMENTS = 10_000
+MAX_ELEMENTS = 100_000
+MAX_FILE_ELEMENTS = 250_000
+MAX_SHARED_STRINGS = 20_000
+MAX_CELLS = 20_000
 MAX_ROWS = 1_000
 MAX_COLUMNS = 60
 MAX_CELL_CHARS = 1_000

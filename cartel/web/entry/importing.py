@@ -17,6 +17,7 @@ from cartel.models import Edition, ResultState
 from cartel.web.entry.access import require_organiser
 from cartel.web.entry.forms import ApplyForm, UploadForm
 from cartel.web.entry.views import bp, live_edition
+from cartel.web.forms import once
 from cartel.write import imports
 from cartel.write.results import VersionConflict
 from cartel.write.unit import unit_of_work
@@ -205,12 +206,16 @@ def import_apply() -> ResponseReturnValue:
         abort(403)
     try:
         with unit_of_work():
-            count = imports.apply(edition, changes, actor)
+            claimed = once(form, actor, f"import:{edition.year}")
+            count = len(changes) if claimed.repeated else imports.apply(edition, changes, actor)
     except VersionConflict:
         flash(
             _("A result was changed by someone else meanwhile: nothing was imported. Download the template again."),
             "error",
         )
         return redirect(url_for("entry.import_page"), code=303)
-    flash(ngettext("%(num)s result imported.", "%(num)s results imported.", count))
+    if claimed.repeated:
+        flash(_("These results had already been imported: nothing was imported again."))
+    else:
+        flash(ngettext("%(num)s result imported.", "%(num)s results imported.", count))
     return redirect(url_for("entry.index"), code=303)
