@@ -239,6 +239,43 @@ def test_every_links_sheet_posted_twice_issues_one_set(admin, live):
     again = admin.post("/admin/links?edition=2026", data=data)
     assert first.status_code == again.status_code == 200
     assert count(EntryLink) == 3  # one per discipline of the programme, once
+    assert "avaient déjà été émis par ce même formulaire" in text(again)
+    # the lost sheet: the form comes back with Reissue ticked and a new id, and gives one set that works
+    assert re.search(r'name="reissue"[^>]*checked|checked[^>]*name="reissue"', text_html(again))
+    replaced = admin.post(
+        "/admin/links?edition=2026", data=data | {"reissue": "y", "submission_id": hidden(again, "submission_id")}
+    )
+    assert replaced.status_code == 200 and count(EntryLink) == 6
+    assert count(EntryLink, revoked_at=None) == 3
+
+
+def test_an_account_created_twice_is_created_once_and_the_repeat_says_saved(admin, live):
+    page = admin.get("/admin/users")
+    data = {
+        "email": "new@example.org",
+        "role": "organiser",
+        "programme": "whole",
+        "active": "y",
+        "password": "long enough password",
+        "submission_id": hidden(page, "submission_id"),
+    }
+    assert admin.post("/admin/users", data=data).status_code == 303
+    again = admin.post("/admin/users", data=data, follow_redirects=True)
+    assert again.status_code == 200 and "Compte new@example.org enregistré" in text(again)
+    assert "existe déjà" not in text(again)
+    assert count(AuditEntry, action="user.create") == 1
+
+
+def test_revoking_a_link_twice_revokes_it_once(admin, live):
+    from cartel.core.audit import Action
+
+    page = admin.get("/admin/links?edition=2026")
+    data = {"programme": "whole", "label": "Terrain", "hours": "24", "submission_id": hidden(page, "submission_id")}
+    admin.post("/admin/links?edition=2026", data=data)
+    link_id = db.session.scalar(sa.select(EntryLink.id).limit(1))
+    assert admin.post(f"/admin/links/{link_id}/revoke").status_code == 303
+    assert admin.post(f"/admin/links/{link_id}/revoke").status_code == 303
+    assert count(AuditEntry, action=Action.LINK_REVOKE.value) == 1
 
 
 def test_an_import_applied_twice_is_applied_once_and_says_so(organiser, live):

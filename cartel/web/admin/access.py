@@ -14,6 +14,7 @@ from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, EntryLink, Role, User
 from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.web.admin.forms import LinkForm, UserForm
+from cartel.web.forms import applied_before, new_submission_id, once
 from cartel.words.describe import listed
 from cartel.words.i18n import discipline_name
 from cartel.write import accounts
@@ -53,12 +54,20 @@ def users(user_id: int | None = None) -> ResponseReturnValue:
     if user is not None and not form.is_submitted():
         form.role.data = user.role.value
         form.disciplines.data = [d.slug for d in user.disciplines]
+    target = f"user:{user_id or 'new'}"
+    # a new account's repeat would be refused as "already exists": looked up before the form's checks
+    first = applied_before(form, actor(), target)
+    if first is not None:
+        done = db.session.get(User, int(first.outcome)) if first.outcome else None
+        flash(saved_message(done) if done is not None else _("This form had already been sent: nothing changed now."))
+        return redirect(url_for("admin.users"), code=303)
     if form.validate_on_submit():
         # the whole programme is stored as no limit; the ticks below it then do not apply
         chosen = [] if form.whole_programme else [d for d in all_disciplines if d.slug in form.disciplines.data]
         role = Role(form.role.data)
         try:
             with unit_of_work():
+                claimed = once(form, actor(), target)
                 if user is None:
                     user = accounts.create_user(form.email.data, form.password.data, role, actor(), chosen)
                 else:
@@ -71,6 +80,7 @@ def users(user_id: int | None = None) -> ResponseReturnValue:
                         disciplines=chosen,
                         password=form.password.data or None,
                     )
+                claimed.settle(user.id)
         except accounts.UserError as error:
             # the last administrator's problem belongs to what would have removed them: the role, or "active"
             field = form.email if error.code != "last_admin" else form.role if role is not Role.ADMIN else form.active
@@ -106,12 +116,19 @@ def links() -> ResponseReturnValue:
         chosen = [e.discipline for e in entries if form.whole_programme or e.discipline.slug in form.disciplines.data]
         try:
             with unit_of_work():
-                issued = accounts.issue_links(
-                    edition, chosen, form.label.data, form.hours.data, actor(), reissue=form.reissue.data
+                claimed = once(form, actor(), f"links:{edition.year}")
+                issued = (
+                    []
+                    if claimed.repeated
+                    else accounts.issue_links(
+                        edition, chosen, form.label.data, form.hours.data, actor(), reissue=form.reissue.data
+                    )
                 )
         except accounts.UserError:
             form.disciplines.errors.append(_("This edition has no discipline in its programme yet."))
         else:
+            if claimed.repeated:
+                return links_already_issued(form, edition)
             sheets = []
             for link, token in issued:
                 url = url_for("links.use_link", token=token, _external=True)
@@ -123,10 +140,27 @@ def links() -> ResponseReturnValue:
     return render_template("admin/links.html", form=form, edition=edition, rows=list(rows)), 422 if form.errors else 200
 
 
+def links_already_issued(form: LinkForm, edition: Edition) -> ResponseReturnValue:
+    """The same sheet asked twice (a double tap, a post sent again): its links exist once, and their
+    tokens were shown on the first answer only. The form comes back ready to reissue them."""
+    flash(
+        _(
+            "These links had already been issued by this same form: nothing was issued again. Their sheet is shown "
+            "only once; if you did not get it, send the form again as it is now (Reissue ticked): the links just "
+            "issued stop working and new ones are printed."
+        ),
+        "error",
+    )
+    form.reissue.data = True
+    form.submission_id.data = new_submission_id()
+    rows = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.created_at.desc()))
+    return render_template("admin/links.html", form=form, edition=edition, rows=list(rows))
+
+
 @bp.post("/links/<int:link_id>/revoke")
 def revoke(link_id: int) -> ResponseReturnValue:
     link = db.session.get(EntryLink, link_id) or abort(404)
     with unit_of_work():
-        accounts.revoke_link(link, actor())
+        accounts.revoke_link(link, actor())  # a link already revoked stays as it was: posted twice, revoked once
     flash(_("Link revoked: %(discipline)s, %(label)s.", discipline=discipline_name(link.discipline), label=link.label))
     return redirect(url_for("admin.links"), code=303)
