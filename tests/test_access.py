@@ -345,6 +345,8 @@ def test_revoked_or_expired_link_stops_working(admin, app, live):
     response = holder.post("/saisie/handball-men", data=podium_form("ales"))
     assert response.status_code == 410  # no longer let in, and told why (not sent to the login page)
     assert places(live, live.hb) == []
+    home = holder.get("/saisie/")  # the list of what the link allowed: gone, said so
+    assert home.status_code == 410 and "révoqué ou a expiré" in text(home)
     assert holder.get(path).status_code == 410
     second = issue_link(admin, hours=1)
     link = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.id.desc())).first()

@@ -32,6 +32,7 @@ from cartel.web.entry.access import (
     LINK_SESSION_KEY,
     actor_for,
     link_for_token,
+    link_gone,
     may_see,
     require_adjuster,
     require_organiser,
@@ -156,6 +157,8 @@ def index() -> ResponseReturnValue:
     ]
     if not entries and link is None:
         if not current_user.is_authenticated:
+            if session.get(LINK_SESSION_KEY) is not None:
+                link_gone()  # a link holder has no account: say the link stopped working, not "log in"
             return redirect(url_for("auth.login", next=request.path))
         abort(403)
     entries.sort(key=lambda e: e.discipline.programme_key())
