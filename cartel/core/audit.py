@@ -22,6 +22,10 @@ class Action(StrEnum):
     RESULT_CONFIRM = "result.confirm"
     RESULT_RESTORE = "result.restore"
     RESULT_IMPORT = "result.import"
+    RESULT_MATCH = "result.match"  # places given or moved by a match of the discipline's tournament
+    MATCH_SAVE = "match.save"
+    TOURNAMENT_SETUP = "tournament.setup"
+    TOURNAMENT_DECIDE = "tournament.decide"  # the organiser's order for teams the rules leave level
     EDITION_CREATE = "edition.create"
     EDITION_UPDATE = "edition.update"
     EDITION_PARTICIPANTS = "edition.participants"
@@ -62,6 +66,7 @@ class ResultSnapshot:
     state: str | None  # None in entries recorded before results had states
     places: Places = ()
     version: int | None = None
+    cause: str | None = None  # the match whose result gave these places (a tournament's), when one did
 
     @property
     def restored_state(self) -> str:
@@ -70,11 +75,14 @@ class ResultSnapshot:
         return self.state if self.state in ("provisional", "final") else "provisional"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "state": self.state,
             "places": [[place, list(schools)] for place, schools in sorted(self.places)],
         }
+        if self.cause is not None:
+            data["cause"] = self.cause
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> ResultSnapshot | None:
@@ -84,7 +92,13 @@ class ResultSnapshot:
         places = tuple((int(place), tuple(str(s) for s in schools)) for place, schools in data.get("places") or ())
         version = data.get("version")
         state = data.get("state")
-        return cls(None if state is None else str(state), places, None if version is None else int(version))
+        cause = data.get("cause")
+        return cls(
+            None if state is None else str(state),
+            places,
+            None if version is None else int(version),
+            None if cause is None else str(cause),
+        )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from cartel.models.result import OfficialStanding, Placement, PlacementMember, P
 from cartel.models.revision import HistoryRevision
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
+from cartel.models.tournament import Match, MatchState, TieDecision, Tournament, Venue
 from cartel.models.user import EntryLink, LoginThrottle, Role, User
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Edition",
     "EditionStatus",
     "HistoryRevision",
+    "Match",
+    "MatchState",
     "OfficialStanding",
     "Participation",
     "Placement",
@@ -38,4 +41,7 @@ __all__ = [
     "ResultState",
     "School",
     "Sport",
+    "TieDecision",
+    "Tournament",
+    "Venue",
 ]

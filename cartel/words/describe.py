@@ -135,6 +135,105 @@ def _result(sentence: Callable[..., str]) -> Callable[..., Description]:
     return describe_result
 
 
+def _result_match(entry, names: Names) -> Description:
+    from cartel.words.tournaments import match_name
+
+    cause = getattr(ResultSnapshot.from_json(entry.after), "cause", None) or ""
+    subject = _result_subject(entry, names)
+    if cause.startswith("decision "):
+        made_by = _("the organiser's decision in %(context)s", context=cause.removeprefix("decision "))
+    else:
+        made_by = match_name(cause)
+    return Description(
+        _(
+            "Places from %(cause)s: %(discipline)s, %(year)s edition — %(result)s",
+            cause=made_by,
+            result=result_words(entry.after, names),
+            **subject,
+        ),
+        (_("Before: %(result)s", result=result_words(entry.before, names)),),
+    )
+
+
+def _match_saved(entry, names: Names) -> Description:
+    from cartel.core.tournament.sheet import Sheet
+    from cartel.words.tournaments import match_name, score_words, state_words, team_name
+
+    def words(stored) -> str:
+        if not stored:
+            return "—"
+        sheet = Sheet.from_data(stored["sheet"]) if stored.get("sheet") else None
+        teams = _(
+            "%(home)s v %(away)s",
+            home=team_name(stored.get("home"), names.schools),
+            away=team_name(stored.get("away"), names.schools),
+        )
+        return _(
+            "%(teams)s, %(score)s (%(state)s)",
+            teams=teams,
+            score=score_words(sheet),
+            state=state_words(str(stored.get("state"))),
+        )
+
+    year, _slash, rest = entry.entity_key.partition("/")
+    slug, _slash, code = rest.rpartition("/")
+    subject = {
+        "discipline": names.discipline_ids.get(entry.discipline_id) or _discipline(slug, names),
+        "year": names.years.get(entry.edition_id, year),
+    }
+    details = [_("Before: %(match)s", match=words(entry.before))]
+    emptied = (entry.after or {}).get("emptied") or []
+    if emptied:
+        details.append(_("Drawn again (emptied): %(matches)s", matches=listed(match_name(c) for c in emptied)))
+    return Description(
+        _(
+            "%(match)s saved: %(discipline)s, %(year)s edition — %(result)s",
+            match=match_name(code),
+            result=words(entry.after),
+            **subject,
+        ),
+        tuple(details),
+    )
+
+
+def _tournament_set_up(entry, names: Names) -> Description:
+    from cartel.core.tournament.spec import Spec
+    from cartel.words.tournaments import shape_words, team_name
+
+    after = entry.after or {}
+    spec = Spec.from_data(after["spec"])
+    return Description(
+        _(
+            "Tournament set up: %(discipline)s, %(year)s edition — %(shape)s, %(count)s matches",
+            shape=shape_words(spec.shape),
+            count=after.get("matches", "—"),
+            **_result_subject(entry, names),
+        ),
+        tuple(
+            _("Pool %(pool)s: %(teams)s", pool=chr(65 + k), teams=listed(team_name(t, names.schools) for t in pool))
+            for k, pool in enumerate(spec.pools)
+        ),
+    )
+
+
+def _tie_decided(entry, names: Names) -> Description:
+    from cartel.words.tournaments import team_name
+
+    after = entry.after or {}
+    year, _slash, rest = entry.entity_key.partition("/")
+    slug = rest.rpartition("/")[0]
+    return Description(
+        _(
+            "Tie decided in %(context)s: %(discipline)s, %(year)s edition — %(order)s",
+            context=after.get("context", "—"),
+            discipline=names.discipline_ids.get(entry.discipline_id) or _discipline(slug, names),
+            year=names.years.get(entry.edition_id, year),
+            order=listed(team_name(t, names.schools) for t in after.get("order") or ()),
+        ),
+        (_("Reason: %(reason)s", reason=_plain(after.get("reason"))),),
+    )
+
+
 def _result_start(entry, names: Names) -> Description:
     before = labels.result_state(getattr(ResultSnapshot.from_json(entry.before), "state", None) or "pending")
     after = labels.result_state(getattr(ResultSnapshot.from_json(entry.after), "state", None) or "in_progress")
@@ -476,6 +575,10 @@ DESCRIBERS: dict[Action, Callable[..., Description]] = {
         lambda **w: _("Result imported from a file: %(discipline)s, %(year)s edition — %(result)s", **w)
     ),
     Action.RESULT_START: _result_start,
+    Action.RESULT_MATCH: _result_match,
+    Action.MATCH_SAVE: _match_saved,
+    Action.TOURNAMENT_SETUP: _tournament_set_up,
+    Action.TOURNAMENT_DECIDE: _tie_decided,
     Action.EDITION_OPEN: _status(lambda **w: _("Edition %(year)s opened", **w)),
     Action.EDITION_CLOSE: _status(lambda **w: _("Edition %(year)s closed", **w)),
     Action.EDITION_REOPEN: _status(lambda **w: _("Edition %(year)s reopened", **w)),

@@ -31,6 +31,9 @@ def podium_problem(problem: podium.Problem, names: dict[str, str]) -> str:
         ),
         "place_inside_tie": _("Place %(place)s is inside a tie above it.", place=problem.params.get("place")),
         "bad_state": _("Choose provisional or final."),
+        "has_tournament": _(
+            "This discipline is played as a tournament: its places come from its matches, enter their scores."
+        ),
     }
     return messages.get(problem.code, problem.code)
 

@@ -29,6 +29,7 @@ from cartel.models import (
     ResultState,
     School,
 )
+from cartel.read.tournaments import has_tournament
 from cartel.write.audit import Actor, record
 from cartel.write.submissions import Submission, claim
 
@@ -102,8 +103,10 @@ def write_result(
     *,
     expected_version: int,
     action: Action,
+    cause: str | None = None,
 ) -> int:
-    """Replace a discipline's result in the session; returns the new version.
+    """Replace a discipline's result in the session; returns the new version. ``cause``: the match of
+    the discipline's tournament whose result gave these places (then none may be decided yet).
 
     Raises ValidationFailed (nothing written) or VersionConflict (the unit of work rolls everything
     back, so a batch of writes never lands in part).
@@ -116,9 +119,11 @@ def write_result(
         edition_live=edition.status is EditionStatus.LIVE,
         in_programme=True,
     )
-    problems += [p for p in rows_problems if p.code not in ("gap",)]
+    problems += [p for p in rows_problems if p.code not in ("gap",) and not (cause and p.code == "empty")]
     if state is ResultState.PENDING:
         problems.append(podium.Problem("bad_state"))
+    if cause is None and has_tournament(entry.id):  # its places come from its matches only
+        problems.append(podium.Problem("has_tournament"))
     if problems:
         raise ValidationFailed(problems)
     before = result_snapshot(entry)
@@ -161,12 +166,13 @@ def write_result(
         ]
         db.session.add(placement)
     db.session.refresh(entry)
+    after = result_snapshot(entry, teams)
     record(
         actor,
         action,
         f"{edition.year}/{entry.discipline.slug}",
         before.to_json(),
-        result_snapshot(entry, teams).to_json(),
+        ResultSnapshot(after.state, after.places, after.version, cause).to_json(),
         edition_id=edition.id,
         discipline_id=entry.discipline_id,
     )

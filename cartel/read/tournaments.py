@@ -1,0 +1,112 @@
+"""A discipline's tournament as stored, read into the engine: its format, its matches and where they stand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from cartel.core.tournament.formats import Fixture, Format
+from cartel.core.tournament.matches import Result
+from cartel.core.tournament.progress import Resolution, resolve
+from cartel.core.tournament.rules import Rules, TeamId
+from cartel.core.tournament.sheet import Sheet
+from cartel.core.tournament.spec import Spec
+from cartel.core.tournament.standings import Decisions
+from cartel.extensions import db
+from cartel.models import Match, MatchState, ProgrammeEntry, TieDecision, Tournament
+
+EPOCH = dt.datetime(2000, 1, 1)
+JOINT = "+"  # a joint team's id: its schools' slugs joined
+
+
+def members(team: TeamId) -> tuple[str, ...]:
+    """The school slugs of a team id."""
+    return tuple(team.split(JOINT))
+
+
+def tournament_of(entry: ProgrammeEntry) -> Tournament | None:
+    return db.session.scalar(sa.select(Tournament).where(Tournament.programme_entry_id == entry.id))
+
+
+def has_tournament(entry_id: int) -> bool:
+    return db.session.scalar(sa.select(Tournament.id).where(Tournament.programme_entry_id == entry_id)) is not None
+
+
+def decisions_of(rows: Iterable[TieDecision]) -> dict[tuple[str, frozenset[TeamId]], list[TeamId]]:
+    return {(d.context, frozenset(d.teams.split(" "))): [str(t) for t in d.order] for d in rows}
+
+
+def decision_key(teams: Iterable[TeamId]) -> str:
+    return " ".join(sorted(teams))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A tournament read whole: ``fixtures`` and ``matches`` by code, the results that count (final
+    ones), and the engine's resolution of them."""
+
+    tournament: Tournament
+    spec: Spec
+    rules: Rules
+    format: Format
+    fixtures: Mapping[str, Fixture]
+    matches: Mapping[str, Match]
+    sheets: Mapping[str, Sheet]
+    resolution: Resolution
+
+    @property
+    def all_final(self) -> bool:
+        return all(m.state is MatchState.FINAL for m in self.matches.values())
+
+    def ordered(self) -> list[Match]:
+        """Matches in progress, then the next ones by time (those without a time in the format's order),
+        then the final ones, latest first."""
+        position = {code: k for k, code in enumerate(self.fixtures)}
+        rank = {MatchState.IN_PROGRESS: 0, MatchState.SCHEDULED: 1, MatchState.FINAL: 2}
+
+        def key(m: Match) -> tuple[int, float, int]:
+            if m.state is MatchState.FINAL:
+                return rank[m.state], -(m.updated_at or EPOCH).timestamp(), position.get(m.code, 0)
+            return rank[m.state], m.starts_at.timestamp() if m.starts_at else float("inf"), position.get(m.code, 0)
+
+        return sorted(self.matches.values(), key=key)
+
+
+def read(
+    tournament: Tournament,
+    *,
+    overrides: Mapping[str, tuple[MatchState, Sheet | None, tuple[TeamId | None, TeamId | None]]] | None = None,
+    decisions: Decisions | None = None,
+) -> Standing:
+    """The tournament's standing from its stored matches; ``overrides`` replaces some matches' state,
+    sheet and teams (a save being checked before it is written), ``decisions`` the stored decisions."""
+    spec = Spec.from_data(tournament.spec)
+    rules = Rules.from_data(tournament.rules)
+    fmt = spec.build()
+    fixtures = {f.code: f for f in fmt.fixtures()}
+    matches = {m.code: m for m in tournament.matches}
+    sheets: dict[str, Sheet] = {}
+    results: dict[str, Result] = {}
+    played_by: dict[str, tuple[TeamId, TeamId]] = {}
+    for code, match in matches.items():
+        state, data, teams = match.state, match.result, (match.home, match.away)
+        sheet = None if data is None else Sheet.from_data(data)
+        if overrides and code in overrides:
+            state, sheet, teams = overrides[code]
+        if sheet is not None:
+            sheets[code] = sheet
+        if state is MatchState.FINAL and sheet is not None:
+            results[code] = sheet.result(rules)
+            if teams[0] is not None and teams[1] is not None:
+                played_by[code] = (teams[0], teams[1])
+    resolution = resolve(
+        fmt,
+        results,
+        rules,
+        played_by=played_by,
+        decisions=decisions_of(tournament.decisions) if decisions is None else decisions,
+    )
+    return Standing(tournament, spec, rules, fmt, fixtures, matches, sheets, resolution)

@@ -1,0 +1,171 @@
+"""A tournament in words: its matches' names ("Semi-final 1", "Pool A, round 2"), its teams, its scores,
+and why a save or a set-up was refused (the codes of cartel.write.tournaments and cartel.core.tournament)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+
+from cartel.core.tournament.rules import Criterion, Decider
+from cartel.core.tournament.shapes import CONSOLATION, Shape
+from cartel.core.tournament.sheet import Sheet
+
+POOL_MATCH = re.compile(r"^(?P<pool>[A-Z])-(?P<round>\d+)\.(?P<number>\d+)$")
+BRACKET_MATCH = re.compile(r"^(?P<first>\d+)-(?P<last>\d+)(?:\.(?P<play_in>p)?(?P<number>\d+))?$")
+
+
+def match_name(code: str) -> str:
+    """A match's name from its code: "A-2.1" pool A, round 2; "1-2" the final; "3-4" the match for 3rd
+    place; "1-4.1" semi-final 1; "1-8.2" quarter-final 2; "5-8.1" places 5 to 8, match 1; "1-6.p1" a
+    play-in match."""
+    from cartel.words.describe import ordinal  # describe names matches with this module's words
+
+    pool = POOL_MATCH.match(code)
+    if pool:
+        if pool["pool"] == CONSOLATION:
+            return _("Consolation, round %(round)s", round=pool["round"])
+        return _("Pool %(pool)s, round %(round)s", pool=pool["pool"], round=pool["round"])
+    bracket = BRACKET_MATCH.match(code)
+    if not bracket:
+        return code
+    first, last, number = int(bracket["first"]), int(bracket["last"]), bracket["number"]
+    if bracket["play_in"]:
+        return _("Play-in %(number)s (places %(first)s–%(last)s)", number=number, first=first, last=last)
+    if number is None:
+        if first == 1:
+            return _("Final")
+        return _("Match for %(place)s place", place=ordinal(first))
+    size = last - first + 1
+    if first == 1 and size == 4:
+        return _("Semi-final %(number)s", number=number)
+    if first == 1 and size == 8:
+        return _("Quarter-final %(number)s", number=number)
+    if first == 1 and size == 16:
+        return _("Round of 16, match %(number)s", number=number)
+    return _("Places %(first)s–%(last)s, match %(number)s", first=first, last=last, number=number)
+
+
+def team_name(team: str | None, names: Mapping[str, str]) -> str:
+    """A team's name (a joint team's schools joined), or a dash while it is not known."""
+    if team is None:
+        return "—"
+    return " × ".join(names.get(slug, slug) for slug in team.split("+"))
+
+
+def score_words(sheet: Sheet | None) -> str:
+    """A score as entered: "25–24", "3–0 (forfeit)", "30–30, shoot-out"; a team tie with its sets."""
+    if sheet is None:
+        return "—"
+    if sheet.forfeit is not None:
+        return _("forfeit by %(side)s", side=_("home") if sheet.forfeit == "home" else _("away"))
+    if sheet.subs:
+        subs = "; ".join(
+            " ".join(f"{a}–{b}" for a, b in sub.sets) if sub.given_up is None else _("given up") for sub in sheet.subs
+        )
+        wins = sum(1 for s in sheet.subs if s.given_up == "away" or (s.given_up is None and _won(s.sets) > 0))
+        losses = len(sheet.subs) - wins
+        return f"{wins}–{losses} ({subs})"
+    words = f"{sheet.home.score}–{sheet.away.score}"
+    if sheet.winner is not None and sheet.home.score == sheet.away.score:
+        words += ", " + (_("after extra time") if sheet.finish.value == "extra_time" else _("after a shoot-out"))
+    return words
+
+
+def _won(sets: tuple[tuple[int, int], ...]) -> int:
+    return sum(1 if a > b else -1 if b > a else 0 for a, b in sets)
+
+
+def state_words(state: str) -> str:
+    return {
+        "scheduled": pgettext("match", "to come"),
+        "in_progress": pgettext("match", "in progress"),
+        "final": pgettext("match", "final"),
+    }.get(state, state)
+
+
+def shape_words(shape: Shape) -> str:
+    return {
+        Shape.POOLS_THEN_BRACKETS: _("Pools, then a bracket for every place"),
+        Shape.ROUND_ROBIN: _("One pool (each team meets every other)"),
+        Shape.KNOCKOUT: _("Knockout, every place played"),
+    }[shape]
+
+
+def criterion_words(criterion: Criterion) -> str:
+    return {
+        Criterion.POINTS: _("match points"),
+        Criterion.HEAD_TO_HEAD: _("head-to-head among the teams level"),
+        Criterion.DIRECT_MATCH: _("their direct match (two teams level)"),
+        Criterion.SCORE_DIFFERENCE: _("score difference"),
+        Criterion.SCORED: _("scored"),
+        Criterion.TRIES_SCORED: _("tries scored"),
+        Criterion.FEWER_SENDINGS_OFF: _("fewer sendings-off"),
+        Criterion.FAIR_PLAY: _("fair-play mark"),
+        Criterion.SET_DIFFERENCE: _("set difference"),
+        Criterion.POINTS_DIFFERENCE: _("points difference"),
+        Criterion.POINTS_WON: _("points won"),
+        Criterion.SET_DIFFERENCE_PER_TEAM: _("set difference per team of the pool"),
+        Criterion.POINTS_DIFFERENCE_PER_TEAM: _("points difference per team of the pool"),
+        Criterion.YOUNGEST: _("youngest player"),
+        Criterion.DECISION: _("the organiser's decision"),
+    }[criterion]
+
+
+def decider_words(decider: Decider) -> str:
+    return {
+        Decider.LOTS: _("lots drawn"),
+        Decider.SHOOTOUT: _("a shoot-out"),
+        Decider.GOLDEN_POINT: _("a golden point"),
+        Decider.SUDDEN_DEATH: _("sudden death"),
+    }[decider]
+
+
+def problem_words(code: str, where: str, names: Mapping[str, str] | None = None) -> str:
+    """Why a tournament's set-up, a match save or a decision was refused."""
+    names = names or {}
+    school = names.get(where, where)
+    messages = {
+        "edition_closed": _("The %(year)s edition is over: its tournaments cannot change.", year=where),
+        "edition_not_live": _("The %(year)s edition is not live: scores cannot be entered.", year=where),
+        "not_participant": _("%(school)s does not take part in this edition.", school=school),
+        "school_twice": _("%(school)s is in two teams (or twice in one).", school=school),
+        "team_twice": _("%(school)s is drawn twice.", school=team_name(where, names)),
+        "too_few_teams": _("A tournament needs at least two teams."),
+        "too_few_pools": _("Pools then a bracket needs at least two pools."),
+        "pool_too_small": _("Pool %(pool)s has fewer than two teams.", pool=where),
+        "advance_out_of_range": _(
+            "%(count)s teams per pool cannot go to the bracket: fewer than the smallest pool holds.", count=where
+        ),
+        "best_of_next_out_of_range": _("The best of the next rank must be fewer than the pools."),
+        "matches_started": _("Matches have started: the tournament can no longer be drawn again from scratch."),
+        "has_places": _("This discipline already has places entered directly: remove them first."),
+        "no_tournament": _("This discipline is not played as a tournament."),
+        "unknown_match": _("There is no match %(match)s in this tournament.", match=where),
+        "teams_unknown": _("The teams of this match are not known yet: play the matches before it first."),
+        "no_score": _("Enter the score (or a forfeit) to save the match as final."),
+        "negative": _("A score cannot be negative."),
+        "absurd": _("This score is too high to be right: check it."),
+        "draw_not_allowed": _("This match cannot end level: say who won after extra time or the shoot-out."),
+        "winner_not_the_score": _("The winner chosen is not the team with the higher score."),
+        "winner_of_a_draw": _("A pool match that ends level has no winner: leave “won after” empty."),
+        "changes_bracket": _(
+            "This correction changes who plays in %(matches)s, already started or played: the administrator "
+            "must draw them again.",
+            matches=", ".join(match_name(c) for c in where.split(", ")),
+        ),
+        "not_undecided": _("These teams are not level any more, or the order does not name each of them once."),
+        "no_reason": _("Say how the tie was decided (lots drawn, shoot-out score...)."),
+        "reason_too_long": _("The reason is too long (300 characters at most)."),
+        "sub_matches_missing": _("Enter each sub-match of the tie."),
+        "no_sets": _("Sub-match %(number)s: enter its sets, or who gave it up.", number=where),
+        "no_winner": _("Sub-match %(number)s: its sets give no winner.", number=where),
+        "goes_nowhere": _("The format leaves a team without a place (%(where)s).", where=where),
+        "used_twice": _("The format gives a team two places (%(where)s).", where=where),
+        "comes_from_nowhere": _("The format waits on a team that never comes (%(where)s).", where=where),
+        "places_not_one_each": _("The format does not give each place exactly once (%(where)s).", where=where),
+        "waits_on_itself": _("A match of the format waits on its own result (%(where)s).", where=where),
+    }
+    return messages.get(code, code)
