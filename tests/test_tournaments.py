@@ -215,8 +215,7 @@ def test_the_audit_trail_tells_the_tournament_in_sentences(admin, live):
     page = "\n".join(told(admin.get("/admin/audit?lang=en")))
     for sentence in [
         setup_decision,
-        "Semi-final 1 saved: Handball (men), 2026 edition — IMT Mines Alès v IMT Nord Europe, 20–10 (final) "
-        "Before: —",
+        "Semi-final 1 saved: Handball (men), 2026 edition — IMT Mines Alès v IMT Nord Europe, 20–10 (final) Before: —",
         "Match for 3rd place saved: Handball (men), 2026 edition — IMT Nord Europe v IMT Mines Albi, 25–24 (final)",
         "Places from Match for 3rd place: Handball (men), 2026 edition — 3rd IMT Nord Europe, 4th IMT Mines Albi "
         "(provisional)",

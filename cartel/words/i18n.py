@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from cartel.extensions import babel
 from cartel.models import Discipline
-from cartel.words import labels, numbers, pictures
+from cartel.words import labels, numbers, pictures, tournaments
 
 LANGUAGE_COOKIE = "cartel_lang"
 
@@ -57,3 +57,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["pictures"] = pictures
     app.jinja_env.globals["labels"] = labels
+    app.jinja_env.filters["local_time"] = tournaments.local_time
+    app.jinja_env.globals["match_state"] = tournaments.state_words
+    app.jinja_env.globals["sub_name"] = tournaments.sub_name
+    app.jinja_env.globals["tie_decider"] = tournaments.decider_words

@@ -3,11 +3,12 @@ and why a save or a set-up was refused (the codes of cartel.write.tournaments an
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from cartel.core.tournament.rules import Criterion, Decider
 from cartel.core.tournament.shapes import CONSOLATION, Shape
@@ -76,6 +77,17 @@ def score_words(sheet: Sheet | None) -> str:
 
 def _won(sets: tuple[tuple[int, int], ...]) -> int:
     return sum(1 if a > b else -1 if b > a else 0 for a, b in sets)
+
+
+def local_time(when: dt.datetime) -> str:
+    """A match's time (stored in UTC) in the edition's time zone: "sam. 14:05"."""
+    return format_datetime(when, "EEE HH:mm")
+
+
+def sub_name(index: int) -> str:
+    """The name of a team tie's sub-match, by its position (cartel.core.tournament.presets.TEAM_TIE)."""
+    names = [_("Men's singles"), _("Women's singles"), _("Mixed doubles")]
+    return names[index] if index < len(names) else _("Match %(n)s", n=index + 1)
 
 
 def state_words(state: str) -> str:

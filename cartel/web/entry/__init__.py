@@ -1,6 +1,6 @@
 """Courtside entry of results by organisers and entry-link holders, and bulk import."""
 
-from cartel.web.entry import importing  # noqa: F401  (its routes join the entry blueprint)
+from cartel.web.entry import importing, matches  # noqa: F401  (their routes join the entry blueprint)
 from cartel.web.entry.views import bp
 
 __all__ = ["bp"]

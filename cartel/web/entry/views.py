@@ -28,6 +28,7 @@ from cartel.models import (
     School,
 )
 from cartel.read.standings import build_standing, load_editions, scheme_of, table_of, to_fraction
+from cartel.read.tournaments import has_tournament
 from cartel.web.entry.access import (
     LINK_SESSION_KEY,
     actor_for,
@@ -168,6 +169,10 @@ def index() -> ResponseReturnValue:
 @bp.get("/<slug>")
 def discipline_form(slug: str) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
+    if has_tournament(entry.id):  # its places come from its matches: their list
+        from cartel.web.entry.matches import matches_page
+
+        return matches_page(edition, entry)
     teams = current_teams(entry)
     rows = podium.rows_from_teams(teams, row_count(edition, entry, teams))
     form = entry_form(

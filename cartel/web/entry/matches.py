@@ -1,0 +1,218 @@
+"""Courtside entry of a tournament: the discipline's matches (in progress, next, played), a match's score
+in a few taps, a forfeit in one, and the organiser's decision on a tie the rules leave level."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from cartel.models import Edition, MatchState, ProgrammeEntry, Role
+from cartel.read.tournaments import Standing, read, tournament_of
+from cartel.web.entry.match_forms import (
+    DecisionForm,
+    MatchForm,
+    decision_form,
+    details_of,
+    match_form,
+    order_of,
+)
+from cartel.web.entry.views import bp, discipline_in_live_edition, incomplete, participants
+from cartel.words.tournaments import match_name, problem_words, score_words, team_name
+from cartel.write.results import VersionConflict
+from cartel.write.tournaments import TournamentRefused, decide, save_match
+from cartel.write.unit import unit_of_work
+
+
+def names_of(edition: Edition) -> dict[str, str]:
+    return {s.slug: s.name for s in participants(edition)}
+
+
+def standing_of(entry: ProgrammeEntry) -> Standing:
+    tournament = tournament_of(entry)
+    if tournament is None:
+        abort(404, description=_("This discipline is not played as a tournament."))
+    return read(tournament)
+
+
+def matches_page(edition: Edition, entry: ProgrammeEntry, saved: str | None = None) -> str:
+    """The discipline's matches, in progress first, then the next ones, then those played."""
+    standing = standing_of(entry)
+    ordered = standing.ordered()
+    groups = {
+        "in_progress": [m for m in ordered if m.state is MatchState.IN_PROGRESS],
+        "next": [m for m in ordered if m.state is MatchState.SCHEDULED],
+        "final": [m for m in ordered if m.state is MatchState.FINAL],
+    }
+    return render_template(
+        "entry/matches.html",
+        edition=edition,
+        entry=entry,
+        standing=standing,
+        groups=groups,
+        names=names_of(edition),
+        saved=saved,
+        match_name=match_name,
+        team_name=team_name,
+        score_words=score_words,
+        tie_teams=lambda teams, names: ", ".join(team_name(t, names) for t in sorted(teams)),
+    )
+
+
+def match_page(
+    edition: Edition,
+    entry: ProgrammeEntry,
+    standing: Standing,
+    code: str,
+    form: MatchForm,
+    problems: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    status: int = 200,
+) -> ResponseReturnValue:
+    names = names_of(edition)
+    messages = [problem_words(c, w, names) for c, w in problems]
+    for field in form:
+        messages += [f"{field.label.text}: {e}" for e in field.errors if isinstance(e, str)]
+    for sub in form.subs:
+        for field in sub.form:
+            messages += [f"{field.label.text}: {e}" for e in field.errors if isinstance(e, str)]
+    if not form.submission_id.data:
+        form.submission_id.data = uuid.uuid4().hex
+    fixture = standing.fixtures[code]
+    home, away = standing.resolution.slots.get(code, (None, None))
+    may_redraw = any(c == "changes_bracket" for c, _w in problems) and is_admin()
+    return render_template(
+        "entry/match.html",
+        edition=edition,
+        entry=entry,
+        standing=standing,
+        match=standing.matches[code],
+        fixture=fixture,
+        code=code,
+        title=match_name(code),
+        home=team_name(home, names),
+        away=team_name(away, names),
+        known=home is not None and away is not None,
+        form=form,
+        messages=messages,
+        details=details_of(standing.rules),
+        level_needs_winner=fixture.bracket or not standing.rules.draws,
+        may_redraw=may_redraw,
+        score_words=score_words,
+    ), status
+
+
+def is_admin() -> bool:
+    return current_user.is_authenticated and current_user.role is Role.ADMIN
+
+
+@bp.get("/<slug>/match/<code>")
+def match_form_page(slug: str, code: str) -> ResponseReturnValue:
+    edition, entry, _actor = discipline_in_live_edition(slug)
+    standing = standing_of(entry)
+    match = standing.matches.get(code) or abort(404)
+    form = match_form(standing.rules, formdata=None, version=match.version, submission_id=uuid.uuid4().hex)
+    sheet = standing.sheets.get(code)
+    form.fill(sheet, standing.rules)
+    return match_page(edition, entry, standing, code, form)
+
+
+@bp.post("/<slug>/match/<code>")
+def save_match_view(slug: str, code: str) -> ResponseReturnValue:
+    edition, entry, actor = discipline_in_live_edition(slug, write=True)
+    standing = standing_of(entry)
+    if code not in standing.matches:
+        abort(404)
+    form = match_form(standing.rules)
+    if not form.validate():
+        if form.version.errors:
+            incomplete()
+        return match_page(edition, entry, standing, code, form, status=422)
+    state = MatchState.FINAL if form.forfeit.data else MatchState(form.state.data)
+    try:
+        with unit_of_work():
+            outcome = save_match(
+                edition,
+                entry,
+                code,
+                form.sheet(standing.rules),
+                state,
+                actor,
+                expected_version=form.version.data,
+                submission_key=form.submission_id.data,
+                redraw=bool(form.redraw.data) and is_admin(),
+            )
+    except TournamentRefused as refused:
+        return match_page(edition, entry, read(standing.tournament), code, form, refused.problems, 422)
+    except VersionConflict as conflict:
+        standing = read(standing.tournament)
+        theirs = score_words(standing.sheets.get(code))
+        flash(
+            _(
+                "Another organiser saved this match meanwhile (%(score)s): check it, then save yours again.",
+                score=theirs,
+            ),
+            "error",
+        )
+        form.version.data = conflict.current_version
+        form.submission_id.data = uuid.uuid4().hex
+        return match_page(edition, entry, standing, code, form, status=409)
+    return redirect(url_for("entry.match_saved", slug=slug, code=code, version=outcome.version), code=303)
+
+
+@bp.get("/<slug>/match/<code>/saved/<int:version>")
+def match_saved(slug: str, code: str, version: int) -> ResponseReturnValue:
+    edition, entry, _actor = discipline_in_live_edition(slug)
+    return matches_page(edition, entry, saved=code)
+
+
+@bp.route("/<slug>/tie/<context>", methods=["GET", "POST"])
+def decide_tie(slug: str, context: str) -> ResponseReturnValue:
+    edition, entry, actor = discipline_in_live_edition(slug, write=request.method == "POST")
+    standing = standing_of(entry)
+    tie = next((u for u in standing.resolution.undecided if u.context == context), None)
+    if tie is None:
+        flash(_("This tie has been decided, or the teams are no longer level."))
+        return redirect(url_for("entry.discipline_form", slug=slug), code=303)
+    teams = sorted(tie.teams)
+    form: DecisionForm = decision_form(teams)
+    problems: list[tuple[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                decide(
+                    edition,
+                    entry,
+                    context,
+                    order_of(form, len(teams)),
+                    form.reason.data or "",
+                    actor,
+                    submission_key=form.submission_id.data,
+                )
+        except TournamentRefused as refused:
+            problems = refused.problems
+        else:
+            flash(_("Decision recorded."))
+            return redirect(url_for("entry.discipline_form", slug=slug), code=303)
+    names = names_of(edition)
+    for k in range(1, len(teams) + 1):
+        getattr(form, f"position_{k}").choices = [
+            SelectChoice("", "—"),
+            *(SelectChoice(t, team_name(t, names)) for t in teams),
+        ]
+    messages = [problem_words(c, w, names) for c, w in problems]
+    return render_template(
+        "entry/decision.html",
+        edition=edition,
+        entry=entry,
+        context=context,
+        tie=tie,
+        teams=teams,
+        form=form,
+        names=names,
+        messages=messages,
+        team_name=team_name,
+    ), (422 if request.method == "POST" else 200)

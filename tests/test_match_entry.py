@@ -1,0 +1,193 @@
+"""Courtside entry of a tournament's matches: the list, a score in a few fields, a forfeit in one tap,
+bad input said where it is with nothing saved, and a tie decided by the organiser."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from cartel.core.tournament.presets import PRESETS
+from cartel.core.tournament.shapes import Shape
+from cartel.core.tournament.spec import Spec
+from cartel.extensions import db
+from cartel.models import Match, MatchState, ResultState
+from cartel.read.tournaments import read, tournament_of
+from cartel.write.audit import Actor
+from cartel.write.tournaments import set_up
+from cartel.write.unit import unit_of_work
+from tests.helpers import entry_of, places, text
+
+
+def knockout(live, sport="handball"):
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.KNOCKOUT, seeds=("ales", "albi", "nancy", "douai")),
+            PRESETS[sport],
+            Actor(),
+            preset=sport,
+        )
+
+
+def match(live, code: str) -> Match:
+    db.session.expire_all()
+    tournament = tournament_of(entry_of(live, live.hb))
+    return db.session.scalar(sa.select(Match).filter_by(tournament_id=tournament.id, code=code))
+
+
+def post_score(client, live, code, version=None, submission_id=None, **fields):
+    version = match(live, code).version if version is None else version
+    data = {"version": version, "submission_id": submission_id or f"sub-{code}-{version}", **fields}
+    return client.post(f"/saisie/handball-men/match/{code}?lang=en", data=data)
+
+
+def test_the_discipline_page_lists_its_matches_next_then_played(organiser, live):
+    knockout(live)
+    page = text(organiser.get("/saisie/handball-men?lang=en"))
+    assert "Semi-final 1" in page and "IMT Mines Alès – IMT Nord Europe" in page
+    assert "Final" in page and "— – —" in page  # its teams are not known yet
+    assert "Place 1" not in page  # no podium form: places come from the matches
+
+
+def test_a_score_is_two_numbers_and_a_tap(organiser, live):
+    knockout(live)
+    form = organiser.get("/saisie/handball-men/match/1-4.1?lang=en").get_data(as_text=True)
+    assert 'inputmode="numeric"' in form and "autofocus" in form
+    # the final button comes first: Enter in the score saves it as final
+    assert form.index('value="final"') < form.index('value="in_progress"')
+    response = post_score(organiser, live, "1-4.1", home="25", away="19", state="final")
+    assert response.status_code == 303 and re.search(r"/saved/1$", response.headers["Location"])
+    assert match(live, "1-4.1").state is MatchState.FINAL
+    saved = text(organiser.get(response.headers["Location"] + "?lang=en"))
+    assert "Saved: Semi-final 1, 25–19." in saved
+    # the same post again (a retry after a lost answer) saves nothing more
+    again = post_score(organiser, live, "1-4.1", version=0, submission_id="sub-1-4.1-0", home="25", away="19")
+    assert again.status_code == 303 and match(live, "1-4.1").version == 1
+
+
+def test_a_score_in_progress_then_final(organiser, live):
+    knockout(live)
+    post_score(organiser, live, "1-4.2", home="3", away="3", state="in_progress")
+    assert match(live, "1-4.2").state is MatchState.IN_PROGRESS
+    assert entry_of(live, live.hb).result_state is ResultState.IN_PROGRESS
+    page = text(organiser.get("/saisie/handball-men?lang=en"))
+    assert page.index("In progress") < page.index("Semi-final 2") < page.index("Next")
+    post_score(organiser, live, "1-4.2", home="3", away="4")
+    assert match(live, "1-4.2").state is MatchState.FINAL
+
+
+def test_a_forfeit_is_one_tap(organiser, live):
+    knockout(live)
+    response = post_score(organiser, live, "1-4.1", forfeit="away")
+    assert response.status_code == 303
+    standing = read(tournament_of(entry_of(live, live.hb)))
+    assert standing.resolution.slots["1-2"][0] == "ales"  # won on the fictitious 10-0
+    assert standing.sheets["1-4.1"].forfeit == "away"
+
+
+def test_bad_input_is_said_where_it_is_and_nothing_is_saved(organiser, live):
+    knockout(live)
+    cases = [
+        ({"home": "-2", "away": "1"}, "A score is a whole number from 0."),
+        ({"home": "abc", "away": "1"}, "Home score"),
+        ({"home": "900", "away": "1"}, "This score is too high to be right"),
+        ({"home": "20", "away": "20"}, "This match cannot end level"),
+        ({"home": "20", "away": "20", "winner": "home", "finish": "sudden"}, "Not a valid choice"),
+        ({}, "Enter the score (or a forfeit)"),
+    ]
+    for fields, message in cases:
+        response = post_score(organiser, live, "1-4.1", **fields)
+        assert response.status_code == 422, fields
+        assert message in text(response), (fields, text(response)[:400])
+    final = post_score(organiser, live, "1-2", home="2", away="1")
+    assert final.status_code == 422 and "not known yet" in text(final)
+    assert match(live, "1-4.1").version == 0 and match(live, "1-2").version == 0
+
+
+def test_a_level_bracket_match_is_won_after_a_shoot_out(organiser, live):
+    knockout(live)
+    response = post_score(organiser, live, "1-4.1", home="20", away="20", winner="away", finish="shootout")
+    assert response.status_code == 303
+    assert read(tournament_of(entry_of(live, live.hb))).resolution.slots["1-2"][0] == "douai"
+
+
+def test_a_correction_that_changes_the_bracket_is_refused_and_the_administrator_may_redraw(admin, live):
+    knockout(live)
+    for code in ("1-4.1", "1-4.2", "3-4", "1-2"):
+        assert post_score(admin, live, code, home="2", away="1").status_code == 303
+    refused = post_score(admin, live, "1-4.1", home="1", away="2")
+    assert refused.status_code == 422
+    assert "Final" in text(refused) and "Match for 3rd place" in text(refused)
+    assert 'name="redraw"' in refused.get_data(as_text=True)  # offered to the administrator
+    assert [p for p, _ in places(live, live.hb)] == [1, 2, 3, 4]
+    again = post_score(admin, live, "1-4.1", home="1", away="2", redraw="y")
+    assert again.status_code == 303 and places(live, live.hb) == []
+
+
+def test_an_organiser_is_not_offered_the_redraw(organiser, live):
+    knockout(live)
+    for code in ("1-4.1", "1-4.2", "1-2"):
+        post_score(organiser, live, code, home="2", away="1")
+    refused = post_score(organiser, live, "1-4.1", home="1", away="2", redraw="y")
+    assert refused.status_code == 422 and 'name="redraw"' not in refused.get_data(as_text=True)
+    assert match(live, "1-2").state is MatchState.FINAL
+
+
+def test_a_team_tie_is_entered_sub_match_by_sub_match(organiser, live):
+    knockout(live, "badminton")
+    form = organiser.get("/saisie/handball-men/match/1-4.1?lang=en").get_data(as_text=True)
+    assert "Men&#39;s singles" in form and "Mixed doubles" in form
+    bad = post_score(
+        organiser, live, "1-4.1", **{"subs-0-sets": "21-15 x", "subs-1-sets": "", "subs-2-sets": "21-3 21-4"}
+    )
+    assert bad.status_code == 422 and "Write each set as 21-15" in text(bad)
+    response = post_score(
+        organiser,
+        live,
+        "1-4.1",
+        **{"subs-0-sets": "21-15 21-18", "subs-1-given_up": "home", "subs-2-sets": "15-21 21-19 21-10"},
+    )
+    assert response.status_code == 303
+    assert read(tournament_of(entry_of(live, live.hb))).resolution.slots["1-2"][0] == "ales"
+
+
+def test_a_tie_is_decided_by_the_organiser_with_its_reason(organiser, live):
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.ROUND_ROBIN, seeds=("ales", "albi", "nancy")),
+            PRESETS["handball"],
+            Actor(),
+        )
+    for code in [m.code for m in tournament_of(entry_of(live, live.hb)).matches]:
+        post_score(organiser, live, code, home="5", away="5")
+    page = text(organiser.get("/saisie/handball-men?lang=en"))
+    assert "Level on every criterion" in page
+    form = organiser.get("/saisie/handball-men/tie/A?lang=en")
+    assert form.status_code == 200
+    refused = organiser.post(
+        "/saisie/handball-men/tie/A?lang=en",
+        data={
+            "position_1": "nancy",
+            "position_2": "nancy",
+            "position_3": "ales",
+            "reason": "lots",
+            "submission_id": "d1",
+        },
+    )
+    assert refused.status_code == 422
+    done = organiser.post(
+        "/saisie/handball-men/tie/A?lang=en",
+        data={
+            "position_1": "nancy",
+            "position_2": "albi",
+            "position_3": "ales",
+            "reason": "lots",
+            "submission_id": "d2",
+        },
+    )
+    assert done.status_code == 303
+    assert places(live, live.hb) == [(1, ("nancy",)), (2, ("albi",)), (3, ("ales",))]
