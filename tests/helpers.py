@@ -255,3 +255,60 @@ def login_organiser(browser, server):
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{server}/saisie/")
     return page
+
+
+def form_data(html: str, holding: str) -> dict[str, str]:
+    """What a browser would post from the page's first form that has a field named ``holding``: inputs
+    with their values (checkboxes and radios only when checked), selects' selected options (else their
+    first), textareas; buttons left out."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.forms: list[dict[str, str]] = []
+            self.data: dict[str, str] | None = None
+            self.select: str | None = None
+            self.first = True
+            self.textarea: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            a = {k: v or "" for k, v in attrs}
+            if tag == "form":
+                self.data = {}
+                self.forms.append(self.data)
+            if self.data is None:
+                return
+            if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    self.data.setdefault("\0" + a["name"], "")  # the field is there, unticked
+                    return
+                self.data[a["name"]] = a.get("value", "on" if a.get("type") == "checkbox" else "")
+            elif tag == "select":
+                self.select, self.first = a.get("name"), True
+            elif tag == "option" and self.select:
+                if self.first or "selected" in a:
+                    self.data[self.select] = a.get("value", "")
+                self.first = False
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.data[self.textarea] = ""
+
+        def handle_data(self, data):
+            if self.textarea and self.data is not None:
+                self.data[self.textarea] += data
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "form":
+                self.data = None
+
+    parser = Forms()
+    parser.feed(html)
+    for form in parser.forms:
+        if holding in form or "\0" + holding in form:
+            return {k: v.strip("\n") for k, v in form.items() if not k.startswith("\0")}
+    raise AssertionError(f"no form with a field named {holding!r}")

@@ -25,6 +25,7 @@ class Action(StrEnum):
     RESULT_MATCH = "result.match"  # places given or moved by a match of the discipline's tournament
     MATCH_SAVE = "match.save"
     TOURNAMENT_SETUP = "tournament.setup"
+    TOURNAMENT_REMOVE = "tournament.remove"
     TOURNAMENT_DECIDE = "tournament.decide"  # the organiser's order for teams the rules leave level
     EDITION_CREATE = "edition.create"
     EDITION_UPDATE = "edition.update"

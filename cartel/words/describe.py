@@ -579,6 +579,12 @@ DESCRIBERS: dict[Action, Callable[..., Description]] = {
     Action.MATCH_SAVE: _match_saved,
     Action.TOURNAMENT_SETUP: _tournament_set_up,
     Action.TOURNAMENT_DECIDE: _tie_decided,
+    Action.TOURNAMENT_REMOVE: lambda entry, names: Description(
+        _(
+            "Tournament removed, places entered directly: %(discipline)s, %(year)s edition",
+            **_result_subject(entry, names),
+        )
+    ),
     Action.EDITION_OPEN: _status(lambda **w: _("Edition %(year)s opened", **w)),
     Action.EDITION_CLOSE: _status(lambda **w: _("Edition %(year)s closed", **w)),
     Action.EDITION_REOPEN: _status(lambda **w: _("Edition %(year)s reopened", **w)),

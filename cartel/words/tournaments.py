@@ -149,7 +149,7 @@ def problem_words(code: str, where: str, names: Mapping[str, str] | None = None)
         "too_few_pools": _("Pools then a bracket needs at least two pools."),
         "pool_too_small": _("Pool %(pool)s has fewer than two teams.", pool=where),
         "advance_out_of_range": _(
-            "%(count)s teams per pool cannot go to the bracket: fewer than the smallest pool holds.", count=where
+            "%(count)s teams per pool cannot go to the bracket: more than the smallest pool holds.", count=where
         ),
         "best_of_next_out_of_range": _("The best of the next rank must be fewer than the pools."),
         "matches_started": _("Matches have started: the tournament can no longer be drawn again from scratch."),

@@ -126,6 +126,29 @@ def set_up(
     return tournament
 
 
+def remove(edition: Edition, entry: ProgrammeEntry, actor: Actor, *, submission_key: str | None = None) -> None:
+    """Back to places entered directly: the tournament goes, if none of its matches has started."""
+    existing = tournament_of(entry)
+    claimed = claim(Submission(submission_key, actor, f"tournament:{_key(edition, entry)}", {"remove": True}))
+    if existing is None or claimed.first is not None:
+        return
+    if any(m.state is not MatchState.SCHEDULED for m in existing.matches):
+        raise TournamentRefused([("matches_started", "")])
+    before = {"spec": existing.spec, "rules": existing.rules, "preset": existing.preset}
+    db.session.delete(existing)
+    db.session.flush()
+    record(
+        actor,
+        Action.TOURNAMENT_REMOVE,
+        _key(edition, entry),
+        before,
+        None,
+        edition_id=edition.id,
+        discipline_id=entry.discipline_id,
+    )
+    claimed.settle("removed", edition_id=edition.id, discipline_id=entry.discipline_id)
+
+
 # --- matches ----------------------------------------------------------------------------------------
 
 

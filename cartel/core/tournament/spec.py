@@ -50,7 +50,7 @@ class Spec:
                 if len(pool) < 2:
                     found.append(("pool_too_small", str(number)))
             smallest = min((len(p) for p in self.pools), default=0)
-            if not 1 <= self.advance < max(smallest, 2):
+            if not 1 <= self.advance <= smallest:
                 found.append(("advance_out_of_range", str(self.advance)))
             if not 0 <= self.best_of_next < len(self.pools):
                 found.append(("best_of_next_out_of_range", str(self.best_of_next)))
