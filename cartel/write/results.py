@@ -23,6 +23,7 @@ from cartel.models import (
     AuditEntry,
     Edition,
     EditionStatus,
+    Participation,
     Placement,
     PlacementMember,
     ProgrammeEntry,
@@ -111,7 +112,13 @@ def write_result(
     Raises ValidationFailed (nothing written) or VersionConflict (the unit of work rolls everything
     back, so a batch of writes never lands in part).
     """
-    participants = {p.school.slug for p in edition.participations}
+    participants = set(
+        db.session.scalars(
+            sa.select(School.slug)
+            .join(Participation, Participation.school_id == School.id)
+            .where(Participation.edition_id == edition.id)
+        )
+    )
     problems = podium.check_teams(teams)
     rows_problems = podium.check_rows(
         [podium.Row(t.schools) for t in teams],

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from sqlalchemy.engine import CursorResult
 
 from cartel.core import podium
@@ -158,13 +159,12 @@ def _locked(entry: ProgrammeEntry) -> Tournament:
         sa.select(Tournament)
         .where(Tournament.programme_entry_id == entry.id)
         .with_for_update()
+        .options(selectinload(Tournament.matches), selectinload(Tournament.decisions))
         .execution_options(populate_existing=True)
     )
     if tournament is None:
         raise TournamentRefused([("no_tournament", entry.discipline.slug)])
     db.session.refresh(entry)
-    for match in tournament.matches:
-        db.session.refresh(match)
     return tournament
 
 
@@ -318,7 +318,6 @@ def _update(
 def flow_places(edition: Edition, entry: ProgrammeEntry, tournament: Tournament, actor: Actor, *, cause: str) -> None:
     """Write the places the tournament has decided as the discipline's result: final once every match is
     final and every team placed, provisional before (only the places decided), in progress before any."""
-    db.session.refresh(tournament)
     standing = read(tournament)
     places = standing.resolution.places
     teams = sorted((podium.Team(place, members(team)) for team, place in places.items()), key=lambda t: t.place)
@@ -330,7 +329,6 @@ def flow_places(edition: Edition, entry: ProgrammeEntry, tournament: Tournament,
         state = ResultState.IN_PROGRESS
     else:
         state = ResultState.PENDING
-    db.session.refresh(entry)
     saved = current_teams(entry)
     if [(t.place, t.schools) for t in saved] == [(t.place, t.schools) for t in teams] and entry.result_state is state:
         return
