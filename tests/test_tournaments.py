@@ -75,6 +75,7 @@ def test_a_semi_final_loser_has_no_place_until_the_match_for_third_is_played(liv
     play(live, "1-2", score(30, 30, winner="away", finish=Finish.SHOOTOUT))
     assert places(live, live.hb) == [(1, ("nancy",)), (2, ("ales",)), (3, ("douai",)), (4, ("albi",))]
     assert entry_of(live, live.hb).result_state is ResultState.FINAL
+    assert entry_of(live, live.hb).corrected_at is None  # places added one by one correct nothing
 
 
 @pytest.mark.parametrize(
@@ -118,6 +119,7 @@ def test_a_correction_that_would_change_a_bracket_already_played_is_refused_nami
     assert standing.matches["1-2"].state is MatchState.SCHEDULED and standing.matches["1-2"].result is None
     assert standing.resolution.slots["1-2"] == ("douai", "albi")
     assert places(live, live.hb) == [] and entry.result_state is ResultState.IN_PROGRESS
+    assert entry.corrected_at is not None  # places given, then withdrawn: a correction
     line = db.session.scalars(sa.select(AuditEntry).filter_by(action="match.save")).all()[-1]
     assert line.after["emptied"] == ["1-2", "3-4"]
 

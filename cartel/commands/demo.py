@@ -33,14 +33,35 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from cartel.core import podium, scoring
+from cartel.core.tournament.matches import Finish, Result
+from cartel.core.tournament.presets import PRESETS
+from cartel.core.tournament.progress import resolve
+from cartel.core.tournament.rules import Rules, Side
+from cartel.core.tournament.shapes import Shape
+from cartel.core.tournament.sheet import Sheet
+from cartel.core.tournament.spec import Spec, suggested
+from cartel.core.tournament.ties import SubMatch
 from cartel.extensions import db
-from cartel.models import Category, Discipline, Edition, EditionStatus, ProgrammeEntry, ResultState, Role, School, User
+from cartel.models import (
+    Category,
+    Discipline,
+    Edition,
+    EditionStatus,
+    MatchState,
+    ProgrammeEntry,
+    ResultState,
+    Role,
+    School,
+    User,
+)
+from cartel.read.tournaments import tournament_of
 from cartel.write import catalogue
 from cartel.write.accounts import create_user
 from cartel.write.audit import Actor
 from cartel.write.lifecycle import change_status
 from cartel.write.penalties import add_adjustment
 from cartel.write.results import ValidationFailed, VersionConflict, confirm_result, mark_in_progress, save_result
+from cartel.write.tournaments import TournamentRefused, decide, save_match, set_up
 from cartel.write.unit import unit_of_work
 
 YEAR = 2099  # far from any real edition
@@ -103,40 +124,46 @@ PLACE_POINTS = (24, 18, 14, 12, 10, 8, 6, 4, 2, 1)
 # Disciplines that not every team entered: how many teams are placed.
 ENTRANTS = {"rugby-women": 6, "climbing": 8}
 TIED = "swimming"  # a dead heat for 3rd place
+DECIDED = "Démonstration : tirage au sort fictif"
 PENALTY = ("equipe-ambre", Decimal(-12), "Démonstration : pénalité fictive (retard au coup d'envoi)")
 
 # The order of the writes: (action, discipline or team). "provisional" and "final" save a result,
 # "start" marks a discipline in progress, "confirm" makes a provisional result final unchanged,
 # "correct" saves an earlier final result again with its 2nd and 3rd places swapped.
 ORDER = (
-    ("start", "football-women"),
-    ("start", "handball-men"),
-    ("provisional", "athletics"),
-    ("final", "football-women"),
-    ("final", "handball-men"),
-    ("confirm", "athletics"),
     ("start", "rugby-men"),
-    ("final", TIED),
-    ("final", "badminton"),
+    ("start", "basketball-women"),
+    ("provisional", "athletics"),
     ("final", "rugby-men"),
-    ("correct", "handball-men"),
     ("final", "basketball-women"),
-    ("start", "volleyball-men"),
+    ("confirm", "athletics"),
+    ("start", "handball-women"),
+    ("final", TIED),
     ("final", "table-tennis"),
+    ("correct", "rugby-men"),
     ("penalty", PENALTY[0]),
+    ("start", "volleyball-men"),
     ("final", "volleyball-men"),
     ("final", "climbing"),
     ("provisional", "cross-country"),
     ("final", "handball-women"),
-    ("final", "basketball-men"),
     ("final", "petanque"),
     ("confirm", "cross-country"),
     ("final", "rugby-women"),
     ("provisional", "football-men"),
-    ("final", "volleyball-women"),
     ("final", "spikeball"),
     ("confirm", "football-men"),
 )
+# Disciplines played as tournaments (pools, then a bracket for every place), under their sport's preset:
+# their matches are entered one by one, interleaved with the other writes, a few after each.
+TOURNAMENTS = {
+    "football-women": "football",
+    "handball-men": "handball",
+    "basketball-men": "basketball",
+    "volleyball-women": "volleyball",
+    "badminton": "badminton",  # team ties: men's and women's singles, mixed doubles
+}
+MATCHES_PER_STEP = 5
 
 Places = tuple[tuple[int, tuple[str, ...]], ...]
 
@@ -149,13 +176,21 @@ def discipline_slug(sport: str, category: str) -> str:
 class ScriptedWrite:
     """One write of the simulated organiser."""
 
-    action: str  # start, provisional, final, confirm, correct, penalty
+    action: str  # start, provisional, final, confirm, correct, penalty, match, decide
     target: str  # a discipline's slug, or a team's for a penalty
     places: Places = ()  # the whole result saved (provisional, final, correct)
+    code: str = ""  # a match's code, or a decision's context
+    sheet: Sheet | None = None  # a match's score
+    order: tuple[str, ...] = ()  # a decision's order of the teams left level
 
     def describe(self) -> str:
         if self.action == "penalty":
             return f"penalty: {TEAM_NAMES[self.target]} {PENALTY[1]:+} ({PENALTY[2]})"
+        if self.action == "match":
+            score = "" if self.sheet is None or self.sheet.subs else f" {self.sheet.home.score}-{self.sheet.away.score}"
+            return f"match {self.code}: {self.target}{score}"
+        if self.action == "decide":
+            return f"decision {self.code}: {self.target}: {', '.join(TEAM_NAMES[t] for t in self.order)}"
         if not self.places:
             return {"start": "in progress", "confirm": "confirmed final"}[self.action] + f": {self.target}"
         podium_line = ", ".join(f"{p}. {' + '.join(TEAM_NAMES[s] for s in team)}" for p, team in self.places[:4])
@@ -173,9 +208,100 @@ def ranking(discipline: str) -> Places:
     return tuple(places)
 
 
+STRENGTH = {slug: strength for slug, _name, _short, _colour, strength in TEAMS}
+
+
+def tournament_spec(discipline: str) -> Spec:
+    """The demo's draw: pools seeded in a snake by a made-up ranking of the discipline."""
+    seeds = [team[0] for _place, team in ranking(f"seeding {discipline}")]
+    return suggested(seeds, Shape.POOLS_THEN_BRACKETS)
+
+
+def made_up_score(discipline: str, code: str, home: str, away: str, rules: Rules, bracket: bool) -> Sheet:
+    """A made-up score for a match of ``discipline``: the stronger team tends to win."""
+    draw = random.Random(f"cartel-demo {discipline} {code}")  # nosec B311
+
+    def form(team: str) -> float:
+        return STRENGTH[team] + draw.gauss(0, 1.5)
+
+    if rules.team_tie:
+        subs = []
+        for _sub in rules.team_tie:
+            home_wins = form(home) > form(away)
+            loser = draw.randint(8, 19)
+            sets = ((21, loser), (21, draw.randint(5, 19)))
+            subs.append(SubMatch(sets if home_wins else tuple((b, a) for a, b in sets)))
+        return Sheet(subs=tuple(subs))
+    sport = TOURNAMENTS[discipline]
+    if sport == "volleyball":
+        home_wins = form(home) > form(away)
+        lost_sets = draw.randint(0, 1)
+        won_points, lost_points = 50 + draw.randint(0, 10), 30 + lost_sets * 20 + draw.randint(0, 8)
+        home_side = Side(2, 2, won_points) if home_wins else Side(lost_sets, lost_sets, lost_points)
+        away_side = Side(lost_sets, lost_sets, lost_points) if home_wins else Side(2, 2, won_points)
+        return Sheet(home_side, away_side)
+    scale = {"football": 0.4, "handball": 4.0, "basketball": 9.0}[sport]
+    base = {"football": 0, "handball": 12, "basketball": 30}[sport]
+    home_score = max(0, round(base + scale * form(home)))
+    away_score = max(0, round(base + scale * form(away)))
+    if home_score == away_score and (bracket or not rules.draws):
+        return Sheet(
+            Side(home_score),
+            Side(away_score),
+            winner="home" if form(home) > form(away) else "away",
+            finish=Finish.SHOOTOUT,
+        )
+    return Sheet(Side(home_score), Side(away_score))
+
+
+def played_tournament(discipline: str) -> tuple[list[ScriptedWrite], Places]:
+    """Every match of a demo tournament in playing order, with the organiser's decisions where the rules
+    leave teams level (lots drawn: by made-up strength), and the places they give; worked out by the
+    engine itself, as the app will when the writes are made."""
+    rules = PRESETS[TOURNAMENTS[discipline]]
+    fmt = tournament_spec(discipline).build()
+    results: dict[str, Result] = {}
+    decisions: dict[tuple[str, frozenset[str]], list[str]] = {}
+    writes: list[ScriptedWrite] = []
+    for fixture in fmt.fixtures():
+        state = resolve(fmt, results, rules, decisions=decisions)
+        for tie in state.undecided:
+            order = sorted(tie.teams, key=lambda t: -STRENGTH[t])
+            decisions[(tie.context, tie.teams)] = order
+            writes.append(ScriptedWrite("decide", discipline, code=tie.context, order=tuple(order)))
+        state = resolve(fmt, results, rules, decisions=decisions)
+        home, away = state.slots[fixture.code]
+        assert home is not None and away is not None  # the fixtures come in playing order
+        sheet = made_up_score(discipline, fixture.code, home, away, rules, fixture.bracket)
+        results[fixture.code] = sheet.result(rules)
+        writes.append(ScriptedWrite("match", discipline, code=fixture.code, sheet=sheet))
+    state = resolve(fmt, results, rules, decisions=decisions)
+    for tie in state.undecided:
+        order = sorted(tie.teams, key=lambda t: -STRENGTH[t])
+        decisions[(tie.context, tie.teams)] = order
+        writes.append(ScriptedWrite("decide", discipline, code=tie.context, order=tuple(order)))
+    state = resolve(fmt, results, rules, decisions=decisions)
+    assert state.finished
+    places = tuple(sorted((place, (team,)) for team, place in state.places.items()))
+    return writes, places
+
+
 def script() -> tuple[ScriptedWrite, ...]:
-    """Every write of the demo, in order."""
-    steps = []
+    """Every write of the demo, in order: the results entered directly, and after each a few matches of
+    the tournaments, taken in turn."""
+    queues = [played_tournament(discipline)[0] for discipline in TOURNAMENTS]
+    steps: list[ScriptedWrite] = []
+
+    def some_matches(count: int) -> None:
+        for _ in range(count):
+            waiting = [q for q in queues if q]
+            if not waiting:
+                return
+            queue = max(waiting, key=len)  # the tournament furthest behind plays next
+            steps.append(queue.pop(0))
+            while queue and queue[0].action == "decide":  # a decision follows the match that made it due
+                steps.append(queue.pop(0))
+
     for action, target in ORDER:
         places: Places = ()
         if action in ("provisional", "final"):
@@ -184,12 +310,16 @@ def script() -> tuple[ScriptedWrite, ...]:
             first, second, third, *rest = ranking(target)
             places = (first, (2, third[1]), (3, second[1]), *rest)
         steps.append(ScriptedWrite(action, target, places))
+        some_matches(MATCHES_PER_STEP)
+    some_matches(sum(len(q) for q in queues))
     return tuple(steps)
 
 
 def final_results() -> dict[str, Places]:
     """Each discipline's result once the whole script has run."""
-    return {s.target: s.places for s in script() if s.places}
+    results = {s.target: s.places for s in script() if s.places}
+    results.update({discipline: played_tournament(discipline)[1] for discipline in TOURNAMENTS})
+    return results
 
 
 # --- building and simulating ----------------------------------------------------------------------
@@ -234,6 +364,10 @@ def build(year: int = YEAR) -> str:
             tuple(Fraction(p) for p in PLACE_POINTS), scoring.TieRule.SHARED, (1, 2, 3)
         )
         catalogue.set_scheme(edition, scheme, system)
+        for entry in edition.programme:
+            if entry.discipline.slug in TOURNAMENTS:
+                sport = TOURNAMENTS[entry.discipline.slug]
+                set_up(edition, entry, tournament_spec(entry.discipline.slug), PRESETS[sport], system, preset=sport)
         change_status(edition, EditionStatus.LIVE, system)
         password = secrets.token_urlsafe(12)
         create_user(ORGANISER_EMAIL, password, Role.ORGANISER, system)
@@ -262,7 +396,23 @@ def perform(step: ScriptedWrite, year: int = YEAR) -> str:
         assert entry is not None
         key = uuid.uuid4().hex
         with unit_of_work():
-            if step.action == "start":
+            if step.action == "match":
+                tournament = tournament_of(entry)
+                assert tournament is not None
+                version = next(m.version for m in tournament.matches if m.code == step.code)
+                save_match(
+                    edition,
+                    entry,
+                    step.code,
+                    step.sheet,
+                    MatchState.FINAL,
+                    actor,
+                    expected_version=version,
+                    submission_key=key,
+                )
+            elif step.action == "decide":
+                decide(edition, entry, step.code, list(step.order), DECIDED, actor, submission_key=key)
+            elif step.action == "start":
                 mark_in_progress(edition, entry, actor, expected_version=entry.version)
             elif step.action == "confirm":
                 confirm_result(edition, entry, actor, expected_version=entry.version, submission_key=key)
@@ -281,7 +431,7 @@ def simulate(year: int = YEAR) -> Iterator[str]:
     for step in script():
         try:
             line = perform(step, year)
-        except (VersionConflict, ValidationFailed) as error:
+        except (VersionConflict, ValidationFailed, TournamentRefused) as error:
             line = f"skipped ({type(error).__name__}: {error}): {step.describe()}"
         yield line
 

@@ -137,6 +137,10 @@ def write_result(
     now = utcnow()
     # A correction changes the places of a published result; confirming it unchanged is not one.
     corrected = entry.published_at is not None and before.places != result_snapshot(entry, teams).places
+    if cause is not None:  # a tournament's places come one by one: only a place given that moves corrects it
+        given = {team: place for place, team in before.places}
+        now_given = {team.schools: team.place for team in teams}
+        corrected = any(now_given.get(team) != place for team, place in given.items())
     changed = cast(  # an UPDATE's result is a CursorResult (Session.execute is typed as any Result)
         CursorResult[Any],
         db.session.execute(
