@@ -79,16 +79,16 @@ def _row(sheet: str, number: int, values: tuple | list) -> UploadRow:
     return UploadRow(sheet, number, cells[:MAX_COLUMNS])
 
 
-def _find_header(rows: list[UploadRow]) -> int:
+def _find_header(rows: list[UploadRow], markers: tuple[str, ...]) -> int:
     for k, row in enumerate(rows):
         lowered = [c.lower() for c in row.cells]
-        if all(marker in lowered for marker in HEADER_MARKERS):
+        if all(marker in lowered for marker in markers):
             return k
     raise UploadRefused("no_header")
 
 
-def _table(sheet: str, rows: list[UploadRow]) -> Table:
-    k = _find_header(rows)
+def _table(sheet: str, rows: list[UploadRow], markers: tuple[str, ...] = HEADER_MARKERS) -> Table:
+    k = _find_header(rows, markers)
     body = tuple(r for r in rows[k + 1 :] if any(r.cells))
     return Table(sheet, rows[k], body)
 
@@ -108,8 +108,8 @@ def _sheet_rows(ws, deadline: Deadline) -> list[UploadRow]:
     return rows
 
 
-def read_xlsx(data: bytes, deadline: Deadline | None = None) -> Table:
-    """The results table of the first visible sheet that has one."""
+def read_xlsx(data: bytes, deadline: Deadline | None = None, markers: tuple[str, ...] = HEADER_MARKERS) -> Table:
+    """The table of the first visible sheet that has one (a header row holding every one of ``markers``)."""
     deadline = deadline or Deadline()
     check_package(data, deadline)
     try:
@@ -122,7 +122,7 @@ def read_xlsx(data: bytes, deadline: Deadline | None = None) -> Table:
                 continue
             deadline.check()
             try:
-                return _table(ws.title, _sheet_rows(ws, deadline))
+                return _table(ws.title, _sheet_rows(ws, deadline), markers)
             except UploadRefused as refusal:
                 if refusal.code != "no_header":
                     raise
@@ -152,7 +152,7 @@ class _Lines:
         return line.group(0)
 
 
-def read_csv(data: bytes, deadline: Deadline | None = None) -> Table:
+def read_csv(data: bytes, deadline: Deadline | None = None, markers: tuple[str, ...] = HEADER_MARKERS) -> Table:
     """UTF-8 with or without a BOM, separated by semicolons (a French Excel) or commas; read up to
     MAX_ROWS records, and refused when anything but blank lines follows them."""
     deadline = deadline or Deadline()
@@ -181,7 +181,7 @@ def read_csv(data: bytes, deadline: Deadline | None = None) -> Table:
         if "field larger than field limit" in str(error):
             raise UploadRefused("long_line", line=reader.line_num) from None
         raise UploadRefused("damaged_csv", str(error)) from None
-    return _table("CSV", rows)
+    return _table("CSV", rows, markers)
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -195,8 +195,11 @@ def _looks_like_text(data: bytes) -> bool:
     return True
 
 
-def read_upload(filename: str, data: bytes, deadline: Deadline | None = None) -> Table:
-    """The results table of an uploaded file; raises UploadRefused before reading anything unsafe."""
+def read_upload(
+    filename: str, data: bytes, deadline: Deadline | None = None, markers: tuple[str, ...] = HEADER_MARKERS
+) -> Table:
+    """The table of an uploaded file (its header row holds ``markers``, the results template's by default);
+    raises UploadRefused before reading anything unsafe."""
     if len(data) > MAX_BYTES:
         raise UploadRefused("too_large")
     deadline = deadline or Deadline()
@@ -209,11 +212,11 @@ def read_upload(filename: str, data: bytes, deadline: Deadline | None = None) ->
     if extension == ".xlsx":
         if not data.startswith(ZIP_MAGIC):
             raise UploadRefused("xlsx_holds_text" if data.strip() and _looks_like_text(data) else "not_a_workbook")
-        return read_xlsx(data, deadline)
+        return read_xlsx(data, deadline, markers)
     if extension == ".csv":
         if data.startswith(ZIP_MAGIC):
             raise UploadRefused("csv_holds_workbook")
         if b"\0" in data:
             raise UploadRefused("not_text")
-        return read_csv(data, deadline)
+        return read_csv(data, deadline, markers)
     raise UploadRefused("type", extension=extension)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import selectinload
 
 from cartel.core import podium
 from cartel.core.audit import Action

@@ -85,6 +85,8 @@ class Rules:
     max_score: int = 200  # above: a typing mistake, refused
     team_tie: tuple[str, ...] = ()  # the sub-matches of a team tie ("MS", "WS", "XD"); empty: a plain match
     sub_forfeit: tuple[tuple[int, int], ...] = ((6, 0),)  # the sets of a sub-match lost for want of players
+    match_minutes: int = 20  # how long a match takes on its venue, for the schedule's checks
+    rest_minutes: int = 10  # the least rest a team needs between two matches
     notes: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -110,6 +112,8 @@ class Rules:
             "max_score": self.max_score,
             "team_tie": list(self.team_tie),
             "sub_forfeit": [list(s) for s in self.sub_forfeit],
+            "match_minutes": self.match_minutes,
+            "rest_minutes": self.rest_minutes,
         }
 
     @classmethod
@@ -138,6 +142,10 @@ class Rules:
             if "sub_forfeit" in data:
                 sets = tuple((_int(a), _int(b)) for a, b in (_seq(s) for s in _seq(data["sub_forfeit"])))
                 rules = replace(rules, sub_forfeit=sets)
+            if "match_minutes" in data:
+                rules = replace(rules, match_minutes=_int(data["match_minutes"]))
+            if "rest_minutes" in data:
+                rules = replace(rules, rest_minutes=_int(data["rest_minutes"]))
         except (TypeError, ValueError, KeyError) as error:
             raise ValueError(f"unreadable rules: {error}") from error
         return rules
