@@ -24,6 +24,7 @@ class Action(StrEnum):
     RESULT_IMPORT = "result.import"
     RESULT_MATCH = "result.match"  # places given or moved by a match of the discipline's tournament
     MATCH_SAVE = "match.save"
+    SCHEDULE_SET = "match.schedule"  # an edition's schedule imported: its matches' days, times and venues
     TOURNAMENT_SETUP = "tournament.setup"
     TOURNAMENT_REMOVE = "tournament.remove"
     TOURNAMENT_DECIDE = "tournament.decide"  # the organiser's order for teams the rules leave level

@@ -579,6 +579,13 @@ DESCRIBERS: dict[Action, Callable[..., Description]] = {
     Action.MATCH_SAVE: _match_saved,
     Action.TOURNAMENT_SETUP: _tournament_set_up,
     Action.TOURNAMENT_DECIDE: _tie_decided,
+    Action.SCHEDULE_SET: lambda entry, names: Description(
+        _(
+            "Schedule imported: %(year)s edition — %(count)s matches moved",
+            year=names.years.get(entry.edition_id, entry.entity_key),
+            count=(entry.after or {}).get("matches", "—"),
+        )
+    ),
     Action.TOURNAMENT_REMOVE: lambda entry, names: Description(
         _(
             "Tournament removed, places entered directly: %(discipline)s, %(year)s edition",

@@ -11,6 +11,7 @@ from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 
 from cartel.core.tournament.rules import Criterion, Decider
+from cartel.core.tournament.schedule import Clash, Conflict
 from cartel.core.tournament.shapes import CONSOLATION, Shape
 from cartel.core.tournament.sheet import Sheet
 
@@ -133,6 +134,16 @@ def decider_words(decider: Decider) -> str:
         Decider.GOLDEN_POINT: _("a golden point"),
         Decider.SUDDEN_DEATH: _("sudden death"),
     }[decider]
+
+
+def conflict_words(conflict: Conflict, names: Mapping[str, str] | None = None) -> str:
+    """A schedule's conflict in words (cartel.core.tournament.schedule)."""
+    about = (names or {}).get(conflict.about, conflict.about)
+    return {
+        Clash.TEAM_TWICE: _("%(team)s plays two matches at once", team=about),
+        Clash.VENUE_TWICE: _("%(venue)s is booked for two matches at once", venue=about),
+        Clash.NO_REST: _("%(team)s has too little rest between two matches", team=about),
+    }[conflict.kind]
 
 
 def problem_words(code: str, where: str, names: Mapping[str, str] | None = None) -> str:
