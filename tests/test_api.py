@@ -49,6 +49,28 @@ def results(seeded, make_school, make_discipline, make_edition, make_user, clien
     assert client.post(
         "/saisie/adjustments", data={"school": "east", "points": "-1", "reason": "Late to the field"}
     ).status_code in (302, 303)
+    # the swimming relay played as a knockout of the four schools (a made-up case), one semi-final played
+    from cartel.core.tournament.presets import PRESETS
+    from cartel.core.tournament.shapes import Shape
+    from cartel.core.tournament.spec import Spec
+    from cartel.write.audit import Actor
+    from cartel.write.tournaments import set_up
+    from cartel.write.unit import unit_of_work
+
+    with unit_of_work():
+        swim_entry = next(e for e in edition.programme if e.discipline_id == swim.id)
+        set_up(
+            edition,
+            swim_entry,
+            Spec(Shape.KNOCKOUT, seeds=("north", "south", "east", "west")),
+            PRESETS["football"],
+            Actor(),
+        )
+    saved = client.post(
+        "/saisie/swim-open/match/1-4.1",
+        data={"version": 0, "submission_id": "m1", "home": "2", "away": "3", "state": "final"},
+    )
+    assert saved.status_code == 303
     client.post("/logout")
     return client
 
@@ -83,7 +105,7 @@ def test_every_endpoint_answers_as_documented(results):
         {"place": 1, "schools": ["south"]},
         {"place": 1, "schools": ["east"]},
     ]
-    assert by_slug["swim-open"]["state"] == "pending" and by_slug["swim-open"]["places"] == []
+    assert by_slug["swim-open"]["state"] == "in_progress" and by_slug["swim-open"]["places"] == []
     latest = check_api(client, "/api/editions/2030/latest", seen=seen)
     assert [(r["discipline"]["slug"], r["state"], r["corrected"]) for r in latest["results"]] == [
         ("foot-women", "final", True),
@@ -102,6 +124,25 @@ def test_every_endpoint_answers_as_documented(results):
         "count": 31,
         "at_least": False,
     }
+    played = check_api(client, "/api/editions/2030/tournaments", seen=seen)
+    assert played["tournaments"] == [
+        {
+            "discipline": {"slug": "swim-open", "sport": "swim", "category": "open"},
+            "shape": "knockout",
+            "teams": 4,
+            "matches": 4,
+            "played": 1,
+            "finished": False,
+        }
+    ]
+    swim = check_api(client, "/api/editions/2030/tournaments/swim-open", seen=seen)
+    matches = {m["code"]: m for m in swim["matches"]}
+    assert matches["1-4.1"]["home"] == ["north"] and matches["1-4.1"]["score"]["winner"] == "away"
+    assert matches["1-4.1"]["score"]["home"]["score"] == 2 and matches["1-2"]["home"] == ["west"]
+    assert matches["1-2"]["away"] is None and swim["places"] == [] and swim["rules"]["match_points"] == [3, 1, 0, 0]
+    check_api(client, "/api/editions/2030/tournaments/hand-men", status=404)
+    etag = client.get("/api/editions/2030/tournaments/swim-open").headers["ETag"]
+    check_api(client, "/api/editions/2030/tournaments/swim-open", status=304, **{"If-None-Match": etag})
     assert client.get("/api/openapi.json").get_json() == DOCUMENT
     seen.add("/api/openapi.json")
     assert seen == set(DOCUMENT["paths"])

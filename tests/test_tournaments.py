@@ -224,3 +224,19 @@ def test_the_audit_trail_tells_the_tournament_in_sentences(admin, live):
     ]:
         assert sentence in page, sentence
     assert "Other change" not in page
+
+
+def test_the_api_gives_pool_tables_with_the_tie_break_that_decided(client, live):
+    from tests.helpers import check_api
+
+    setup(live, Spec(Shape.ROUND_ROBIN, seeds=("ales", "albi", "nancy")))
+    codes = [m.code for m in tournament_of(entry_of(live, live.hb)).matches]
+    # each wins once, by 1, 2 and 3 goals: level on points, split by the score difference
+    for k, code in enumerate(codes):
+        play(live, code, score(20 + k + 1, 20))
+    body = check_api(client, "/api/editions/2026/tournaments/handball-men")
+    [pool] = body["pools"]
+    assert pool["complete"] and [row["points"] for row in pool["rows"]] == [3 + 1, 3 + 1, 3 + 1]  # 3-2-1-0
+    assert [row["rank"] for row in pool["rows"]] == [1, 2, 3]
+    assert pool["tiebreaks"][0]["criterion"] == "score_difference"
+    assert [p["place"] for p in body["places"]] == [1, 2, 3] and body["finished"]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from cartel.core.tournament.formats import Fixture, Format
 from cartel.core.tournament.matches import Result
@@ -16,7 +17,8 @@ from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.spec import Spec
 from cartel.core.tournament.standings import Decisions
 from cartel.extensions import db
-from cartel.models import Match, MatchState, ProgrammeEntry, TieDecision, Tournament
+from cartel.models import Discipline, Match, MatchState, ProgrammeEntry, TieDecision, Tournament
+from cartel.read.http_cache import cache
 
 EPOCH = dt.datetime(2000, 1, 1)
 JOINT = "+"  # a joint team's id: its schools' slugs joined
@@ -110,3 +112,38 @@ def read(
         decisions=decisions_of(tournament.decisions) if decisions is None else decisions,
     )
     return Standing(tournament, spec, rules, fmt, fixtures, matches, sheets, resolution)
+
+
+# --- what the public reads: each tournament of an edition, computed once per revision ---------------
+
+
+@dataclass(frozen=True)
+class TournamentView:
+    """A discipline's tournament as the public sees it (pages, API, workbooks): read whole, once per revision."""
+
+    discipline: Discipline
+    standing: Standing
+    venues: Mapping[str, str | None]  # match code -> venue name
+
+
+def _views(edition_id: int) -> dict[str, TournamentView]:
+    from cartel.read.published import _reading  # a read-only session of its own, as every public view
+
+    with _reading() as session:
+        rows = session.execute(
+            sa.select(Tournament, Discipline)
+            .join(Discipline, Discipline.id == Tournament.discipline_id)
+            .where(Tournament.edition_id == edition_id)
+            .options(selectinload(Tournament.matches).joinedload(Match.venue), selectinload(Tournament.decisions))
+        ).all()
+        views = {}
+        for tournament, discipline in rows:
+            standing = read(tournament)
+            venues = {m.code: (m.venue.name if m.venue else None) for m in tournament.matches}
+            views[discipline.slug] = TournamentView(discipline, standing, venues)
+    return dict(sorted(views.items(), key=lambda item: item[1].discipline.programme_key()))
+
+
+def tournament_views(edition_id: int, revision: int) -> dict[str, TournamentView]:
+    """Every tournament of an edition by discipline slug, in programme order, for this revision."""
+    return cache().get(("tournaments", edition_id), revision, lambda: _views(edition_id))

@@ -13,6 +13,7 @@ from cartel.core import records as records_engine
 from cartel.models import School
 from cartel.read.published import EditionView
 from cartel.read.standings import EditionStanding, History, Podium
+from cartel.read.tournaments import TournamentView
 
 
 def points(value: Fraction | None) -> int | float | None:
@@ -243,4 +244,134 @@ def school_detail(history: History, r: records_engine.Records, s: School, rows: 
         if best is None
         else {**with_points("points", best.points), "years": [y for _, y in best.holders]},
         "editions": editions,
+    }
+
+
+# --- tournaments ------------------------------------------------------------------------------------
+
+
+def _discipline_ref(d) -> dict:
+    return {"slug": d.slug, "sport": d.sport.slug, "category": d.category.value}
+
+
+def _team(team: str | None) -> list[str] | None:
+    """A team as the slugs of its schools (two or more for a joint team); null while not known."""
+    return None if team is None else team.split("+")
+
+
+def _side(side) -> dict:
+    return {
+        "score": side.score,
+        "sets": side.sets,
+        "points": side.points,
+        "sendings_off": side.sendings_off,
+        "fair_play": side.fair_play,
+        "tries": side.tries,
+    }
+
+
+def tournament_summary(view: TournamentView) -> dict:
+    standing = view.standing
+    played = sum(1 for m in standing.matches.values() if m.state.value == "final")
+    return {
+        "discipline": _discipline_ref(view.discipline),
+        "shape": standing.spec.shape.value,
+        "teams": len(standing.spec.teams),
+        "matches": len(standing.matches),
+        "played": played,
+        "finished": standing.resolution.finished and standing.all_final,
+    }
+
+
+def tournament(view: TournamentView, revision: int) -> dict:
+    """A discipline's tournament whole: its format and rules, pool tables with the tie-breaks that decided,
+    every match with its teams and score, and the places given so far."""
+    standing = view.standing
+    spec, resolution = standing.spec, standing.resolution
+    pools = []
+    for pool in standing.format.pools:
+        table = resolution.tables.get(pool.name)
+        rows = []
+        if table is not None:
+            for line in table.lines:
+                rows.append(
+                    {
+                        "rank": table.ranks.get(line.team),
+                        "team": _team(line.team),
+                        "played": line.played,
+                        "won": line.won,
+                        "drawn": line.drawn,
+                        "lost": line.lost,
+                        "scored": line.scored,
+                        "conceded": line.conceded,
+                        "difference": line.difference,
+                        "points": line.match_points,
+                    }
+                )
+        pools.append(
+            {
+                "name": pool.name,
+                "complete": bool(table and table.complete),
+                "rows": rows,
+                "tiebreaks": [
+                    {"teams": [_team(t) for t in note.teams], "criterion": note.criterion.value}
+                    for note in (table.notes if table else ())
+                ],
+            }
+        )
+    matches = []
+    for code, fixture in standing.fixtures.items():
+        match = standing.matches[code]
+        home, away = resolution.slots.get(code, (None, None))
+        sheet = standing.sheets.get(code) if match.state.value != "scheduled" else None
+        score = None
+        if sheet is not None:
+            result = sheet.result(standing.rules)
+            won = result.won_by(standing.rules)
+            score = {
+                "home": _side(result.sides(standing.rules)[0]),
+                "away": _side(result.sides(standing.rules)[1]),
+                "forfeit": sheet.forfeit,
+                "winner": won,
+                "finish": sheet.finish.value,
+                "sub_matches": [{"sets": [list(s) for s in sub.sets], "given_up": sub.given_up} for sub in sheet.subs],
+            }
+        matches.append(
+            {
+                "code": code,
+                "stage": "bracket" if fixture.bracket else "pool",
+                "pool": fixture.pool,
+                "round": fixture.round or None,
+                "home": _team(home),
+                "away": _team(away),
+                "state": match.state.value,
+                "score": score,
+                "starts_at": timestamp(match.starts_at),
+                "venue": view.venues.get(code),
+                "stale": code in resolution.stale,
+            }
+        )
+    places = sorted(((place, team) for team, place in resolution.places.items()))
+    return {
+        "revision": revision,
+        **tournament_summary(view),
+        "format": {
+            "shape": spec.shape.value,
+            "pools": [
+                {"name": p.name, "teams": [_team(s.ref) for s in p.entrants if s.kind.value == "team"]}
+                for p in standing.format.pools
+                if all(s.kind.value == "team" for s in p.entrants)
+            ],
+            "seeds": [_team(t) for t in spec.seeds],
+            "advance": spec.advance,
+            "best_of_next": spec.best_of_next,
+            "consolation_pool": spec.consolation_pool,
+        },
+        "rules": standing.rules.to_data(),
+        "pools": pools,
+        "matches": matches,
+        "undecided": [
+            {"context": u.context, "teams": [_team(t) for t in sorted(u.teams)]} for u in resolution.undecided
+        ],
+        "places": [{"place": place, "schools": _team(team)} for place, team in places],
     }

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from cartel.core.collation import folded
 from cartel.read import http_cache, published, revisions
+from cartel.read.tournaments import tournament_views
 from cartel.web.api import serialize
 from cartel.web.public.views import YEARS
 
@@ -92,6 +93,32 @@ def latest(year: int) -> ResponseReturnValue:
         ("latest", year, limit),
         http_cache.etag("api-latest", edition_id, revision, limit),
         lambda: serialize.latest(published.edition_view(edition_id, revision), limit),
+    )
+
+
+@bp.get("/editions/<int:year>/tournaments")
+def tournaments(year: int) -> ResponseReturnValue:
+    edition_id, revision = _edition(year)
+    return _json(
+        ("tournaments", year),
+        http_cache.etag("api-tournaments", edition_id, revision),
+        lambda: {
+            "revision": revision,
+            "tournaments": [serialize.tournament_summary(v) for v in tournament_views(edition_id, revision).values()],
+        },
+    )
+
+
+@bp.get("/editions/<int:year>/tournaments/<slug>")
+def tournament(year: int, slug: str) -> ResponseReturnValue:
+    edition_id, revision = _edition(year)
+    view = tournament_views(edition_id, revision).get(slug)
+    if view is None:
+        abort(404, description=f"No tournament {slug[:60]!r} in {year}.")
+    return _json(
+        ("tournament", year, slug),
+        http_cache.etag("api-tournament", edition_id, revision, slug),
+        lambda: serialize.tournament(view, revision),
     )
 
 
