@@ -240,3 +240,27 @@ def test_the_api_gives_pool_tables_with_the_tie_break_that_decided(client, live)
     assert [row["rank"] for row in pool["rows"]] == [1, 2, 3]
     assert pool["tiebreaks"][0]["criterion"] == "score_difference"
     assert [p["place"] for p in body["places"]] == [1, 2, 3] and body["finished"]
+
+
+def test_the_edition_workbook_holds_the_matches_and_the_pool_tables(client, live):
+    import io
+
+    import openpyxl
+
+    setup(live, Spec(Shape.POOLS_THEN_BRACKETS, (("ales", "albi"), ("nancy", "douai")), advance=1))
+    play(live, "A-1.1", score(25, 20))
+    play(live, "B-1.1", score(18, 21))
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/editions/2026/export.xlsx?lang=en").data))
+    assert wb.sheetnames[-2:] == ["Matches", "Pools"]
+    rows = list(wb["Matches"].iter_rows(values_only=True))
+    header = rows.index(next(r for r in rows if r[0] == "Discipline"))
+    matches = {r[1]: r for r in rows[header + 1 :]}
+    assert matches["Pool A, round 1"][2:6] == ("IMT Mines Alès", "IMT Mines Albi", "25–20", "final")
+    assert matches["Final"][2:6] == ("IMT Mines Alès", "IMT Nord Europe", None, "to come")
+    pools = [r for r in wb["Pools"].iter_rows(values_only=True) if r[0] == "Handball (men)"]
+    assert [(r[1], r[2], r[3], r[11]) for r in pools] == [
+        ("A", 1, "IMT Mines Alès", 3),
+        ("A", 2, "IMT Mines Albi", 1),
+        ("B", 1, "IMT Nord Europe", 3),
+        ("B", 2, "Mines Nancy", 1),
+    ]

@@ -15,6 +15,7 @@ from cartel.extensions import db
 from cartel.files.upload import UploadRefused, read_upload
 from cartel.models import Edition, EditionStatus, Role, School
 from cartel.read import exports, published, revisions
+from cartel.read.tournaments import tournament_views
 from cartel.write import backup, imports
 from cartel.write.accounts import UserError, create_user
 from cartel.write.audit import Actor
@@ -98,7 +99,9 @@ def export_edition_command(year: int, output: Path, lang: str) -> None:
         view = published.edition_view(*found)
         now = utcnow()
         body = (
-            exports.ranking_csv(view, now) if output.suffix.lower() == ".csv" else exports.edition_workbook(view, now)
+            exports.ranking_csv(view, now)
+            if output.suffix.lower() == ".csv"
+            else exports.edition_workbook(view, now, tournament_views(*found))
         )
     _write(output, body)
 

@@ -6,6 +6,7 @@ Built from what cartel.read.published computed; cartel.files.excel writes the fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from fractions import Fraction
 
 from flask_babel import format_datetime, get_locale, ngettext
@@ -16,8 +17,11 @@ from cartel.core.records import PalmaresEntry
 from cartel.files.excel import BarChartSpec, Column, Sheet, build_csv, build_workbook
 from cartel.read.published import EditionView, counted_editions, school_rows
 from cartel.read.standings import EditionStanding, History, discipline_points
+from cartel.read.tournaments import TournamentView
 from cartel.words import labels
 from cartel.words.i18n import discipline_name
+from cartel.words.tournaments import criterion_words, local_zone_time, match_name, score_words, state_words
+from cartel.words.tournaments import team_name as team_words
 
 POINTS = "General"  # values are already rounded to two decimals: "10" and "6.67", never "10."
 
@@ -90,7 +94,97 @@ def _points_unknown(view: EditionView, earned: dict[int, dict[int, Fraction]] | 
     return (_("Points per discipline not known."),)
 
 
-def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
+def tournament_sheets(
+    tournaments: Mapping[str, TournamentView], names: Mapping[str, str], head: tuple[str, ...]
+) -> list[Sheet]:
+    """The edition's tournaments: every match (pools, then the brackets) and every pool's table."""
+    match_rows = []
+    pool_rows = []
+    for view in tournaments.values():
+        standing = view.standing
+        discipline = discipline_name(view.discipline)
+        for code, match in standing.matches.items():
+            home, away = standing.resolution.slots.get(code, (None, None))
+            when = local_zone_time(match.starts_at) if match.starts_at else None
+            match_rows.append(
+                (
+                    discipline,
+                    match_name(code),
+                    team_words(home, names),
+                    team_words(away, names),
+                    score_words(standing.sheets.get(code)) if match.state.value != "scheduled" else None,
+                    state_words(match.state.value),
+                    when.strftime("%Y-%m-%d") if when else None,
+                    when.strftime("%H:%M") if when else None,
+                    view.venues.get(code),
+                )
+            )
+        for name, table in standing.resolution.tables.items():
+            decided = {team: note.criterion for note in table.notes for team in note.teams}
+            for line in table.lines:
+                criterion = decided.get(line.team)
+                pool_rows.append(
+                    (
+                        discipline,
+                        name,
+                        table.ranks.get(line.team),
+                        team_words(line.team, names),
+                        line.played,
+                        line.won,
+                        line.drawn,
+                        line.lost,
+                        line.scored,
+                        line.conceded,
+                        line.difference,
+                        line.match_points,
+                        criterion_words(criterion) if criterion else None,
+                    )
+                )
+    if not match_rows:
+        return []
+    matches = Sheet(
+        _("Matches"),
+        (
+            Column(_("Discipline"), min_width=18),
+            Column(_("Match"), min_width=16),
+            Column(_("Home"), min_width=18),
+            Column(_("Away"), min_width=18),
+            Column(_("Score")),
+            Column(_("State")),
+            Column(_("Day")),
+            Column(_("Time")),
+            Column(_("Venue")),
+        ),
+        tuple(match_rows),
+        head,
+    )
+    number = "0"
+    pools = Sheet(
+        _("Pools"),
+        (
+            Column(_("Discipline"), min_width=18),
+            Column(_("Pool")),
+            Column(_("Rank"), number),
+            Column(_("Team"), min_width=18),
+            Column(_("Played"), number),
+            Column(_("Won"), number),
+            Column(_("Drawn"), number),
+            Column(_("Lost"), number),
+            Column(_("For"), number),
+            Column(_("Against"), number),
+            Column(_("Difference"), number),
+            Column(_("Points"), number),
+            Column(_("Decided by"), min_width=16),
+        ),
+        tuple(pool_rows),
+        head,
+    )
+    return [matches, pools]
+
+
+def edition_workbook(
+    view: EditionView, now: dt.datetime, tournaments: Mapping[str, TournamentView] | None = None
+) -> bytes:
     standing, edition = view.standing, view.edition
     title = edition_title(edition)
     head = (title, exported_line(now), standing_line(standing))
@@ -174,7 +268,9 @@ def edition_workbook(view: EditionView, now: dt.datetime) -> bytes:
         ),
         head,
     )
-    return build_workbook([ranking, results, podiums, penalties], title)
+    names = {s.slug: s.name for s in schools}
+    more = tournament_sheets(tournaments or {}, names, head)
+    return build_workbook([ranking, results, podiums, penalties, *more], title)
 
 
 def ranking_csv(view: EditionView, now: dt.datetime) -> bytes:

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from flask_babel import format_datetime, pgettext
+from flask_babel import format_datetime, pgettext, to_user_timezone
 from flask_babel import gettext as _
 
 from cartel.core.tournament.rules import Criterion, Decider
@@ -78,6 +78,11 @@ def score_words(sheet: Sheet | None) -> str:
 
 def _won(sets: tuple[tuple[int, int], ...]) -> int:
     return sum(1 if a > b else -1 if b > a else 0 for a, b in sets)
+
+
+def local_zone_time(when: dt.datetime) -> dt.datetime:
+    """A stored time (naive UTC) in the event's time zone (Babel's), naive."""
+    return to_user_timezone(when.replace(tzinfo=dt.UTC)).replace(tzinfo=None)
 
 
 def local_time(when: dt.datetime) -> str:

@@ -26,6 +26,7 @@ from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import HistoryRevision
 from cartel.read import exports, http_cache, published, revisions
+from cartel.read.tournaments import tournament_views
 from cartel.web.urls import local_target
 from cartel.words.i18n import LANGUAGE_COOKIE, select_locale
 
@@ -248,7 +249,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def edition_workbook(year: int) -> ResponseReturnValue:
     edition_id, revision, _lang, _tag = _edition(year)
     view = published.edition_view(edition_id, revision)
-    return _download(exports.edition_workbook(view, utcnow()), f"cartel-{year}.xlsx", XLSX)
+    tournaments = tournament_views(edition_id, revision)
+    return _download(exports.edition_workbook(view, utcnow(), tournaments), f"cartel-{year}.xlsx", XLSX)
 
 
 @bp.get("/editions/<int:year>/ranking.csv")
