@@ -191,3 +191,46 @@ def test_a_tie_is_decided_by_the_organiser_with_its_reason(organiser, live):
     )
     assert done.status_code == 303
     assert places(live, live.hb) == [(1, ("nancy",)), (2, ("albi",)), (3, ("ales",))]
+
+
+def test_a_race_takes_each_team_s_time_and_the_final_follows_the_heats(organiser, live):
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.HEATS, pools=(("ales", "albi"), ("nancy", "douai")), advance=2),
+            PRESETS["football"],
+            Actor(),
+        )
+    heat = organiser.get("/saisie/handball-men/match/H1?lang=en").get_data(as_text=True)
+    assert "Heat 1" in heat and 'name="time_ales"' in heat and 'inputmode="decimal"' in heat
+    bad = post_score(organiser, live, "H1", time_ales="1:75.00", time_albi="61.5")
+    assert bad.status_code == 422 and "Write a time as 1:02.35" in text(bad)
+    assert post_score(organiser, live, "H1", time_ales="1:00.00", time_albi="61,5").status_code == 303
+    assert post_score(organiser, live, "H2", time_nancy="59.9", time_douai="").status_code == 303
+    page = text(organiser.get("/saisie/handball-men?lang=en"))
+    assert "Mines Nancy 59.90, IMT Mines Alès 1:00.00" not in page  # heats show their own times
+    assert "IMT Mines Alès 1:00.00, IMT Mines Albi 1:01.50" in page and "IMT Nord Europe —" in page
+    final = organiser.get("/saisie/handball-men/match/F?lang=en").get_data(as_text=True)
+    assert 'name="time_nancy"' in final and 'name="time_ales"' in final and "time_albi" not in final
+    assert post_score(organiser, live, "F", time_nancy="58.00", time_ales="57.99").status_code == 303
+    assert places(live, live.hb) == [(1, ("ales",)), (2, ("nancy",)), (3, ("albi",)), (4, ("douai",))]
+
+
+def test_the_api_gives_a_race_s_lanes_and_times(organiser, live):
+    from tests.helpers import check_api
+
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.HEATS, pools=(("ales", "albi"), ("nancy", "douai")), advance=2),
+            PRESETS["football"],
+            Actor(),
+        )
+    post_score(organiser, live, "H1", time_ales="1:00.00", time_albi="")
+    body = check_api(organiser, "/api/editions/2026/tournaments/handball-men")
+    heat = next(m for m in body["matches"] if m["code"] == "H1")
+    assert heat["stage"] == "heat" and heat["lanes"] == [["ales"], ["albi"]] and heat["score"] is None
+    assert heat["times"] == [{"schools": ["ales"], "time": 6000}, {"schools": ["albi"], "time": None}]
+    assert next(m for m in body["matches"] if m["code"] == "F")["lanes"] == []

@@ -116,3 +116,13 @@ def test_the_next_edition_starts_from_this_one_s_rules(twelve, make_edition):
     db.session.commit()
     page = twelve.client.get("/admin/editions/2028/tournaments/handball-men?lang=en")
     assert "Copied from 2027." in text(page) and form_data(page.get_data(as_text=True), "shape")["win"] == "4"
+
+
+def test_heats_and_a_final_for_a_timed_event(twelve):
+    data = form_data(twelve.client.get(URL).get_data(as_text=True), "shape")
+    data.update(shape="heats", final_size="4")  # the pool column says each team's heat
+    assert twelve.client.post(URL, data=data).status_code == 303
+    tournament = db.session.scalar(sa.select(Tournament))
+    spec = Spec.from_data(tournament.spec)
+    assert spec.shape is Shape.HEATS and [len(h) for h in spec.pools] == [3, 3, 3, 3] and spec.advance == 4
+    assert [m.code for m in tournament.matches] == ["H1", "H2", "H3", "H4", "F"]

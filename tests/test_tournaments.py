@@ -264,3 +264,41 @@ def test_the_edition_workbook_holds_the_matches_and_the_pool_tables(client, live
         ("B", 1, "IMT Nord Europe", 3),
         ("B", 2, "Mines Nancy", 1),
     ]
+
+
+def race(**times) -> Sheet:
+    return Sheet(times=tuple(times.items()))
+
+
+def test_heats_then_a_final_give_places_from_the_final_then_the_heats(live):
+    tournament = setup(live, Spec(Shape.HEATS, pools=(("ales", "albi"), ("nancy", "douai")), advance=2))
+    assert [m.code for m in tournament.matches] == ["H1", "H2", "F"]
+    play(live, "H1", race(ales=6000, albi=6100))
+    with pytest.raises(TournamentRefused) as refused:
+        play(live, "F", race(ales=5800, nancy=5850))  # the final's lanes are not known before every heat
+    assert refused.value.problems == [("teams_unknown", "F")]
+    play(live, "H2", race(nancy=5900, douai=None))  # IMT Nord Europe did not finish
+    assert read(tournament_of(entry_of(live, live.hb))).lanes["F"] == ("nancy", "ales")
+    assert places(live, live.hb) == [(3, ("albi",)), (4, ("douai",))]  # certain once the heats are swum
+    with pytest.raises(TournamentRefused) as refused:
+        play(live, "F", race(ales=5800, albi=5850))
+    assert refused.value.problems == [("lanes_mismatch", "albi, nancy")]
+    play(live, "F", race(ales=5800, nancy=5850))
+    assert places(live, live.hb) == [(1, ("ales",)), (2, ("nancy",)), (3, ("albi",)), (4, ("douai",))]
+    assert entry_of(live, live.hb).result_state is ResultState.FINAL
+    with pytest.raises(TournamentRefused) as refused:
+        play(live, "H1", race(ales=6300, albi=5000))  # Albi would swim the final in Alès's place
+    assert refused.value.problems == [("changes_bracket", "F")]
+
+
+def test_equal_heat_times_at_the_cut_off_wait_for_the_organiser(live):
+    setup(live, Spec(Shape.HEATS, pools=(("ales", "albi"), ("nancy", "douai")), advance=2))
+    play(live, "H1", race(ales=6000, albi=6000))
+    play(live, "H2", race(nancy=5900, douai=6500))
+    standing = read(tournament_of(entry_of(live, live.hb)))
+    assert standing.lanes["F"] == () and [set(u.teams) for u in standing.resolution.undecided] == [{"ales", "albi"}]
+    assert places(live, live.hb) == [(4, ("douai",))]
+    with unit_of_work():
+        decide(live.edition, entry_of(live, live.hb), "final", ["albi", "ales"], "Tirage au sort", ADMIN)
+    assert read(tournament_of(entry_of(live, live.hb))).lanes["F"] == ("nancy", "albi")
+    assert places(live, live.hb) == [(3, ("ales",)), (4, ("douai",))]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from cartel.core.tournament.formats import Fixture, Format
+from cartel.core.tournament.formats import Fixture, Format, team
 from cartel.core.tournament.matches import Result
 from cartel.core.tournament.progress import Resolution, resolve
-from cartel.core.tournament.rules import Rules, TeamId
+from cartel.core.tournament.races import CONTEXT, FINAL, resolve_races
+from cartel.core.tournament.rules import Decider, Rules, TeamId
 from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.spec import Spec
-from cartel.core.tournament.standings import Decisions
+from cartel.core.tournament.standings import Decisions, Undecided
 from cartel.extensions import db
 from cartel.models import Discipline, Match, MatchState, ProgrammeEntry, TieDecision, Tournament
 from cartel.read.http_cache import cache
@@ -58,6 +59,16 @@ class Standing:
     matches: Mapping[str, Match]
     sheets: Mapping[str, Sheet]
     resolution: Resolution
+    lanes: Mapping[str, tuple[TeamId, ...]] = field(default_factory=dict)  # heats and a final: each race's teams
+
+    @property
+    def races(self) -> bool:
+        return self.spec.races
+
+    def is_bracket(self, code: str) -> bool:
+        """Whether a match must have a winner (a bracket's); races and pool matches need not."""
+        fixture = self.fixtures.get(code)
+        return fixture is not None and fixture.bracket and not self.races
 
     @property
     def all_final(self) -> bool:
@@ -87,6 +98,8 @@ def read(
     sheet and teams (a save being checked before it is written), ``decisions`` the stored decisions."""
     spec = Spec.from_data(tournament.spec)
     rules = Rules.from_data(tournament.rules)
+    if spec.races:
+        return _races(tournament, spec, rules, overrides, decisions)
     fmt = spec.build()
     fixtures = {f.code: f for f in fmt.fixtures()}
     matches = {m.code: m for m in tournament.matches}
@@ -112,6 +125,41 @@ def read(
         decisions=decisions_of(tournament.decisions) if decisions is None else decisions,
     )
     return Standing(tournament, spec, rules, fmt, fixtures, matches, sheets, resolution)
+
+
+def _races(
+    tournament: Tournament,
+    spec: Spec,
+    rules: Rules,
+    overrides: Mapping[str, tuple[MatchState, Sheet | None, tuple[TeamId | None, TeamId | None]]] | None,
+    decisions: Decisions | None,
+) -> Standing:
+    """Heats and a final: each race is a "fixture" of no pool (its teams are its lanes)."""
+    codes = spec.codes()
+    fixtures = {
+        code: Fixture(code, team(""), team(""), None if code == FINAL else "heats", k)
+        for k, code in enumerate(codes, start=1)
+    }
+    matches = {m.code: m for m in tournament.matches}
+    sheets: dict[str, Sheet] = {}
+    times: dict[str, dict[TeamId, int | None]] = {}
+    for code, match in matches.items():
+        state, data = match.state, match.result
+        sheet = None if data is None else Sheet.from_data(data)
+        if overrides and code in overrides:
+            state, sheet, _teams = overrides[code]
+        if sheet is not None:
+            sheets[code] = sheet
+        if state is MatchState.FINAL and sheet is not None:
+            times[code] = sheet.timed()
+    stored = decisions_of(tournament.decisions) if decisions is None else decisions
+    orders = {teams: order for (context, teams), order in stored.items() if context == CONTEXT}
+    races = resolve_races(spec.pools, spec.advance, times, orders)
+    undecided = () if races.undecided is None else (Undecided(CONTEXT, races.undecided, Decider.LOTS),)
+    resolution = Resolution(
+        {}, {}, {code: (None, None) for code in codes}, races.places, undecided, races.stale, tuple(spec.teams)
+    )
+    return Standing(tournament, spec, rules, Format(), fixtures, matches, sheets, resolution, races.lanes)
 
 
 # --- what the public reads: each tournament of an edition, computed once per revision ---------------

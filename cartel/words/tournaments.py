@@ -16,6 +16,7 @@ from cartel.core.tournament.shapes import CONSOLATION, Shape
 from cartel.core.tournament.sheet import Sheet
 
 POOL_MATCH = re.compile(r"^(?P<pool>[A-Z])-(?P<round>\d+)\.(?P<number>\d+)$")
+HEAT = re.compile(r"^H(\d+)$")
 BRACKET_MATCH = re.compile(r"^(?P<first>\d+)-(?P<last>\d+)(?:\.(?P<play_in>p)?(?P<number>\d+))?$")
 
 
@@ -25,6 +26,11 @@ def match_name(code: str) -> str:
     play-in match."""
     from cartel.words.describe import ordinal  # describe names matches with this module's words
 
+    if code == "F":
+        return _("Final")
+    heat = HEAT.match(code)
+    if heat:
+        return _("Heat %(number)s", number=heat.group(1))
     pool = POOL_MATCH.match(code)
     if pool:
         if pool["pool"] == CONSOLATION:
@@ -57,10 +63,13 @@ def team_name(team: str | None, names: Mapping[str, str]) -> str:
     return " × ".join(names.get(slug, slug) for slug in team.split("+"))
 
 
-def score_words(sheet: Sheet | None) -> str:
+def score_words(sheet: Sheet | None, names: Mapping[str, str] | None = None) -> str:
     """A score as entered: "25–24", "3–0 (forfeit)", "30–30, shoot-out"; a team tie with its sets."""
     if sheet is None:
         return "—"
+    if sheet.times:
+        ordered = sorted(sheet.times, key=lambda item: (item[1] is None, item[1] or 0))
+        return ", ".join(f"{team_name(team, names or {})} {race_time(time)}" for team, time in ordered)
     if sheet.forfeit is not None:
         return _("forfeit by %(side)s", side=_("home") if sheet.forfeit == "home" else _("away"))
     if sheet.subs:
@@ -74,6 +83,15 @@ def score_words(sheet: Sheet | None) -> str:
     if sheet.winner is not None and sheet.home.score == sheet.away.score:
         words += ", " + (_("after extra time") if sheet.finish.value == "extra_time" else _("after a shoot-out"))
     return words
+
+
+def race_time(value: int | None) -> str:
+    """A time in hundredths as "1:02.35"; "—" for no time."""
+    if value is None:
+        return "—"
+    minutes, rest = divmod(value, 6000)
+    seconds, cents = divmod(rest, 100)
+    return f"{minutes}:{seconds:02d}.{cents:02d}" if minutes else f"{seconds}.{cents:02d}"
 
 
 def _won(sets: tuple[tuple[int, int], ...]) -> int:
@@ -109,6 +127,7 @@ def shape_words(shape: Shape) -> str:
         Shape.POOLS_THEN_BRACKETS: _("Pools, then a bracket for every place"),
         Shape.ROUND_ROBIN: _("One pool (each team meets every other)"),
         Shape.KNOCKOUT: _("Knockout, every place played"),
+        Shape.HEATS: _("Heats, then a final for the best times"),
     }[shape]
 
 
@@ -190,6 +209,9 @@ def problem_words(code: str, where: str, names: Mapping[str, str] | None = None)
         "sub_matches_missing": _("Enter each sub-match of the tie."),
         "no_sets": _("Sub-match %(number)s: enter its sets, or who gave it up.", number=where),
         "no_winner": _("Sub-match %(number)s: its sets give no winner.", number=where),
+        "lanes_mismatch": _("Give a time (or none) for each team of this race, and no other (%(teams)s).", teams=where),
+        "empty_heat": _("Every heat needs at least one team."),
+        "final_size_out_of_range": _("A final of %(count)s cannot be swum by these teams.", count=where),
         "goes_nowhere": _("The format leaves a team without a place (%(where)s).", where=where),
         "used_twice": _("The format gives a team two places (%(where)s).", where=where),
         "comes_from_nowhere": _("The format waits on a team that never comes (%(where)s).", where=where),

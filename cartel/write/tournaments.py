@@ -20,6 +20,7 @@ from cartel.core import podium
 from cartel.core.audit import Action
 from cartel.core.clock import utcnow
 from cartel.core.tournament.matches import problems as result_problems
+from cartel.core.tournament.races import FINAL
 from cartel.core.tournament.rules import Rules, TeamId
 from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.spec import Spec
@@ -111,7 +112,7 @@ def set_up(
         spec=spec.to_data(),
         rules=rules.to_data(),
     )
-    tournament.matches = [Match(code=f.code) for f in spec.build().fixtures()]
+    tournament.matches = [Match(code=code) for code in spec.codes()]
     db.session.add(tournament)
     db.session.flush()
     record(
@@ -181,8 +182,31 @@ def sheet_problems(sheet: Sheet, rules: Rules, *, bracket: bool, final: bool) ->
     return [(code, "") for code in codes]
 
 
-def _conflicts(standing: Standing, code: str) -> list[str]:
-    """Matches started or played whose teams would no longer be those they were entered for."""
+MAX_TIME = 24 * 3600 * 100  # a day, in hundredths: beyond, a typing mistake
+
+
+def time_problems(sheet: Sheet, lanes: tuple[TeamId, ...]) -> list[Problem]:
+    """What is wrong with a race's times: each of its teams once, no other, none negative or absurd."""
+    found: list[Problem] = []
+    timed = [team for team, _time in sheet.times]
+    if sorted(timed) != sorted(lanes):
+        found.append(("lanes_mismatch", ", ".join(sorted(set(timed) ^ set(lanes)))))
+    for team, time in sheet.times:
+        if time is not None and time < 0:
+            found.append(("negative", team))
+        elif time is not None and time > MAX_TIME:
+            found.append(("absurd", team))
+    return found
+
+
+def _conflicts(standing: Standing, code: str, before: Standing | None = None) -> list[str]:
+    """Matches started or played whose teams would no longer be those they were entered for (for races:
+    a final whose lanes would change)."""
+    if standing.races:
+        final = standing.matches.get(FINAL)
+        if before is None or code == FINAL or final is None or final.state is MatchState.SCHEDULED:
+            return []
+        return [FINAL] if set(standing.lanes.get(FINAL, ())) != set(before.lanes.get(FINAL, ())) else []
     return [
         other
         for other, match in standing.matches.items()
@@ -233,21 +257,25 @@ def save_match(
     if edition.status is not EditionStatus.LIVE:
         found.append(("edition_not_live", str(edition.year)))
     teams = standing.resolution.slots.get(code, (None, None))
-    if state is not MatchState.SCHEDULED and (teams[0] is None or teams[1] is None):
+    known = bool(standing.lanes.get(code)) if standing.races else None not in teams
+    if state is not MatchState.SCHEDULED and not known:
         found.append(("teams_unknown", code))
     if state is MatchState.FINAL and sheet is None:
         found.append(("no_score", code))
-    if sheet is not None and state is not MatchState.SCHEDULED:
-        found += sheet_problems(
-            sheet, standing.rules, bracket=standing.fixtures[code].bracket, final=state is MatchState.FINAL
-        )
+    if sheet is not None and state is not MatchState.SCHEDULED and known:
+        if standing.races:
+            found += time_problems(sheet, standing.lanes[code])
+        else:
+            found += sheet_problems(
+                sheet, standing.rules, bracket=standing.is_bracket(code), final=state is MatchState.FINAL
+            )
     if found:
         raise TournamentRefused(found)
-    recorded = (None, None) if state is MatchState.SCHEDULED else teams
+    recorded = (None, None) if state is MatchState.SCHEDULED or standing.races else teams
     kept = None if state is MatchState.SCHEDULED else sheet
     after = read(tournament, overrides={code: (state, kept, recorded)})
     emptied: list[str] = []
-    conflicts = _conflicts(after, code)
+    conflicts = _conflicts(after, code, standing)
     if conflicts and not redraw:
         raise TournamentRefused([("changes_bracket", ", ".join(sorted(conflicts)))])
     while conflicts:  # each match emptied may change the teams of the matches after it
@@ -255,7 +283,7 @@ def save_match(
         overrides: dict[str, Any] = {code: (state, kept, recorded)}
         overrides.update({c: (MatchState.SCHEDULED, None, (None, None)) for c in emptied})
         after = read(tournament, overrides=overrides)
-        conflicts = [c for c in _conflicts(after, code) if c not in emptied]
+        conflicts = [c for c in _conflicts(after, code, standing) if c not in emptied]
     before = _match_data(match)
     _update(match, state=state, sheet=kept, teams=recorded, expected_version=expected_version)
     for other in emptied:

@@ -26,6 +26,7 @@ class Shape(StrEnum):
     ROUND_ROBIN = "round_robin"
     KNOCKOUT = "knockout"
     POOLS_THEN_BRACKETS = "pools_then_brackets"
+    HEATS = "heats"  # timed heats, then a final for the best times (cartel.core.tournament.races)
 
 
 def round_robin_format(teams: Sequence[TeamId]) -> Format:

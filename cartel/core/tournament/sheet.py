@@ -21,6 +21,10 @@ class Sheet:
     winner: Role | None = None
     finish: Finish = Finish.REGULAR
     subs: tuple[SubMatch, ...] = ()
+    times: tuple[tuple[str, int | None], ...] = ()  # a race's: each team's time in hundredths, None for none
+
+    def timed(self) -> dict[str, int | None]:
+        return dict(self.times)
 
     def result(self, rules: Rules) -> Result:
         if self.subs and self.forfeit is None:
@@ -36,6 +40,8 @@ class Sheet:
             "winner": self.winner,
             "finish": self.finish.value,
         }
+        if self.times:
+            data["times"] = [[team, time] for team, time in self.times]
         if self.subs:
             data["subs"] = [{"sets": [list(s) for s in sub.sets], "given_up": sub.given_up} for sub in self.subs]
         return data
@@ -51,6 +57,10 @@ class Sheet:
                 )
                 for sub in _list(data.get("subs") or [])
             )
+            times = tuple(
+                (str(team), None if time is None else _int(time))
+                for team, time in (_pair(t) for t in _list(data.get("times") or []))
+            )
             return cls(
                 _side(data.get("home")),
                 _side(data.get("away")),
@@ -58,6 +68,7 @@ class Sheet:
                 _role(data.get("winner")),
                 Finish(str(data.get("finish") or Finish.REGULAR.value)),
                 subs,
+                times,
             )
         except (TypeError, ValueError) as error:
             raise ValueError(f"unreadable score sheet: {error}") from error

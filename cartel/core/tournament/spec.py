@@ -12,15 +12,17 @@ from dataclasses import dataclass
 
 from cartel.core.tournament.fixtures import snake
 from cartel.core.tournament.formats import Format, problems
+from cartel.core.tournament.races import race_codes
 from cartel.core.tournament.rules import TeamId
 from cartel.core.tournament.shapes import Shape, knockout_format, pools_then_brackets, round_robin_format
 
 
 @dataclass(frozen=True)
 class Spec:
-    """``pools`` for pools then brackets (each pool's teams); ``seeds`` for one pool or a knockout (best
-    first); ``advance``: the first of each pool that go to the bracket, with the ``best_of_next`` best
-    of the next rank; the others play a consolation pool when ``consolation_pool``, else a bracket."""
+    """``pools`` for pools then brackets (each pool's teams), or for heats (each heat's teams); ``seeds``
+    for one pool or a knockout (best first); ``advance``: the first of each pool that go to the bracket,
+    with the ``best_of_next`` best of the next rank, the others playing a consolation pool when
+    ``consolation_pool``, else a bracket; for heats, how many of the best times swim the final."""
 
     shape: Shape
     pools: tuple[tuple[TeamId, ...], ...] = ()
@@ -30,8 +32,18 @@ class Spec:
     consolation_pool: bool = False
 
     @property
+    def races(self) -> bool:
+        return self.shape is Shape.HEATS
+
+    def codes(self) -> list[str]:
+        """Every match or race, in playing order."""
+        if self.races:
+            return race_codes(len(self.pools))
+        return [f.code for f in self.build().fixtures()]
+
+    @property
     def teams(self) -> list[TeamId]:
-        if self.shape is Shape.POOLS_THEN_BRACKETS:
+        if self.shape in (Shape.POOLS_THEN_BRACKETS, Shape.HEATS):
             return [t for pool in self.pools for t in pool]
         return list(self.seeds)
 
@@ -43,6 +55,12 @@ class Spec:
             return [("too_few_teams", str(len(teams)))]
         if len(set(teams)) != len(teams):
             return [("team_twice", t) for t in sorted({t for t in teams if teams.count(t) > 1})]
+        if self.races:
+            if not self.pools or any(len(heat) < 1 for heat in self.pools):
+                found.append(("empty_heat", ""))
+            if not 1 <= self.advance <= len(teams):
+                found.append(("final_size_out_of_range", str(self.advance)))
+            return found
         if self.shape is Shape.POOLS_THEN_BRACKETS:
             if len(self.pools) < 2:
                 found.append(("too_few_pools", str(len(self.pools))))
@@ -59,7 +77,9 @@ class Spec:
         return problems(self.build())
 
     def build(self) -> Format:
-        """The format: every match and the places they give."""
+        """The format: every match and the places they give (heats have none: see ``codes``)."""
+        if self.races:
+            return Format()
         if self.shape is Shape.ROUND_ROBIN:
             return round_robin_format(self.seeds)
         if self.shape is Shape.KNOCKOUT:

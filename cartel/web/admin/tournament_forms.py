@@ -36,6 +36,7 @@ class TournamentForm(OnceForm):
     pools = small_number(_l("Pools"), 2, MAX_POOLS)
     advance = small_number(_l("Teams of each pool to the bracket"), 1, 8)
     best_of_next = small_number(_l("Best of the next rank to the bracket too"), 0, MAX_POOLS - 1)
+    final_size = small_number(_l("Heats: best times in the final"), 1, 16)
     consolation = RadioField(
         _l("The other teams play"),
         choices=[SelectChoice("bracket", _l("a consolation bracket")), SelectChoice("pool", _l("a consolation pool"))],
@@ -86,7 +87,8 @@ class TournamentForm(OnceForm):
     def fill_spec(self, spec: Spec, schools: Sequence[School]) -> None:
         self.shape.data = spec.shape.value
         self.pools.data = max(2, len(spec.pools)) if spec.pools else (self.pools.data or 2)
-        self.advance.data = spec.advance
+        self.advance.data = spec.advance if not spec.races else (self.advance.data or 2)
+        self.final_size.data = spec.advance if spec.races else (self.final_size.data or 4)
         self.best_of_next.data = spec.best_of_next
         self.consolation.data = "pool" if spec.consolation_pool else "bracket"
         names = pool_names(max(len(spec.pools), 1))
@@ -107,10 +109,12 @@ class TournamentForm(OnceForm):
         shape = Shape(self.shape.data)
         playing = [s for s in schools if self[f"seed_{s.slug}"].data is not None]
         playing.sort(key=lambda s: (self[f"seed_{s.slug}"].data, s.slug))
-        if shape is not Shape.POOLS_THEN_BRACKETS:
+        if shape not in (Shape.POOLS_THEN_BRACKETS, Shape.HEATS):
             return Spec(shape, seeds=tuple(s.slug for s in playing))
         names = pool_names(self.pools.data)
         pools = tuple(tuple(s.slug for s in playing if self[f"pool_{s.slug}"].data == name) for name in names)
+        if shape is Shape.HEATS:
+            return Spec(shape, pools=tuple(p for p in pools if p), advance=self.final_size.data)
         return Spec(
             shape,
             pools=pools,
@@ -121,7 +125,7 @@ class TournamentForm(OnceForm):
 
     def unpooled(self, schools: Sequence[School]) -> list[School]:
         """Schools with a seed but no pool (pools then brackets): each must be in one."""
-        if self.shape.data != Shape.POOLS_THEN_BRACKETS.value:
+        if self.shape.data not in (Shape.POOLS_THEN_BRACKETS.value, Shape.HEATS.value):
             return []
         names = set(pool_names(self.pools.data or 2))
         return [

@@ -10,6 +10,7 @@ import datetime as dt
 from fractions import Fraction
 
 from cartel.core import records as records_engine
+from cartel.core.tournament.races import FINAL
 from cartel.models import School
 from cartel.read.published import EditionView
 from cartel.read.standings import EditionStanding, History, Podium
@@ -325,7 +326,10 @@ def tournament(view: TournamentView, revision: int) -> dict:
         home, away = resolution.slots.get(code, (None, None))
         sheet = standing.sheets.get(code) if match.state.value != "scheduled" else None
         score = None
-        if sheet is not None:
+        times = []
+        if sheet is not None and standing.races:
+            times = [{"schools": _team(team), "time": time} for team, time in sheet.times]
+        elif sheet is not None:
             result = sheet.result(standing.rules)
             won = result.won_by(standing.rules)
             score = {
@@ -339,7 +343,9 @@ def tournament(view: TournamentView, revision: int) -> dict:
         matches.append(
             {
                 "code": code,
-                "stage": "bracket" if fixture.bracket else "pool",
+                "stage": ("final" if code == FINAL else "heat")
+                if standing.races
+                else ("bracket" if fixture.bracket else "pool"),
                 "pool": fixture.pool,
                 "round": fixture.round or None,
                 "home": _team(home),
@@ -349,6 +355,8 @@ def tournament(view: TournamentView, revision: int) -> dict:
                 "starts_at": timestamp(match.starts_at),
                 "venue": view.venues.get(code),
                 "stale": code in resolution.stale,
+                "lanes": [_team(t) for t in standing.lanes.get(code, ())],
+                "times": times,
             }
         )
     places = sorted(((place, team) for team, place in resolution.places.items()))

@@ -28,6 +28,7 @@ from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.ties import SubMatch
 from cartel.web.entry.forms import MAX_VERSION, VersionForm
 from cartel.web.forms import OnceForm
+from cartel.words.tournaments import race_time
 
 MAX_FIGURE = 9_999  # far above any real score: the rules' own bound says "too high" with its words
 SET = re.compile(r"(\d{1,3})\s*[-–:/]\s*(\d{1,3})")
@@ -185,6 +186,61 @@ def match_form(rules: Rules, **kwargs) -> MatchForm:
     while len(form.subs) < len(rules.team_tie):
         form.subs.append_entry()
     return form
+
+
+RACE_TIME = re.compile(r"^(?:(\d{1,2})[:'])?(\d{1,5})(?:[.,](\d{1,2}))?$")
+
+
+def hundredths(text: str) -> int | None:
+    """A time as typed ("1:02.35", "62.35", "62,3", "1'02.35") in hundredths; None when it is not one."""
+    found = RACE_TIME.match(text.strip())
+    if not found:
+        return None
+    minutes, seconds, fraction = found.group(1), found.group(2), found.group(3) or "0"
+    if minutes is not None and int(seconds) >= 60:
+        return None
+    return (int(minutes or 0) * 60 + int(seconds)) * 100 + int(fraction.ljust(2, "0"))
+
+
+def time_text(value: int | None) -> str:
+    return "" if value is None else race_time(value)
+
+
+def check_time(_form, field) -> None:
+    if (field.data or "").strip() and hundredths(field.data) is None:
+        raise ValidationError(_("Write a time as 1:02.35 (or leave it empty: no time)."))
+
+
+class RaceForm(MatchForm):
+    """A race's times, one field per team of its lanes (``time_<team>``): empty for no time."""
+
+    lanes: tuple[str, ...] = ()
+
+    def sheet(self, rules: Rules) -> Sheet | None:
+        times = tuple((team, hundredths(self[f"time_{team}"].data or "")) for team in self.lanes)
+        if all(not (self[f"time_{team}"].data or "").strip() for team in self.lanes):
+            return None
+        return Sheet(times=times)
+
+    def fill(self, sheet: Sheet | None, rules: Rules) -> None:
+        timed = sheet.timed() if sheet is not None else {}
+        for team in self.lanes:
+            self[f"time_{team}"].data = time_text(timed.get(team))
+
+
+def race_form(lanes: Sequence[str], names: dict[str, str], **kwargs) -> RaceForm:
+    class Sized(RaceForm):
+        pass
+
+    Sized.lanes = tuple(lanes)
+    for team in lanes:
+        label = " × ".join(names.get(slug, slug) for slug in team.split("+"))
+        setattr(
+            Sized,
+            f"time_{team}",
+            StringField(label, validators=[Length(max=12), check_time], render_kw={"inputmode": "decimal"}),
+        )
+    return Sized(**kwargs)
 
 
 class DecisionForm(OnceForm):

@@ -20,6 +20,7 @@ from cartel.web.entry.match_forms import (
     details_of,
     match_form,
     order_of,
+    race_form,
 )
 from cartel.web.entry.views import bp, discipline_in_live_edition, incomplete, participants
 from cartel.words.tournaments import match_name, problem_words, score_words, team_name
@@ -60,6 +61,7 @@ def matches_page(edition: Edition, entry: ProgrammeEntry, saved: str | None = No
         team_name=team_name,
         score_words=score_words,
         tie_teams=lambda teams, names: ", ".join(team_name(t, names) for t in sorted(teams)),
+        lane_names=lambda lanes, names: ", ".join(team_name(t, names) for t in lanes),
     )
 
 
@@ -83,6 +85,7 @@ def match_page(
         form.submission_id.data = uuid.uuid4().hex
     fixture = standing.fixtures[code]
     home, away = standing.resolution.slots.get(code, (None, None))
+    lanes = standing.lanes.get(code, ()) if standing.races else ()
     may_redraw = any(c == "changes_bracket" for c, _w in problems) and is_admin()
     return render_template(
         "entry/match.html",
@@ -95,14 +98,23 @@ def match_page(
         title=match_name(code),
         home=team_name(home, names),
         away=team_name(away, names),
-        known=home is not None and away is not None,
+        known=bool(lanes) if standing.races else home is not None and away is not None,
+        race=standing.races,
+        lanes=[(team, team_name(team, names)) for team in lanes],
         form=form,
         messages=messages,
         details=details_of(standing.rules),
-        level_needs_winner=fixture.bracket or not standing.rules.draws,
+        level_needs_winner=standing.is_bracket(code) or not standing.rules.draws,
         may_redraw=may_redraw,
         score_words=score_words,
     ), status
+
+
+def form_for(edition: Edition, standing: Standing, code: str, **kwargs) -> MatchForm:
+    """A race's times (one field per lane), or a match's score."""
+    if standing.races:
+        return race_form(standing.lanes.get(code, ()), names_of(edition), **kwargs)
+    return match_form(standing.rules, **kwargs)
 
 
 def is_admin() -> bool:
@@ -114,7 +126,7 @@ def match_form_page(slug: str, code: str) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
     standing = standing_of(entry)
     match = standing.matches.get(code) or abort(404)
-    form = match_form(standing.rules, formdata=None, version=match.version, submission_id=uuid.uuid4().hex)
+    form = form_for(edition, standing, code, formdata=None, version=match.version, submission_id=uuid.uuid4().hex)
     sheet = standing.sheets.get(code)
     form.fill(sheet, standing.rules)
     return match_page(edition, entry, standing, code, form)
@@ -126,7 +138,7 @@ def save_match_view(slug: str, code: str) -> ResponseReturnValue:
     standing = standing_of(entry)
     if code not in standing.matches:
         abort(404)
-    form = match_form(standing.rules)
+    form = form_for(edition, standing, code)
     if not form.validate():
         if form.version.errors:
             incomplete()
