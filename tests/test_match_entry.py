@@ -234,3 +234,29 @@ def test_the_api_gives_a_race_s_lanes_and_times(organiser, live):
     assert heat["stage"] == "heat" and heat["lanes"] == [["ales"], ["albi"]] and heat["score"] is None
     assert heat["times"] == [{"schools": ["ales"], "time": 6000}, {"schools": ["albi"], "time": None}]
     assert next(m for m in body["matches"] if m["code"] == "F")["lanes"] == []
+
+
+def test_a_venue_s_link_enters_the_matches_played_there_and_no_other(admin, live, app):
+    from cartel.models import Venue
+
+    knockout(live)
+    gym = Venue(edition_id=live.edition.id, name="Gymnase 1")
+    db.session.add(gym)
+    db.session.flush()
+    match(live, "1-4.1").venue_id = gym.id
+    db.session.commit()
+    sheet = admin.post(
+        "/admin/editions/2026/schedule/links?lang=en", data={"label": "Table", "hours": "12", "submission_id": "v1"}
+    )
+    assert sheet.status_code == 200 and "<h1>Matches at Gymnase 1</h1>" in sheet.get_data(as_text=True)
+    token = re.search(r"/e/([A-Za-z0-9_-]+)", sheet.get_data(as_text=True)).group(1)
+    holder = app.test_client()
+    assert holder.get(f"/e/{token}").headers["Location"].endswith("/saisie/lieu")
+    page = text(holder.get("/saisie/lieu?lang=en"))
+    assert "Semi-final 1" in page and "Semi-final 2" not in page
+    assert post_score(holder, live, "1-4.1", home="3", away="1").status_code == 303
+    assert post_score(holder, live, "1-4.2", home="3", away="1").status_code == 403  # another venue's
+    assert holder.get("/saisie/handball-men").status_code == 403
+    assert "Saved: Semi-final 1" in text(holder.get("/saisie/handball-men/match/1-4.1/saved/1?lang=en"))
+    trail = text(admin.get("/admin/audit?lang=en"))
+    assert "Entry link created for Matches at Gymnase 1 (Table)" in trail

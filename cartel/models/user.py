@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from cartel.core.clock import utcnow as _now
 from cartel.extensions import Model, db
 from cartel.models.sport import Discipline
+from cartel.models.tournament import Venue
 
 
 class Role(str, enum.Enum):
@@ -76,19 +77,22 @@ class User(UserMixin, Model):
 
 
 class EntryLink(Model):
-    """A secret link that lets its holder enter one discipline's result of one edition."""
+    """A secret link that lets its holder enter one discipline's result of one edition, or the matches
+    played at one venue of it (``venue_id``, whatever their discipline)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
     edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id"))
-    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline.id"))
+    discipline_id: Mapped[int | None] = mapped_column(ForeignKey("discipline.id"))
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(120))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
 
-    discipline: Mapped[Discipline] = relationship(lazy="joined")
+    discipline: Mapped[Discipline | None] = relationship(lazy="joined")
+    venue: Mapped[Venue | None] = relationship(lazy="joined")
 
     def usable(self, now: dt.datetime | None = None) -> bool:
         now = now or _now()

@@ -18,7 +18,7 @@ from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.spec import Spec
 from cartel.core.tournament.standings import Decisions, Undecided
 from cartel.extensions import db
-from cartel.models import Discipline, Match, MatchState, ProgrammeEntry, TieDecision, Tournament
+from cartel.models import Discipline, Edition, Match, MatchState, ProgrammeEntry, TieDecision, Tournament
 from cartel.read.http_cache import cache
 
 EPOCH = dt.datetime(2000, 1, 1)
@@ -160,6 +160,17 @@ def _races(
         {}, {}, {code: (None, None) for code in codes}, races.places, undecided, races.stale, tuple(spec.teams)
     )
     return Standing(tournament, spec, rules, Format(), fixtures, matches, sheets, resolution, races.lanes)
+
+
+def tournaments_of(edition: Edition) -> list[tuple[ProgrammeEntry, Standing]]:
+    """Every tournament of an edition, read whole, in programme order (for its organisers' pages)."""
+    rows = db.session.execute(
+        sa.select(ProgrammeEntry, Tournament)
+        .join(Tournament, Tournament.programme_entry_id == ProgrammeEntry.id)
+        .where(ProgrammeEntry.edition_id == edition.id)
+    ).all()
+    pairs = [(entry, read(tournament)) for entry, tournament in rows]
+    return sorted(pairs, key=lambda pair: pair[0].discipline.programme_key())
 
 
 # --- what the public reads: each tournament of an edition, computed once per revision ---------------

@@ -523,6 +523,7 @@ def _link_subject(entry, names: Names) -> dict:
     discipline = (
         (names.disciplines.get(slug) if (slug := snapshot.get("discipline")) is not None else None)
         or names.discipline_ids.get(entry.discipline_id)
+        or (_("Matches at %(venue)s", venue=snapshot["venue"]) if snapshot.get("venue") else None)
         or (known[0] if known else "—")
     )
     label = snapshot.get("label") or (known[1] if known else "—")

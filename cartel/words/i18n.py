@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 from cartel.extensions import babel
-from cartel.models import Discipline
+from cartel.models import Discipline, EntryLink
 from cartel.words import labels, numbers, pictures, tournaments
 
 LANGUAGE_COOKIE = "cartel_lang"
@@ -40,6 +40,13 @@ def discipline_name(discipline: Discipline) -> str:
     return discipline_words(discipline.sport.name(str(get_locale())), discipline.category.value)
 
 
+def link_scope(link: EntryLink) -> str:
+    """What an entry link lets its holder enter: its discipline, or the matches at its venue."""
+    if link.discipline is not None:
+        return discipline_name(link.discipline)
+    return _("Matches at %(venue)s", venue=link.venue.name if link.venue else "—")
+
+
 def init_app(app: Flask) -> None:
     # WTForms' own messages ("This field is required."...) in the page's language: Flask-WTF loads WTForms'
     # catalogue for Flask-Babel's locale (its default, said here because the forms rely on it)
@@ -54,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
     app.jinja_env.globals["discipline_name"] = discipline_name
+    app.jinja_env.globals["link_scope"] = link_scope
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["pictures"] = pictures
     app.jinja_env.globals["labels"] = labels

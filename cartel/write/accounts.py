@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from cartel.core.audit import Action
 from cartel.core.clock import utcnow
 from cartel.extensions import db
-from cartel.models import Discipline, Edition, EntryLink, Role, User
+from cartel.models import Discipline, Edition, EntryLink, Role, User, Venue
 from cartel.write.audit import Actor, record
 
 MIN_PASSWORD = 10
@@ -156,6 +156,8 @@ def end_sessions(user: User) -> None:
 
 
 def _link_snapshot(link: EntryLink) -> dict:
+    if link.discipline is None:
+        return {"venue": link.venue.name if link.venue else None, "label": link.label}
     return {"discipline": link.discipline.slug, "label": link.label}
 
 
@@ -214,6 +216,39 @@ def issue_links(
         )
         issued.append((link, token))
     db.session.flush()
+    return issued
+
+
+def issue_venue_links(
+    edition: Edition, venues: list[Venue], label: str, hours: int, actor: Actor
+) -> list[tuple[EntryLink, str]]:
+    """One new entry link per venue (its holder enters the matches played there, whatever their
+    discipline), in one transaction; each token is returned once and only its hash is stored."""
+    label = label.strip()
+    if not venues or not label or len(label) > 120 or not 1 <= hours <= MAX_LINK_HOURS:
+        raise UserError("link", "venue links need venues, a label and 1 to 336 hours")
+    issued = []
+    for venue in venues:
+        token = secrets.token_urlsafe(18)
+        link = EntryLink(
+            token_hash=token_hash(token),
+            edition_id=edition.id,
+            venue=venue,
+            label=label,
+            created_by_id=actor.user_id,
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+        )
+        db.session.add(link)
+        db.session.flush()
+        record(
+            actor,
+            Action.LINK_CREATE,
+            link.id,
+            None,
+            {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
+            edition_id=edition.id,
+        )
+        issued.append((link, token))
     return issued
 
 

@@ -23,9 +23,9 @@ from cartel.core.tournament.schedule import Conflict, Slot, conflicts
 from cartel.extensions import db
 from cartel.files.excel import put_cell, xml_text
 from cartel.files.upload import Table, UploadRow
-from cartel.models import Discipline, Edition, Match, ProgrammeEntry, Tournament, Venue
+from cartel.models import Discipline, Edition, Match, Tournament, Venue
 from cartel.read.exports import edition_title, exported_line
-from cartel.read.tournaments import Standing, read
+from cartel.read.tournaments import tournaments_of
 from cartel.words.i18n import discipline_name
 from cartel.words.tournaments import match_name, team_name
 from cartel.write.audit import Actor, record
@@ -51,16 +51,6 @@ def local(when: dt.datetime) -> dt.datetime:
 def stored(when: dt.datetime) -> dt.datetime:
     """A local time (naive, the edition's time zone) as stored: naive UTC."""
     return when.replace(tzinfo=zone()).astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def tournaments_of(edition: Edition) -> list[tuple[ProgrammeEntry, Standing]]:
-    rows = db.session.execute(
-        sa.select(ProgrammeEntry, Tournament)
-        .join(Tournament, Tournament.programme_entry_id == ProgrammeEntry.id)
-        .where(ProgrammeEntry.edition_id == edition.id)
-    ).all()
-    pairs = [(entry, read(tournament)) for entry, tournament in rows]
-    return sorted(pairs, key=lambda pair: pair[0].discipline.programme_key())
 
 
 # --- the workbook -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sor
 from cartel.web.admin.forms import LinkForm, UserForm
 from cartel.web.forms import applied_before, new_submission_id, once
 from cartel.words.describe import listed
-from cartel.words.i18n import discipline_name
+from cartel.words.i18n import discipline_name, link_scope
 from cartel.write import accounts
 from cartel.write.unit import unit_of_work
 
@@ -162,5 +162,5 @@ def revoke(link_id: int) -> ResponseReturnValue:
     link = db.session.get(EntryLink, link_id) or abort(404)
     with unit_of_work():
         accounts.revoke_link(link, actor())  # a link already revoked stays as it was: posted twice, revoked once
-    flash(_("Link revoked: %(discipline)s, %(label)s.", discipline=discipline_name(link.discipline), label=link.label))
+    flash(_("Link revoked: %(discipline)s, %(label)s.", discipline=link_scope(link), label=link.label))
     return redirect(url_for("admin.links"), code=303)

@@ -13,7 +13,7 @@ from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, Edition, EntryLink, School, Sport
 from cartel.web.admin.base import bp
 from cartel.words.describe import Names, describe
-from cartel.words.i18n import discipline_name
+from cartel.words.i18n import discipline_name, link_scope
 
 SHOWN = 200
 
@@ -33,7 +33,7 @@ def load_names(rows: list[AuditEntry]) -> Names:
         discipline_ids={d.id: discipline_name(d) for d in disciplines},
         sports={s.slug: s.name(locale) for s in db.session.scalars(sa.select(Sport))},
         years=dict(db.session.execute(sa.select(Edition.id, Edition.year)).tuples().all()),
-        links={link.id: (discipline_name(link.discipline), link.label) for link in links},
+        links={link.id: (link_scope(link), link.label) for link in links},
     )
 
 

@@ -217,6 +217,18 @@ class UserForm(OnceForm):
             raise ValidationError(_l("Tick the disciplines this account may enter, or choose the whole programme."))
 
 
+class VenueLinkForm(OnceForm):
+    """Entry links for every venue of the edition, one each: its holder enters the matches played there."""
+
+    label = StringField(
+        _l("Label (who holds it)"), validators=[DataRequired(), Length(max=120)], default="Table de marque"
+    )
+    hours = IntegerField(
+        _l("Valid for (hours)"), default=96, validators=[InputRequired(), parsed, NumberRange(1, 24 * 14)]
+    )
+    submit = SubmitField(_l("Issue a link per venue and print"))
+
+
 class LinkForm(OnceForm):
     """Entry links for the whole programme or some disciplines, one link each, all printed on one sheet;
     reissuing revokes the links those disciplines had (a lost or copied sheet)."""

@@ -31,16 +31,20 @@ def is_organiser() -> bool:
     return current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.ORGANISER)
 
 
-def actor_for(edition_id: int, discipline_id: int) -> Actor:
-    """The actor allowed to enter this discipline's result, or 403/401 (410: the link was revoked or
-    expired since it was opened)."""
+def actor_for(edition_id: int, discipline_id: int, venue_id: int | None = None) -> Actor:
+    """The actor allowed to enter this discipline's result (or, ``venue_id`` given, a match played at that
+    venue, which a venue's link may enter), or 403/401 (410: the link was revoked or expired since it
+    was opened)."""
     if is_organiser():
         if not current_user.may_enter(discipline_id):
             abort(403)
         return Actor(user_id=current_user.id)
     link = session_link()
-    if link is not None and link.edition_id == edition_id and link.discipline_id == discipline_id:
-        return Actor(link_id=link.id)
+    if link is not None and link.edition_id == edition_id:
+        if link.discipline_id is not None and link.discipline_id == discipline_id:
+            return Actor(link_id=link.id)
+        if link.venue_id is not None and venue_id is not None and link.venue_id == venue_id:
+            return Actor(link_id=link.id)
     if link is None and not current_user.is_authenticated:
         if session.get(LINK_SESSION_KEY) is not None:
             link_gone()

@@ -3,6 +3,7 @@ in a few taps, a forfeit in one, and the organiser's decision on a tie the rules
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,8 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from cartel.models import Edition, MatchState, ProgrammeEntry, Role
-from cartel.read.tournaments import Standing, read, tournament_of
+from cartel.extensions import db
+from cartel.models import Edition, MatchState, ProgrammeEntry, Role, Venue
+from cartel.read.tournaments import Standing, read, tournament_of, tournaments_of
+from cartel.web.entry.access import actor_for, session_link
 from cartel.web.entry.match_forms import (
     DecisionForm,
     MatchForm,
@@ -22,8 +25,16 @@ from cartel.web.entry.match_forms import (
     order_of,
     race_form,
 )
-from cartel.web.entry.views import bp, discipline_in_live_edition, incomplete, participants
+from cartel.web.entry.views import (
+    bp,
+    discipline_in_live_edition,
+    incomplete,
+    live_edition,
+    participants,
+    programme_entry,
+)
 from cartel.words.tournaments import match_name, problem_words, score_words, team_name
+from cartel.write.audit import Actor
 from cartel.write.results import VersionConflict
 from cartel.write.tournaments import TournamentRefused, decide, save_match
 from cartel.write.unit import unit_of_work
@@ -106,6 +117,7 @@ def match_page(
         details=details_of(standing.rules),
         level_needs_winner=standing.is_bracket(code) or not standing.rules.draws,
         may_redraw=may_redraw,
+        back=back_url(entry),
         score_words=score_words,
     ), status
 
@@ -121,11 +133,30 @@ def is_admin() -> bool:
     return current_user.is_authenticated and current_user.role is Role.ADMIN
 
 
-@bp.get("/<slug>/match/<code>")
-def match_form_page(slug: str, code: str) -> ResponseReturnValue:
-    edition, entry, _actor = discipline_in_live_edition(slug)
+def match_in_live_edition(
+    slug: str, code: str, *, write: bool = False
+) -> tuple[Edition, ProgrammeEntry, Standing, Actor]:
+    """The live edition, the discipline, its tournament read whole, and who acts on this match: an
+    organiser of the discipline, its link, or the link of the venue the match is played at."""
+    edition = live_edition() or abort(409 if write else 404, description=_("No edition is live."))
+    entry = programme_entry(edition, slug)
     standing = standing_of(entry)
     match = standing.matches.get(code) or abort(404)
+    return edition, entry, standing, actor_for(edition.id, entry.discipline_id, match.venue_id)
+
+
+def back_url(entry: ProgrammeEntry) -> str:
+    """Where "all matches" leads: the venue's matches for a venue's link, else the discipline's."""
+    link = session_link()
+    if link is not None and link.venue_id is not None and not current_user.is_authenticated:
+        return url_for("entry.venue_matches")
+    return url_for("entry.discipline_form", slug=entry.discipline.slug)
+
+
+@bp.get("/<slug>/match/<code>")
+def match_form_page(slug: str, code: str) -> ResponseReturnValue:
+    edition, entry, standing, _actor = match_in_live_edition(slug, code)
+    match = standing.matches[code]
     form = form_for(edition, standing, code, formdata=None, version=match.version, submission_id=uuid.uuid4().hex)
     sheet = standing.sheets.get(code)
     form.fill(sheet, standing.rules)
@@ -134,10 +165,7 @@ def match_form_page(slug: str, code: str) -> ResponseReturnValue:
 
 @bp.post("/<slug>/match/<code>")
 def save_match_view(slug: str, code: str) -> ResponseReturnValue:
-    edition, entry, actor = discipline_in_live_edition(slug, write=True)
-    standing = standing_of(entry)
-    if code not in standing.matches:
-        abort(404)
+    edition, entry, standing, actor = match_in_live_edition(slug, code, write=True)
     form = form_for(edition, standing, code)
     if not form.validate():
         if form.version.errors:
@@ -177,8 +205,61 @@ def save_match_view(slug: str, code: str) -> ResponseReturnValue:
 
 @bp.get("/<slug>/match/<code>/saved/<int:version>")
 def match_saved(slug: str, code: str, version: int) -> ResponseReturnValue:
-    edition, entry, _actor = discipline_in_live_edition(slug)
+    edition, entry, standing, _actor = match_in_live_edition(slug, code)
+    link = session_link()
+    if link is not None and link.venue_id is not None and not current_user.is_authenticated:
+        saved = _(
+            "Saved: %(match)s, %(score)s.",
+            match=match_name(code),
+            score=score_words(standing.sheets.get(code), names_of(edition)),
+        )
+        return venue_page(edition, link.venue_id, saved)
     return matches_page(edition, entry, saved=code)
+
+
+@bp.get("/lieu")
+def venue_matches() -> ResponseReturnValue:
+    """A venue's link: the matches played at its venue, whatever their discipline."""
+    link = session_link()
+    if link is None or link.venue_id is None:
+        abort(404)
+    edition = live_edition() or abort(404, description=_("No edition is live."))
+    if link.edition_id != edition.id:
+        abort(403)
+    return venue_page(edition, link.venue_id)
+
+
+@bp.get("/lieu/<int:venue_id>")
+def venue_matches_of(venue_id: int) -> ResponseReturnValue:
+    """An organiser's view of one venue's matches (the page a venue's link shows)."""
+    edition = live_edition() or abort(404, description=_("No edition is live."))
+    if not current_user.is_authenticated:
+        abort(401)
+    return venue_page(edition, venue_id)
+
+
+def venue_page(edition: Edition, venue_id: int, saved: str | None = None) -> str:
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or venue.edition_id != edition.id:
+        abort(404)
+    names = names_of(edition)
+    rows = []
+    for entry, standing in tournaments_of(edition):
+        for code, match in standing.matches.items():
+            if match.venue_id != venue_id:
+                continue
+            if standing.races:
+                teams = ", ".join(team_name(t, names) for t in standing.lanes.get(code, ())) or "—"
+            else:
+                home, away = standing.resolution.slots.get(code, (None, None))
+                teams = f"{team_name(home, names)} – {team_name(away, names)}"
+            sheet = standing.sheets.get(code) if match.state is not MatchState.SCHEDULED else None
+            rows.append((match, entry, match_name(code), teams, score_words(sheet, names) if sheet else None))
+    rank = {MatchState.IN_PROGRESS: 0, MatchState.SCHEDULED: 1, MatchState.FINAL: 2}
+    rows.sort(key=lambda r: (rank[r[0].state], r[0].starts_at or dt.datetime.max, r[2]))
+    titles = {MatchState.IN_PROGRESS: _("In progress"), MatchState.SCHEDULED: _("Next"), MatchState.FINAL: _("Played")}
+    sections = [(titles[state], [r for r in rows if r[0].state is state]) for state in rank]
+    return render_template("entry/venue.html", edition=edition, venue=venue, sections=sections, saved=saved)
 
 
 @bp.route("/<slug>/tie/<context>", methods=["GET", "POST"])

@@ -149,6 +149,8 @@ def form_page(
 def index() -> ResponseReturnValue:
     edition = live_edition()
     link = session_link()
+    if link is not None and link.venue_id is not None and not current_user.is_authenticated:
+        return redirect(url_for("entry.venue_matches"))
     if edition is None:
         return render_template("entry/index.html", edition=None, entries=[])
     entries = [
@@ -395,6 +397,8 @@ def use_link(token: str) -> ResponseReturnValue:
     if link is None or not link.usable():
         return render_template("entry/link_invalid.html"), 410 if link is not None else 404
     session[LINK_SESSION_KEY] = link.id
+    if link.discipline is None:  # a venue's link: the matches played there
+        return redirect(url_for("entry.venue_matches"))
     return redirect(url_for("entry.discipline_form", slug=link.discipline.slug))
 
 
