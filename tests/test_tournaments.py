@@ -60,7 +60,7 @@ def test_a_round_robin_gives_its_places_once_its_last_match_is_final(live):
     entry = entry_of(live, live.hb)
     assert entry.result_state is ResultState.FINAL
     assert [p for p, _ in places(live, live.hb)] == [1, 2, 3, 4]
-    line = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.match")).all()[-1]
+    line = db.session.scalars(sa.select(AuditEntry).filter_by(action="result.match").order_by(AuditEntry.id)).all()[-1]
     assert line.after["cause"] == codes[-1]  # the audit trail says which match gave the places
 
 
@@ -120,7 +120,7 @@ def test_a_correction_that_would_change_a_bracket_already_played_is_refused_nami
     assert standing.resolution.slots["1-2"] == ("douai", "albi")
     assert places(live, live.hb) == [] and entry.result_state is ResultState.IN_PROGRESS
     assert entry.corrected_at is not None  # places given, then withdrawn: a correction
-    line = db.session.scalars(sa.select(AuditEntry).filter_by(action="match.save")).all()[-1]
+    line = db.session.scalars(sa.select(AuditEntry).filter_by(action="match.save").order_by(AuditEntry.id)).all()[-1]
     assert line.after["emptied"] == ["1-2", "3-4"]
 
 
