@@ -260,3 +260,20 @@ def test_a_venue_s_link_enters_the_matches_played_there_and_no_other(admin, live
     assert "Saved: Semi-final 1" in text(holder.get("/saisie/handball-men/match/1-4.1/saved/1?lang=en"))
     trail = text(admin.get("/admin/audit?lang=en"))
     assert "Entry link created for Matches at Gymnase 1 (Table)" in trail
+
+
+def test_a_tournament_s_history_shows_its_places_but_offers_no_restore(organiser, live):
+    from cartel.models import AuditEntry
+
+    knockout(live)
+    for code in ("1-4.1", "1-4.2", "3-4"):
+        post_score(organiser, live, code, home="2", away="1")
+    history = organiser.get("/saisie/handball-men/history?lang=en")
+    assert "IMT Nord Europe" in text(history) and "Restore this version" not in text(history)
+    line = db.session.scalar(sa.select(AuditEntry).filter_by(action="result.match").order_by(AuditEntry.id))
+    restored = organiser.post(
+        f"/saisie/handball-men/restore/{line.id}?lang=en",
+        data={"side": "after", "version": entry_of(live, live.hb).version, "submission_id": "r1"},
+        follow_redirects=True,
+    )
+    assert "played as a tournament: its places come from its matches" in text(restored)

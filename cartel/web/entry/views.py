@@ -41,6 +41,7 @@ from cartel.web.entry.access import (
 )
 from cartel.web.entry.forms import AdjustmentForm, EntryForm, RemoveForm, RestoreForm, VersionForm, entry_form
 from cartel.web.forms import once, reused_message, reused_page
+from cartel.words.problems import podium_problem
 from cartel.write.audit import Actor
 from cartel.write.penalties import add_adjustment, delete_adjustment
 from cartel.write.results import (
@@ -345,6 +346,7 @@ def history_page(edition: Edition, entry: ProgrammeEntry, conflict: str | None =
         names=names,
         form=RestoreForm(formdata=None, version=entry.version),
         conflict=conflict,
+        tournament=has_tournament(entry.id),  # its places come from its matches: nothing to restore here
     )
 
 
@@ -372,8 +374,11 @@ def restore(slug: str, audit_id: int) -> ResponseReturnValue:
                 expected_version=form.version.data,
                 submission_key=form.submission_id.data,
             )
-    except ValidationFailed:
-        flash(_("That version has no placed team: nothing to restore."), "error")
+    except ValidationFailed as failed:
+        if any(p.code == "has_tournament" for p in failed.problems):
+            flash(podium_problem(podium.Problem("has_tournament"), {}), "error")
+        else:
+            flash(_("That version has no placed team: nothing to restore."), "error")
         return redirect(url_for("entry.history", slug=slug), code=303)
     except VersionConflict as conflict:
         message = _(
