@@ -270,7 +270,7 @@ def test_a_tournament_s_history_shows_its_places_but_offers_no_restore(organiser
         post_score(organiser, live, code, home="2", away="1")
     history = organiser.get("/saisie/handball-men/history?lang=en")
     assert "IMT Nord Europe" in text(history) and "Restore this version" not in text(history)
-    line = db.session.scalar(sa.select(AuditEntry).filter_by(action="result.match").order_by(AuditEntry.id))
+    line = db.session.scalar(sa.select(AuditEntry).filter_by(action="result.match").order_by(AuditEntry.id.desc()))
     restored = organiser.post(
         f"/saisie/handball-men/restore/{line.id}?lang=en",
         data={"side": "after", "version": entry_of(live, live.hb).version, "submission_id": "r1"},
