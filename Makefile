@@ -77,6 +77,7 @@ bench: $(TEST_STAMP)
 	$(PY) bench/entry.py
 	$(PY) bench/live.py
 	$(PY) bench/excel.py
+	$(PY) bench/matches.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

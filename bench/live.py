@@ -307,7 +307,15 @@ def main() -> None:
         f"## Mixed run: live pollers and an organiser\n\n{mixed_table}\n"
     )
     print("\n" + report)
-    (common.ROOT / "bench" / "RESULTS.md").write_text(report)
+    path = common.ROOT / "bench" / "RESULTS.md"
+    # this report heads the file; the other benchmarks' sections after it are kept as they are
+    old = path.read_text() if path.exists() else ""
+    kept = [
+        part
+        for part in old.split("\n## ")[1:]
+        if not part.startswith(("Requests/s per route", "Mixed run: live pollers"))
+    ]
+    path.write_text(report + "".join("\n## " + part for part in kept))
 
 
 if __name__ == "__main__":

@@ -297,7 +297,7 @@ def save_match(
         edition_id=edition.id,
         discipline_id=entry.discipline_id,
     )
-    flow_places(edition, entry, tournament, actor, cause=code)
+    flow_places(edition, entry, tournament, actor, cause=code, standing=after)
     claimed.settle(match.version, edition_id=edition.id, discipline_id=entry.discipline_id, version=match.version)
     return SaveOutcome(match.version, duplicate=False)
 
@@ -343,10 +343,19 @@ def _update(
     db.session.refresh(match)
 
 
-def flow_places(edition: Edition, entry: ProgrammeEntry, tournament: Tournament, actor: Actor, *, cause: str) -> None:
+def flow_places(
+    edition: Edition,
+    entry: ProgrammeEntry,
+    tournament: Tournament,
+    actor: Actor,
+    *,
+    cause: str,
+    standing: Standing | None = None,
+) -> None:
     """Write the places the tournament has decided as the discipline's result: final once every match is
-    final and every team placed, provisional before (only the places decided), in progress before any."""
-    standing = read(tournament)
+    final and every team placed, provisional before (only the places decided), in progress before any.
+    ``standing``: the tournament as just written, when the caller has it (else read again)."""
+    standing = standing or read(tournament)
     places = standing.resolution.places
     teams = sorted((podium.Team(place, members(team)) for team, place in places.items()), key=lambda t: t.place)
     if places and standing.resolution.finished and standing.all_final:

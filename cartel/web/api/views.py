@@ -112,14 +112,17 @@ def tournaments(year: int) -> ResponseReturnValue:
 @bp.get("/editions/<int:year>/tournaments/<slug>")
 def tournament(year: int, slug: str) -> ResponseReturnValue:
     edition_id, revision = _edition(year)
-    view = tournament_views(edition_id, revision).get(slug)
-    if view is None:
-        abort(404, description=f"No tournament {slug[:60]!r} in {year}.")
-    return _json(
-        ("tournament", year, slug),
-        http_cache.etag("api-tournament", edition_id, revision, slug),
-        lambda: serialize.tournament(view, revision),
-    )
+    slug = slug[:80]
+
+    def build() -> dict:
+        # computed only when the ETag is not current: a client holding it got a 200 for this very
+        # tournament at this revision, so a 304 needs no lookup
+        view = tournament_views(edition_id, revision).get(slug)
+        if view is None:
+            abort(404, description=f"No tournament {slug[:60]!r} in {year}.")
+        return serialize.tournament(view, revision)
+
+    return _json(("tournament", year, slug), http_cache.etag("api-tournament", edition_id, revision, slug), build)
 
 
 @bp.get("/schools")
