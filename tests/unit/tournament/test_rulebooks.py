@@ -226,3 +226,79 @@ def test_rules_survive_a_round_trip_through_plain_data():
     for sport, rules in PRESETS.items():
         back = Rules.from_data(rules.to_data())
         assert back.to_data() == rules.to_data(), sport
+
+
+# --- football, rugby, ultimate, table tennis, tennis: the rest of the 2024 rulebooks --------------------
+
+
+def test_football_is_3_1_0_then_goal_difference_goals_scored_fewer_sendings_off_then_a_shootout():
+    rules = PRESETS["football"]
+    assert (rules.match_points.win, rules.match_points.draw, rules.match_points.loss) == (3, 1, 0)
+    assert rules.forfeit_won.score == 3 and rules.decider.value == "shootout"
+    # a win and a loss each: three level on points, split by the goal difference
+    played = [match("x", "y", 3, 1), match("y", "z", 4, 0), match("z", "x", 2, 0)]
+    t = table("A", ["x", "y", "z"], played, rules, complete=True)
+    assert order_of(t) == ["y", "x", "z"]  # difference +2, 0, -2
+    level = [match("x", "y", 1, 0, away_sendings_off=1), match("y", "x", 1, 0, home_sendings_off=1)]
+    t = table("B", ["x", "y"], level, rules, complete=True)
+    assert order_of(t) == ["x", "y"] and t.notes[0].criterion is Criterion.FEWER_SENDINGS_OFF  # 0 against 2
+
+
+def test_rugby_is_3_1_0_then_points_difference_then_tries():
+    rules = PRESETS["rugby"]
+    assert rules.forfeit_won.score == 25 and rules.decider.value == "sudden_death"
+    # a and b level on points and difference; b scored more tries
+    played = [match("a", "b", 20, 20, home_tries=2, away_tries=3), match("a", "c", 10, 5), match("b", "c", 10, 5)]
+    t = table("A", ["a", "b", "c"], played, rules, complete=True)
+    assert order_of(t)[:2] == ["b", "a"] and t.notes[0].criterion is Criterion.TRIES_SCORED
+
+
+def test_ultimate_puts_the_fair_play_mark_before_the_points_difference():
+    rules = PRESETS["ultimate"]
+    assert (rules.match_points.win, rules.match_points.draw, rules.match_points.loss) == (3, 2, 1)
+    assert rules.forfeit_won.score == 13
+    # each wins once: three level on points; a has by far the best difference, b the best fair-play marks
+    played = [
+        match("a", "c", 15, 2, home_fair_play=8, away_fair_play=10),
+        match("b", "c", 12, 13, home_fair_play=12, away_fair_play=10),
+        match("a", "b", 11, 13, home_fair_play=9, away_fair_play=12),
+    ]
+    t = table("A", ["a", "b", "c"], played, rules, complete=True)
+    assert {line.match_points for line in t.lines} == {4}
+    assert order_of(t) == ["b", "c", "a"] and t.notes[0].criterion is Criterion.FAIR_PLAY  # 24, 20, 17
+
+
+def test_table_tennis_ranks_by_ties_won_and_two_level_by_their_direct_tie():
+    rules = PRESETS["table-tennis"]
+    assert rules.match_points.win == 1 and rules.team_tie == ("MS", "WS", "XD")
+    assert rules.sub_forfeit == ((11, 0), (11, 0))  # chosen: the rulebook's 2-0 for the match in progress
+    x_beats_y = tie_result(
+        [SubMatch(((11, 5), (11, 5))), SubMatch(((11, 5), (11, 5))), SubMatch(((5, 11), (5, 11)))], rules
+    )
+    y_beats_z = tie_result([SubMatch(((11, 0), (11, 0)))] * 3, rules)
+    z_beats_x = tie_result([SubMatch(((11, 0), (11, 0)))] * 3, rules)
+    t = table(
+        "A",
+        ["x", "y", "z"],
+        [Played("x", "y", x_beats_y), Played("y", "z", y_beats_z), Played("z", "x", z_beats_x)],
+        rules,
+        complete=True,
+    )
+    assert {line.match_points for line in t.lines} == {1}  # one tie won each: three level, by set difference
+    assert t.notes[0].criterion is Criterion.SET_DIFFERENCE
+
+
+def test_tennis_two_level_by_their_direct_tie_three_by_matches_won():
+    rules = PRESETS["tennis"]
+    assert rules.sub_forfeit == ((6, 0),) and rules.forfeit_won.score == 3  # a tie given up: 3-0, each match 6-0
+    two = [
+        Played("x", "y", Result(Side(2, 2, 12), Side(1, 1, 6))),
+        Played("y", "z", Result(Side(3, 3, 18), Side(0))),
+        Played("z", "x", Result(Side(0), Side(3, 3, 18))),
+        Played("x", "w", Result(Side(0), Side(3, 3, 18))),
+        Played("y", "w", Result(Side(3, 3, 18), Side(0))),
+        Played("z", "w", Result(Side(0), Side(3, 3, 18))),
+    ]
+    t = table("A", ["w", "x", "y", "z"], two, rules, complete=True)
+    # x, y and w won two ties each: three level, by matches won (x 5, y 7, w 6)
+    assert order_of(t)[:3] == ["y", "w", "x"] and t.notes[0].criterion is Criterion.SCORED
