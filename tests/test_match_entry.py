@@ -61,7 +61,7 @@ def test_a_score_is_two_numbers_and_a_tap(organiser, live):
     assert response.status_code == 303 and re.search(r"/saved/1$", response.headers["Location"])
     assert match(live, "1-4.1").state is MatchState.FINAL
     saved = text(organiser.get(response.headers["Location"] + "?lang=en"))
-    assert "Saved: Semi-final 1, 25–19." in saved
+    assert "Saved: Semi-final 1, IMT Mines Alès – IMT Nord Europe: 25–19 (final)." in saved
     # the same post again (a retry after a lost answer) saves nothing more
     again = post_score(organiser, live, "1-4.1", version=0, submission_id="sub-1-4.1-0", home="25", away="19")
     assert again.status_code == 303 and match(live, "1-4.1").version == 1
@@ -90,8 +90,9 @@ def test_a_forfeit_is_one_tap(organiser, live):
 def test_bad_input_is_said_where_it_is_and_nothing_is_saved(organiser, live):
     knockout(live)
     cases = [
-        ({"home": "-2", "away": "1"}, "A score is a whole number from 0."),
-        ({"home": "abc", "away": "1"}, "Home score"),
+        ({"home": "-2", "away": "1"}, "IMT Mines Alès: A score is a whole number from 0 to 9999."),
+        ({"home": "25"}, "IMT Nord Europe: Enter this score too (0 if none)."),
+        ({"home": "abc", "away": "1"}, "IMT Mines Alès: Not a valid integer"),
         ({"home": "900", "away": "1"}, "This score is too high to be right"),
         ({"home": "20", "away": "20"}, "This match cannot end level"),
         ({"home": "20", "away": "20", "winner": "home", "finish": "sudden"}, "Not a valid choice"),
@@ -257,7 +258,9 @@ def test_a_venue_s_link_enters_the_matches_played_there_and_no_other(admin, live
     assert post_score(holder, live, "1-4.1", home="3", away="1").status_code == 303
     assert post_score(holder, live, "1-4.2", home="3", away="1").status_code == 403  # another venue's
     assert holder.get("/saisie/handball-men").status_code == 403
-    assert "Saved: Semi-final 1" in text(holder.get("/saisie/handball-men/match/1-4.1/saved/1?lang=en"))
+    assert "Saved: Semi-final 1, IMT Mines Alès – IMT Nord Europe: 3–1 (final)." in text(
+        holder.get("/saisie/handball-men/match/1-4.1/saved/1?lang=en")
+    )
     trail = text(admin.get("/admin/audit?lang=en"))
     assert "Entry link created for Matches at Gymnase 1 (Table)" in trail
 
@@ -277,3 +280,21 @@ def test_a_tournament_s_history_shows_its_places_but_offers_no_restore(organiser
         follow_redirects=True,
     )
     assert "played as a tournament: its places come from its matches" in text(restored)
+
+
+def test_what_review_found_on_a_phone_stays_fixed(organiser, live):
+    knockout(live)
+    # matches whose teams wait on others come after those that can be played
+    page = text(organiser.get("/saisie/handball-men?lang=en"))
+    assert page.index("Semi-final 2") < page.index("Final")
+    # a level bracket match refused opens the choice of its winner
+    level = post_score(organiser, live, "1-4.1", home="2", away="2").get_data(as_text=True)
+    assert '<details class="more" id="winner" open>' in level
+    # a forfeit reopened says so, with the team's name, in the list too
+    post_score(organiser, live, "1-4.1", forfeit="away")
+    reopened = text(organiser.get("/saisie/handball-men/match/1-4.1?lang=en"))
+    assert "Recorded as a forfeit: IMT Nord Europe did not play." in reopened
+    assert "IMT Nord Europe did not play (forfeit)" in text(organiser.get("/saisie/handball-men?lang=en"))
+    # a shoot-out's winner is named
+    post_score(organiser, live, "1-4.2", home="1", away="1", winner="away", finish="shootout")
+    assert "1–1, Mines Nancy won the shoot-out" in text(organiser.get("/saisie/handball-men?lang=en"))

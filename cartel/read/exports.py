@@ -112,7 +112,9 @@ def tournament_sheets(
                     match_name(code),
                     team_words(home, names),
                     team_words(away, names),
-                    score_words(standing.sheets.get(code), names) if match.state.value != "scheduled" else None,
+                    score_words(standing.sheets.get(code), names, (home, away))
+                    if match.state.value != "scheduled"
+                    else None,
                     state_words(match.state.value),
                     when.strftime("%Y-%m-%d") if when else None,
                     when.strftime("%H:%M") if when else None,

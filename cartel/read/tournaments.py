@@ -78,12 +78,14 @@ class Standing:
         """Matches in progress, then the next ones by time (those without a time in the format's order),
         then the final ones, latest first."""
         position = {code: k for k, code in enumerate(self.fixtures)}
-        rank = {MatchState.IN_PROGRESS: 0, MatchState.SCHEDULED: 1, MatchState.FINAL: 2}
+        rank = {MatchState.IN_PROGRESS: 0, MatchState.SCHEDULED: 1, MatchState.FINAL: 3}
 
         def key(m: Match) -> tuple[int, float, int]:
             if m.state is MatchState.FINAL:
                 return rank[m.state], -(m.updated_at or EPOCH).timestamp(), position.get(m.code, 0)
-            return rank[m.state], m.starts_at.timestamp() if m.starts_at else float("inf"), position.get(m.code, 0)
+            unknown = self.lanes.get(m.code) == () if self.races else None in self.resolution.slots.get(m.code, ())
+            when = m.starts_at.timestamp() if m.starts_at else float("inf")
+            return rank[m.state] + unknown, when, position.get(m.code, 0)  # those still waiting on others last
 
         return sorted(self.matches.values(), key=key)
 

@@ -171,7 +171,7 @@ def _match_saved(entry, names: Names) -> Description:
         return _(
             "%(teams)s, %(score)s (%(state)s)",
             teams=teams,
-            score=score_words(sheet),
+            score=score_words(sheet, names.schools, (stored.get("home"), stored.get("away"))),
             state=state_words(str(stored.get("state"))),
         )
 

@@ -63,15 +63,28 @@ def team_name(team: str | None, names: Mapping[str, str]) -> str:
     return " × ".join(names.get(slug, slug) for slug in team.split("+"))
 
 
-def score_words(sheet: Sheet | None, names: Mapping[str, str] | None = None) -> str:
-    """A score as entered: "25–24", "3–0 (forfeit)", "30–30, shoot-out"; a team tie with its sets."""
+def score_words(
+    sheet: Sheet | None,
+    names: Mapping[str, str] | None = None,
+    teams: tuple[str | None, str | None] = (None, None),
+) -> str:
+    """A score as entered: "25–24", "IMT Mines Albi did not play (forfeit)", "30–30, IMT Mines Alès after a
+    shoot-out"; a team tie with its sets; a race's times. ``teams``: the match's, to name the winner."""
+    names = names or {}
     if sheet is None:
         return "—"
     if sheet.times:
         ordered = sorted(sheet.times, key=lambda item: (item[1] is None, item[1] or 0))
-        return ", ".join(f"{team_name(team, names or {})} {race_time(time)}" for team, time in ordered)
+        return ", ".join(f"{team_name(team, names)} {race_time(time)}" for team, time in ordered)
+
+    def side(role: str) -> str:
+        team = teams[0] if role == "home" else teams[1]
+        if team is not None:
+            return team_name(team, names)
+        return _("home") if role == "home" else _("away")
+
     if sheet.forfeit is not None:
-        return _("forfeit by %(side)s", side=_("home") if sheet.forfeit == "home" else _("away"))
+        return _("%(team)s did not play (forfeit)", team=side(sheet.forfeit))
     if sheet.subs:
         subs = "; ".join(
             " ".join(f"{a}–{b}" for a, b in sub.sets) if sub.given_up is None else _("given up") for sub in sheet.subs
@@ -81,7 +94,10 @@ def score_words(sheet: Sheet | None, names: Mapping[str, str] | None = None) -> 
         return f"{wins}–{losses} ({subs})"
     words = f"{sheet.home.score}–{sheet.away.score}"
     if sheet.winner is not None and sheet.home.score == sheet.away.score:
-        words += ", " + (_("after extra time") if sheet.finish.value == "extra_time" else _("after a shoot-out"))
+        if sheet.finish.value == "extra_time":
+            words += ", " + _("%(team)s won after extra time", team=side(sheet.winner))
+        else:
+            words += ", " + _("%(team)s won the shoot-out", team=side(sheet.winner))
     return words
 
 
@@ -170,6 +186,10 @@ def conflict_words(conflict: Conflict, names: Mapping[str, str] | None = None) -
     }[conflict.kind]
 
 
+def _sub(where: str) -> str:
+    return sub_name(int(where) - 1) if where.isdigit() and int(where) > 0 else where
+
+
 def problem_words(code: str, where: str, names: Mapping[str, str] | None = None) -> str:
     """Why a tournament's set-up, a match save or a decision was refused."""
     names = names or {}
@@ -207,8 +227,8 @@ def problem_words(code: str, where: str, names: Mapping[str, str] | None = None)
         "no_reason": _("Say how the tie was decided (lots drawn, shoot-out score...)."),
         "reason_too_long": _("The reason is too long (300 characters at most)."),
         "sub_matches_missing": _("Enter each sub-match of the tie."),
-        "no_sets": _("Sub-match %(number)s: enter its sets, or who gave it up.", number=where),
-        "no_winner": _("Sub-match %(number)s: its sets give no winner.", number=where),
+        "no_sets": _("%(sub)s: enter its sets, or who gave it up.", sub=_sub(where)),
+        "no_winner": _("%(sub)s: its sets give no winner.", sub=_sub(where)),
         "lanes_mismatch": _("Give a time (or none) for each team of this race, and no other (%(teams)s).", teams=where),
         "empty_heat": _("Every heat needs at least one team."),
         "final_size_out_of_range": _("A final of %(count)s cannot be swum by these teams.", count=where),

@@ -37,7 +37,7 @@ SET = re.compile(r"(\d{1,3})\s*[-–:/]\s*(\d{1,3})")
 def score_field(label: str) -> IntegerField:
     return IntegerField(
         label,
-        validators=[Optional(), NumberRange(0, MAX_FIGURE, message=_l("A score is a whole number from 0."))],
+        validators=[Optional(), NumberRange(0, MAX_FIGURE, message=_l("A score is a whole number from 0 to 9999."))],
         render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"},
     )
 
@@ -110,6 +110,17 @@ class MatchForm(VersionForm):
         validate_choice=False,
     )
     redraw = BooleanField(_l("Draw the matches concerned again (their scores are removed)"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A score has both sides (0 is typed, never assumed): one left empty is said at its field."""
+        valid = super().validate(extra_validators)
+        if self.forfeit.data or self.home.errors or self.away.errors or isinstance(self, RaceForm) or len(self.subs):
+            return valid
+        if (self.home.data is None) != (self.away.data is None):
+            empty = self.home if self.home.data is None else self.away
+            empty.errors = [*empty.errors, _("Enter this score too (0 if none).")]
+            return False
+        return valid
 
     def validate_state(self, field) -> None:
         if field.data not in ("final", "in_progress"):

@@ -33,7 +33,7 @@ from cartel.web.entry.views import (
     participants,
     programme_entry,
 )
-from cartel.words.tournaments import match_name, problem_words, score_words, team_name
+from cartel.words.tournaments import match_name, problem_words, score_words, state_words, team_name
 from cartel.write.audit import Actor
 from cartel.write.results import VersionConflict
 from cartel.write.tournaments import TournamentRefused, decide, save_match
@@ -49,6 +49,24 @@ def standing_of(entry: ProgrammeEntry) -> Standing:
     if tournament is None:
         abort(404, description=_("This discipline is not played as a tournament."))
     return read(tournament)
+
+
+def saved_line(standing: Standing, code: str, names: dict[str, str]) -> str:
+    """What a save says: the match, its teams, its score and its state."""
+    match = standing.matches[code]
+    slots = standing.resolution.slots.get(code, (None, None))
+    if standing.races:
+        teams = ", ".join(team_name(t, names) for t in standing.lanes.get(code, ()))
+    else:
+        teams = f"{team_name(slots[0], names)} – {team_name(slots[1], names)}"
+    sheet = standing.sheets.get(code) if match.state is not MatchState.SCHEDULED else None
+    return _(
+        "Saved: %(match)s, %(teams)s: %(score)s (%(state)s).",
+        match=match_name(code),
+        teams=teams,
+        score=score_words(sheet, names, slots) if sheet else "—",
+        state=state_words(match.state.value),
+    )
 
 
 def matches_page(edition: Edition, entry: ProgrammeEntry, saved: str | None = None) -> str:
@@ -67,7 +85,7 @@ def matches_page(edition: Edition, entry: ProgrammeEntry, saved: str | None = No
         standing=standing,
         groups=groups,
         names=names_of(edition),
-        saved=saved,
+        saved=saved and saved_line(standing, saved, names_of(edition)),
         match_name=match_name,
         team_name=team_name,
         score_words=score_words,
@@ -86,6 +104,9 @@ def match_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     names = names_of(edition)
+    home_team, away_team = standing.resolution.slots.get(code, (None, None))
+    if home_team is not None and away_team is not None:  # errors name the teams, never "home" and "away"
+        form.home.label.text, form.away.label.text = team_name(home_team, names), team_name(away_team, names)
     messages = [problem_words(c, w, names) for c, w in problems]
     for field in form:
         messages += [f"{field.label.text}: {e}" for e in field.errors if isinstance(e, str)]
@@ -117,6 +138,10 @@ def match_page(
         details=details_of(standing.rules),
         level_needs_winner=standing.is_bracket(code) or not standing.rules.draws,
         may_redraw=may_redraw,
+        level_error=any(c in ("draw_not_allowed", "winner_not_the_score") for c, _w in problems),
+        forfeited=None
+        if (sheet := standing.sheets.get(code)) is None or sheet.forfeit is None
+        else team_name(home if sheet.forfeit == "home" else away, names),
         back=back_url(entry),
         score_words=score_words,
     ), status
@@ -189,7 +214,9 @@ def save_match_view(slug: str, code: str) -> ResponseReturnValue:
         return match_page(edition, entry, read(standing.tournament), code, form, refused.problems, 422)
     except VersionConflict as conflict:
         standing = read(standing.tournament)
-        theirs = score_words(standing.sheets.get(code))
+        theirs = score_words(
+            standing.sheets.get(code), names_of(edition), standing.resolution.slots.get(code, (None, None))
+        )
         flash(
             _(
                 "Another organiser saved this match meanwhile (%(score)s): check it, then save yours again.",
@@ -208,11 +235,7 @@ def match_saved(slug: str, code: str, version: int) -> ResponseReturnValue:
     edition, entry, standing, _actor = match_in_live_edition(slug, code)
     link = session_link()
     if link is not None and link.venue_id is not None and not current_user.is_authenticated:
-        saved = _(
-            "Saved: %(match)s, %(score)s.",
-            match=match_name(code),
-            score=score_words(standing.sheets.get(code), names_of(edition)),
-        )
+        saved = saved_line(standing, code, names_of(edition))
         return venue_page(edition, link.venue_id, saved)
     return matches_page(edition, entry, saved=code)
 
@@ -254,7 +277,8 @@ def venue_page(edition: Edition, venue_id: int, saved: str | None = None) -> str
                 home, away = standing.resolution.slots.get(code, (None, None))
                 teams = f"{team_name(home, names)} – {team_name(away, names)}"
             sheet = standing.sheets.get(code) if match.state is not MatchState.SCHEDULED else None
-            rows.append((match, entry, match_name(code), teams, score_words(sheet, names) if sheet else None))
+            slots = standing.resolution.slots.get(code, (None, None))
+            rows.append((match, entry, match_name(code), teams, score_words(sheet, names, slots) if sheet else None))
     rank = {MatchState.IN_PROGRESS: 0, MatchState.SCHEDULED: 1, MatchState.FINAL: 2}
     rows.sort(key=lambda r: (rank[r[0].state], r[0].starts_at or dt.datetime.max, r[2]))
     titles = {MatchState.IN_PROGRESS: _("In progress"), MatchState.SCHEDULED: _("Next"), MatchState.FINAL: _("Played")}
