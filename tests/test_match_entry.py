@@ -298,3 +298,32 @@ def test_what_review_found_on_a_phone_stays_fixed(organiser, live):
     # a shoot-out's winner is named
     post_score(organiser, live, "1-4.2", home="1", away="1", winner="away", finish="shootout")
     assert "1–1, Mines Nancy won the shoot-out" in text(organiser.get("/saisie/handball-men?lang=en"))
+
+
+def test_the_scores_history_says_who_entered_what_and_puts_a_score_back(organiser, live):
+    from cartel.models import AuditEntry
+
+    knockout(live)
+    post_score(organiser, live, "1-4.1", home="20", away="10")
+    post_score(organiser, live, "1-4.1", home="21", away="10")  # a correction
+    page = organiser.get("/saisie/handball-men/matches/history?lang=en")
+    words = text(page)
+    assert "Semi-final 1 saved: Handball (men), 2026 edition — IMT Mines Alès v IMT Nord Europe, 21–10 (final)" in words
+    assert "Before: IMT Mines Alès v IMT Nord Europe, 20–10 (final)" in words and "orga@example.org" in words
+    correction = db.session.scalar(
+        sa.select(AuditEntry).filter_by(action="match.save").order_by(AuditEntry.id.desc()).limit(1)
+    )
+    put_back = organiser.post(
+        f"/saisie/handball-men/match/1-4.1/restore/{correction.id}?lang=en",
+        data={"version": match(live, "1-4.1").version, "submission_id": "back-1"},
+    )
+    assert put_back.status_code == 303
+    assert read(tournament_of(entry_of(live, live.hb))).sheets["1-4.1"].home.score == 20
+    # a stale page (the version it showed) puts nothing back
+    stale = organiser.post(
+        f"/saisie/handball-men/match/1-4.1/restore/{correction.id}?lang=en",
+        data={"version": 0, "submission_id": "back-2"},
+        follow_redirects=True,
+    )
+    assert "changed since the history was shown" in text(stale)
+    assert read(tournament_of(entry_of(live, live.hb))).sheets["1-4.1"].home.score == 20

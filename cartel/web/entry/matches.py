@@ -6,16 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from cartel.core.tournament.sheet import Sheet
 from cartel.extensions import db
-from cartel.models import Edition, MatchState, ProgrammeEntry, Role, Venue
+from cartel.models import AuditEntry, Edition, MatchState, ProgrammeEntry, Role, Venue
 from cartel.read.tournaments import Standing, read, tournament_of, tournaments_of
+from cartel.web.admin.audit import load_names
 from cartel.web.entry.access import actor_for, session_link
+from cartel.web.entry.forms import VersionForm
 from cartel.web.entry.match_forms import (
     DecisionForm,
     MatchForm,
@@ -33,6 +37,7 @@ from cartel.web.entry.views import (
     participants,
     programme_entry,
 )
+from cartel.words.describe import describe
 from cartel.words.tournaments import match_name, problem_words, score_words, state_words, team_name
 from cartel.write.audit import Actor
 from cartel.write.results import VersionConflict
@@ -333,3 +338,84 @@ def decide_tie(slug: str, context: str) -> ResponseReturnValue:
         messages=messages,
         team_name=team_name,
     ), (422 if request.method == "POST" else 200)
+
+
+# --- the scores' history, and putting a score back ---------------------------------------------------
+
+
+@bp.get("/<slug>/matches/history")
+def match_history(slug: str) -> ResponseReturnValue:
+    edition, entry, _actor = discipline_in_live_edition(slug)
+    standing = standing_of(entry)
+    rows = list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .filter_by(edition_id=edition.id, discipline_id=entry.discipline_id, entity="match")
+            .order_by(AuditEntry.id.desc())
+        )
+    )
+    names = load_names(rows)
+    lines = []
+    for line in rows:
+        code = (line.before or {}).get("code") or (line.after or {}).get("code")
+        match = standing.matches.get(code or "")
+        # what the score was before this change, if it is not what it is now
+        restorable = (
+            match is not None
+            and line.before is not None
+            and (line.before.get("state"), line.before.get("sheet")) != (match.state.value, match.result)
+        )
+        lines.append((line, describe(line, names), code if restorable else None, match))
+    return render_template(
+        "entry/match_history.html",
+        edition=edition,
+        entry=entry,
+        lines=lines,
+        form=VersionForm(formdata=None),
+    )
+
+
+@bp.post("/<slug>/match/<code>/restore/<int:audit_id>")
+def restore_match(slug: str, code: str, audit_id: int) -> ResponseReturnValue:
+    """Put back the score a match had before a change (a new save, checked as any other)."""
+    edition, entry, standing, actor = match_in_live_edition(slug, code, write=True)
+    line = db.session.get(AuditEntry, audit_id)
+    if (
+        line is None
+        or line.entity != "match"
+        or line.discipline_id != entry.discipline_id
+        or line.edition_id != edition.id
+        or not isinstance(line.before, dict)
+        or line.before.get("code") != code
+    ):
+        abort(404)
+    form = VersionForm()
+    if not form.validate():
+        incomplete()
+    data = line.before.get("sheet")
+    try:
+        state = MatchState(str(line.before.get("state")))
+        sheet = Sheet.from_data(data) if isinstance(data, dict) else None
+    except ValueError:
+        abort(400, description=_("This history line holds no score that can be put back."))
+    try:
+        with unit_of_work():
+            outcome = save_match(
+                edition,
+                entry,
+                code,
+                sheet if state is not MatchState.SCHEDULED else None,
+                state,
+                actor,
+                expected_version=form.version.data,
+                submission_key=form.submission_id.data,
+            )
+    except TournamentRefused as refused:
+        names = names_of(edition)
+        for problem, where in refused.problems:
+            flash(problem_words(problem, where, names), "error")
+        return redirect(url_for("entry.match_history", slug=slug), code=303)
+    except VersionConflict:
+        flash(_("This match changed since the history was shown: nothing was put back. Check it again."), "error")
+        return redirect(url_for("entry.match_history", slug=slug), code=303)
+    return redirect(url_for("entry.match_saved", slug=slug, code=code, version=outcome.version), code=303)
