@@ -208,3 +208,84 @@ def _views(edition_id: int) -> dict[str, TournamentView]:
 def tournament_views(edition_id: int, revision: int) -> dict[str, TournamentView]:
     """Every tournament of an edition by discipline slug, in programme order, for this revision."""
     return cache().get(("tournaments", edition_id), revision, lambda: _views(edition_id))
+
+
+# --- the programme: every match of an edition, for the public ---------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    """A match as the programme lists it."""
+
+    discipline: Discipline
+    code: str
+    teams: tuple[TeamId | None, ...]  # the two teams of a match, a race's lanes (None while not known)
+    state: MatchState
+    sheet: Sheet | None
+    starts_at: dt.datetime | None
+    venue: str | None
+    updated_at: dt.datetime | None
+
+    def involves(self, school: str) -> bool:
+        return any(team is not None and school in members(team) for team in self.teams)
+
+
+def match_rows(views: Mapping[str, TournamentView]) -> list[MatchRow]:
+    rows = []
+    for view in views.values():
+        standing = view.standing
+        for code in standing.fixtures:
+            match = standing.matches[code]
+            teams: tuple[TeamId | None, ...] = (
+                standing.lanes.get(code, ()) if standing.races else standing.resolution.slots.get(code, (None, None))
+            )
+            rows.append(
+                MatchRow(
+                    view.discipline,
+                    code,
+                    teams,
+                    match.state,
+                    standing.sheets.get(code) if match.state is not MatchState.SCHEDULED else None,
+                    match.starts_at,
+                    view.venues.get(code),
+                    match.updated_at,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class Programme:
+    in_progress: list[MatchRow]
+    upcoming: list[MatchRow]
+    latest: list[MatchRow]
+
+
+def programme(
+    views: Mapping[str, TournamentView], *, sport: str | None = None, school: str | None = None, limit: int = 30
+) -> Programme:
+    """What is being played, what comes next (by time, then those not scheduled yet), the latest results
+    (newest first); only a sport's or a school's when asked."""
+    rows = [
+        r
+        for r in match_rows(views)
+        if (sport is None or r.discipline.sport.slug == sport) and (school is None or r.involves(school))
+    ]
+    order = {slug: k for k, slug in enumerate(views)}
+    position = {(r.discipline.slug, r.code): k for k, r in enumerate(rows)}
+
+    def soon(r: MatchRow) -> tuple[float, int, int]:
+        known = all(t is not None for t in r.teams) and bool(r.teams)
+        return (
+            r.starts_at.timestamp() if r.starts_at else float("inf"),
+            not known,
+            position[(r.discipline.slug, r.code)],
+        )
+
+    in_progress = sorted((r for r in rows if r.state is MatchState.IN_PROGRESS), key=soon)
+    upcoming = sorted((r for r in rows if r.state is MatchState.SCHEDULED), key=soon)[:limit]
+    latest = sorted(
+        (r for r in rows if r.state is MatchState.FINAL),
+        key=lambda r: (-(r.updated_at or EPOCH).timestamp(), order.get(r.discipline.slug, 0)),
+    )[:limit]
+    return Programme(in_progress, upcoming, latest)

@@ -102,6 +102,7 @@ def edition(year: int) -> ResponseReturnValue:
         lambda: render_template(
             "public/edition.html",
             view=published.edition_view(edition_id, revision),
+            tournaments=tournament_views(edition_id, revision),
             here=request.path,
             **_live_context(tag, lang, "public.edition_live", year=year),
         ),

@@ -1,0 +1,82 @@
+"""What students see of the tournaments: the programme (in progress, next, latest, by sport or school) and
+a discipline's page (places, pool tables with their tie-break notes, classification matches), each with an
+ETag and a live region like the edition page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from cartel.core.tournament.presets import PRESETS
+from cartel.core.tournament.rules import Side
+from cartel.core.tournament.shapes import Shape
+from cartel.core.tournament.sheet import Sheet
+from cartel.core.tournament.spec import Spec
+from cartel.extensions import db
+from cartel.models import MatchState
+from cartel.read.tournaments import tournament_of
+from cartel.write.audit import Actor
+from cartel.write.tournaments import save_match, set_up
+from cartel.write.unit import unit_of_work
+from tests.helpers import entry_of, text
+
+
+def play(live, code, home, away, state=MatchState.FINAL):
+    entry = entry_of(live, live.hb)
+    match = next(m for m in tournament_of(entry).matches if m.code == code)
+    with unit_of_work():
+        save_match(
+            live.edition, entry, code, Sheet(Side(home), Side(away)), state, Actor(), expected_version=match.version
+        )
+
+
+def pools(live):
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.POOLS_THEN_BRACKETS, (("ales", "albi"), ("nancy", "douai")), advance=1),
+            PRESETS["handball"],
+            Actor(),
+        )
+    tournament = tournament_of(entry_of(live, live.hb))
+    next(m for m in tournament.matches if m.code == "1-2").starts_at = dt.datetime(2026, 4, 17, 12, 0)
+    db.session.commit()
+
+
+def test_the_programme_shows_what_is_played_now_next_and_last(client, live):
+    pools(live)
+    play(live, "A-1.1", 25, 20)
+    play(live, "B-1.1", 30, 30, state=MatchState.IN_PROGRESS)
+    page = text(client.get("/editions/2026/programme?lang=en"))
+    now, upcoming, done = page.index("In progress"), page.index("Next"), page.index("Latest results")
+    assert now < page.index("Mines Nancy – IMT Nord Europe") < upcoming  # the live score
+    assert upcoming < page.index("Fri 14:00") < done  # the final at 14:00 in Paris (12:00 UTC)
+    assert done < page.index("IMT Mines Alès – IMT Mines Albi") and "25–20" in page
+    only = text(client.get("/editions/2026/programme?lang=en&school=albi"))
+    assert "IMT Mines Albi" in only and "Mines Nancy – IMT Nord Europe" not in only
+    assert text(client.get("/editions/2026/programme?lang=en&school=nobody")).count("–") >= 2  # no filter
+
+
+def test_a_discipline_page_has_its_pool_tables_matches_and_places(client, live):
+    pools(live)
+    play(live, "A-1.1", 25, 20)
+    play(live, "B-1.1", 18, 21)
+    page = text(client.get("/editions/2026/disciplines/handball-men?lang=en"))
+    assert "Pool A" in page and "Pool B" in page and "Classification matches" in page
+    assert "Final · IMT Mines Alès – IMT Nord Europe · to come" in page
+    assert "Match for 3rd place · IMT Mines Albi – Mines Nancy" in page
+    assert "No place is decided yet." in page
+    assert client.get("/editions/2026/disciplines/football-women").status_code == 404  # no tournament
+    edition = text(client.get("/editions/2026?lang=en"))
+    assert "Programme of the matches · Handball (men)" in edition
+
+
+def test_the_pages_answer_304_until_a_score_changes_them(client, live):
+    pools(live)
+    for url in ("/editions/2026/programme/live?lang=en", "/editions/2026/disciplines/handball-men/live?lang=en"):
+        first = client.get(url)
+        assert first.status_code == 200
+        assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+        play(live, "A-1.1" if "programme" in url else "B-1.1", 25, 20)
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200 and "25–20" in again.get_data(as_text=True)
