@@ -80,3 +80,47 @@ def test_the_pages_answer_304_until_a_score_changes_them(client, live):
         play(live, "A-1.1" if "programme" in url else "B-1.1", 25, 20)
         again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 200 and "25–20" in again.get_data(as_text=True)
+
+
+def test_calendar_feeds_parse_and_follow_the_matches_as_a_calendar_client_would(client, live):
+    import icalendar
+
+    from cartel.models import Match
+    from cartel.write import schedule
+
+    pools(live)
+    tournament = tournament_of(entry_of(live, live.hb))
+    a = next(m for m in tournament.matches if m.code == "A-1.1")
+    with unit_of_work():
+        schedule.apply(
+            live.edition,
+            [schedule.Change(a.id, dt.datetime(2026, 4, 16, 8, 0), "Gymnase 1")],  # 10:00 in Paris
+            Actor(),
+        )
+    url = "/editions/2026/calendar/schools/ales.ics?lang=en"
+    first = client.get(url)
+    assert first.status_code == 200 and first.mimetype == "text/calendar"
+    feed = icalendar.Calendar.from_ical(first.data)
+    assert [tz["TZID"] for tz in feed.walk("VTIMEZONE")] == ["Europe/Paris"]
+    events = {str(e["UID"]): e for e in feed.walk("VEVENT")}
+    # Alès's matches with a time: the pool match (the final has one too, its teams not known yet: not Alès's)
+    assert list(events) == ["2026-handball-men-A-1.1@cartel"]
+    event = events["2026-handball-men-A-1.1@cartel"]
+    start = event.decoded("DTSTART")
+    assert (start.hour, str(start.tzinfo)) == (10, "Europe/Paris") and str(event["LOCATION"]) == "Gymnase 1"
+    assert int(event["SEQUENCE"]) == 1 and "IMT Mines Alès – IMT Mines Albi" in str(event["SUMMARY"])
+    # a calendar client asks again with the ETag it holds: nothing changed, a 304
+    assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # the match moves, then is played: the same UID, a greater SEQUENCE, the score in its description
+    with unit_of_work():
+        schedule.apply(live.edition, [schedule.Change(a.id, dt.datetime(2026, 4, 16, 9, 0), "Gymnase 2")], Actor())
+    play(live, "A-1.1", 25, 20)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    moved = next(e for e in icalendar.Calendar.from_ical(again.data).walk("VEVENT"))
+    assert str(moved["UID"]) == "2026-handball-men-A-1.1@cartel" and int(moved["SEQUENCE"]) == 2
+    assert moved.decoded("DTSTART").hour == 11 and "25–20" in str(moved["DESCRIPTION"])
+    discipline = icalendar.Calendar.from_ical(client.get("/editions/2026/calendar/disciplines/handball-men.ics").data)
+    assert len(discipline.walk("VEVENT")) == 2  # the pool match and the final, which have a time
+    assert client.get("/editions/2026/calendar/schools/nobody.ics").status_code == 404
+    assert db.session.get(Match, a.id).sequence == 2

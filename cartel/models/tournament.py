@@ -73,6 +73,8 @@ class Match(Model):
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[dt.datetime | None]
+    # grows each time the match moves (time or venue): calendar feeds give it as the event's SEQUENCE
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tournament: Mapped[Tournament] = relationship(back_populates="matches")
     venue: Mapped[Venue | None] = relationship(lazy="joined")

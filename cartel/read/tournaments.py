@@ -225,6 +225,7 @@ class MatchRow:
     starts_at: dt.datetime | None
     venue: str | None
     updated_at: dt.datetime | None
+    sequence: int = 0
 
     def involves(self, school: str) -> bool:
         return any(team is not None and school in members(team) for team in self.teams)
@@ -249,6 +250,7 @@ def match_rows(views: Mapping[str, TournamentView]) -> list[MatchRow]:
                     match.starts_at,
                     view.venues.get(code),
                     match.updated_at,
+                    match.sequence,
                 )
             )
     return rows

@@ -212,6 +212,7 @@ def apply(edition: Edition, changes: list[Change], actor: Actor) -> int:
         venue_id = venues[change.venue].id if change.venue else None
         if (match.starts_at, match.venue_id) != (change.starts_at, venue_id):
             match.starts_at, match.venue_id = change.starts_at, venue_id
+            match.sequence += 1  # calendars that hold it update their copy
             moved += 1
     db.session.flush()
     record(actor, Action.SCHEDULE_SET, edition.year, None, {"matches": moved}, edition_id=edition.id)

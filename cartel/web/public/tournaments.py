@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
+from cartel.files.ical import Happening, calendar
 from cartel.read import http_cache, published
-from cartel.read.tournaments import match_rows, programme, tournament_views
+from cartel.read.tournaments import MatchRow, match_rows, programme, tournament_views
 from cartel.web.public.views import _edition, _live_context, bp
+from cartel.words.i18n import discipline_name
 from cartel.words.tournaments import criterion_words, match_name, score_words, team_name
+from cartel.words.tournaments import state_words as match_state
 
 
 def _context(edition_id: int, revision: int) -> dict:
@@ -111,3 +115,67 @@ def _discipline(year: int, slug: str, template: str, shared: bool | None = None)
         ),
         shared=shared,
     )
+
+
+# --- calendar feeds -------------------------------------------------------------------------------
+
+
+def _happenings(rows: list[MatchRow], views, names: dict[str, str], year: int) -> list[Happening]:
+    """Each scheduled match of ``rows`` as a calendar event; its result in the description once played."""
+    found = []
+    for r in rows:
+        if r.starts_at is None:
+            continue
+        standing = views[r.discipline.slug].standing
+        teams = " – ".join(team_name(t, names) for t in r.teams) if r.teams else "—"
+        played = score_words(r.sheet, names, r.teams if len(r.teams) == 2 else (None, None)) if r.sheet else None
+        description = (
+            _("%(state)s: %(score)s", state=match_state(r.state.value), score=played)
+            if played
+            else match_state(r.state.value)
+        )
+        found.append(
+            Happening(
+                uid=f"{year}-{r.discipline.slug}-{r.code}@cartel",
+                start=r.starts_at,
+                minutes=standing.rules.match_minutes,
+                summary=f"{discipline_name(r.discipline)} — {match_name(r.code)} : {teams}",
+                location=r.venue,
+                description=description,
+                sequence=r.sequence,
+                stamp=r.updated_at or r.starts_at,
+            )
+        )
+    return found
+
+
+def _feed(year: int, kind: str, slug: str, pick) -> ResponseReturnValue:
+    edition_id, revision, lang, _tag = _edition(year)
+    views = tournament_views(edition_id, revision)
+    rows = [r for r in match_rows(views) if pick(r)]
+    if not rows and not any(v.discipline.slug == slug for v in views.values()) and kind == "discipline":
+        abort(404)
+    names = _context(edition_id, revision)["names"]
+    if kind == "school" and slug not in names:
+        abort(404)
+    title = names.get(slug) if kind == "school" else discipline_name(views[slug].discipline)
+    tag = http_cache.etag("ical", kind, slug, edition_id, revision, lang)
+    return http_cache.serve(
+        ("ical", kind, slug, year, lang),
+        tag,
+        lambda: calendar(f"Cartel {year} — {title}", _happenings(rows, views, names, year)),
+        mimetype="text/calendar",
+        shared=True,
+    )
+
+
+@bp.get("/editions/<int:year>/calendar/schools/<slug>.ics")
+def school_calendar(year: int, slug: str) -> ResponseReturnValue:
+    slug = slug[:80]
+    return _feed(year, "school", slug, lambda r: r.involves(slug))
+
+
+@bp.get("/editions/<int:year>/calendar/disciplines/<slug>.ics")
+def discipline_calendar(year: int, slug: str) -> ResponseReturnValue:
+    slug = slug[:80]
+    return _feed(year, "discipline", slug, lambda r: r.discipline.slug == slug)
