@@ -124,3 +124,23 @@ def test_calendar_feeds_parse_and_follow_the_matches_as_a_calendar_client_would(
     assert len(discipline.walk("VEVENT")) == 2  # the pool match and the final, which have a time
     assert client.get("/editions/2026/calendar/schools/nobody.ics").status_code == 404
     assert db.session.get(Match, a.id).sequence == 2
+
+
+def test_a_school_s_day_and_the_school_a_visitor_chose(client, live):
+    pools(live)
+    play(live, "A-1.1", 25, 20)
+    page = client.get("/editions/2026/schools/ales?lang=en")
+    words = text(page)
+    assert "IMT Mines Alès" in words and "points so far, rank" in words
+    assert "Final" in words and "IMT Mines Alès – IMT Mines Albi" in words and "25–20" in words
+    assert "Mines Nancy – IMT Nord Europe" not in words  # not Alès's match
+    html = page.get_data(as_text=True)
+    assert 'data-school="ales albi"' in html and "js/mine.js" in html
+    chosen = client.get("/my-school/ales?next=/editions/2026")
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/editions/2026")
+    assert "cartel_school=ales" in chosen.headers["Set-Cookie"]
+    assert "cartel_school=;" in client.get("/my-school/?next=/").headers["Set-Cookie"]  # forgotten
+    assert client.get("/my-school/nobody").headers.get("Set-Cookie", "").startswith("cartel_school=;")
+    assert client.get("/editions/2026/schools/nobody").status_code == 404
+    # the ranking rows say which school they are, for the page's script to mark the visitor's
+    assert '<tr data-school="ales"' in client.get("/editions/2026?lang=en").get_data(as_text=True)

@@ -4,14 +4,18 @@ once per revision, carries an ETag, and has a live region its script polls, as t
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+import sqlalchemy as sa
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from cartel.extensions import db
 from cartel.files.ical import Happening, calendar
+from cartel.models import School
 from cartel.read import http_cache, published
 from cartel.read.tournaments import MatchRow, match_rows, programme, tournament_views
 from cartel.web.public.views import _edition, _live_context, bp
+from cartel.web.urls import local_target
 from cartel.words.i18n import discipline_name
 from cartel.words.tournaments import criterion_words, match_name, score_words, team_name
 from cartel.words.tournaments import state_words as match_state
@@ -70,6 +74,7 @@ def _programme(year: int, template: str, shared: bool | None = None) -> Response
             template,
             year=year,
             plan=programme(views, sport=sport, school=school),
+            edition_tournaments=list(views.values()),
             sport=sport,
             school=school,
             sports=sports,
@@ -179,3 +184,62 @@ def school_calendar(year: int, slug: str) -> ResponseReturnValue:
 def discipline_calendar(year: int, slug: str) -> ResponseReturnValue:
     slug = slug[:80]
     return _feed(year, "discipline", slug, lambda r: r.discipline.slug == slug)
+
+
+# --- my school: chosen once (a cookie, no account), highlighted everywhere, its day -----------------
+
+MY_SCHOOL_COOKIE = "cartel_school"
+
+
+@bp.get("/my-school/")
+@bp.get("/my-school/<slug>")
+def choose_school(slug: str = "") -> ResponseReturnValue:
+    """Remember the visitor's school (no slug: forget it) with a plain link, as the language switch does,
+    then go back where they were. Pages stay the same for everyone (and cached so): static/js/mine.js marks
+    the school's rows."""
+    slug = slug[:60]
+    response = make_response(redirect(local_target(request.args.get("next"), url_for("public.home"))))
+    if slug and db.session.scalar(sa.select(School.id).filter_by(slug=slug)) is not None:
+        response.set_cookie(
+            MY_SCHOOL_COOKIE,
+            slug,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["CARTEL_SECURE_COOKIES"],
+        )  # read by static/js/mine.js: not httponly (it says only which school to highlight)
+    else:
+        response.delete_cookie(MY_SCHOOL_COOKIE)
+    return response
+
+
+@bp.get("/editions/<int:year>/schools/<slug>")
+def school_day(year: int, slug: str) -> ResponseReturnValue:
+    return _school_day(year, slug[:60], "public/school_day.html")
+
+
+@bp.get("/editions/<int:year>/schools/<slug>/live")
+def school_day_live(year: int, slug: str) -> ResponseReturnValue:
+    return _school_day(year, slug[:60], "public/_school_day_live.html", shared=True)
+
+
+def _school_day(year: int, slug: str, template: str, shared: bool | None = None) -> ResponseReturnValue:
+    edition_id, revision, lang, _tag = _edition(year)
+    context = _context(edition_id, revision)
+    row = next((r for r in context["edition_view"].standing.rows if r.school.slug == slug), None)
+    if row is None:
+        abort(404)
+    views = tournament_views(edition_id, revision)
+    tag = http_cache.etag("school-day", edition_id, revision, lang, slug)
+    return http_cache.serve(
+        ("school-day", year, slug, lang, template),
+        tag,
+        lambda: render_template(
+            template,
+            year=year,
+            row=row,
+            plan=programme(views, school=slug),
+            **context,
+            **_live_context(tag, lang, "public.school_day_live", year=year, slug=slug),
+        ),
+        shared=shared,
+    )
