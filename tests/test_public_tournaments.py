@@ -144,3 +144,23 @@ def test_a_school_s_day_and_the_school_a_visitor_chose(client, live):
     assert client.get("/editions/2026/schools/nobody").status_code == 404
     # the ranking rows say which school they are, for the page's script to mark the visitor's
     assert '<tr data-school="ales"' in client.get("/editions/2026?lang=en").get_data(as_text=True)
+
+
+def test_widgets_may_be_framed_by_the_sites_an_administrator_lists_and_nothing_else(admin, live):
+    pools(live)
+    plain = admin.get("/editions/2026")
+    assert "frame-ancestors 'none'" in plain.headers["Content-Security-Policy"]
+    assert plain.headers["X-Frame-Options"] == "DENY"
+    widget = admin.get("/embed/editions/2026/ranking?lang=en")
+    assert widget.status_code == 200 and "frame-ancestors 'self'" in widget.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in widget.headers
+    refused = admin.post("/admin/embeds?lang=en", data={"origin": "javascript:alert(1)", "submission_id": "o0"})
+    assert refused.status_code == 422 and "such as https://bds.example.org" in text(refused)
+    added = admin.post("/admin/embeds", data={"origin": "https://BDS.example.org/", "submission_id": "o1"})
+    assert added.status_code == 303
+    widget = admin.get("/embed/editions/2026/programme?school=ales")
+    assert "frame-ancestors 'self' https://bds.example.org;" in widget.headers["Content-Security-Policy"] + ";"
+    assert "IMT Mines Alès – IMT Mines Albi" in text(widget)
+    assert "frame-ancestors 'none'" in admin.get("/editions/2026/programme").headers["Content-Security-Policy"]
+    trail = text(admin.get("/admin/audit?lang=en"))
+    assert "Site allowed to frame the widgets: https://bds.example.org" in trail

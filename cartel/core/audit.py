@@ -47,6 +47,8 @@ class Action(StrEnum):
     USER_UPDATE = "user.update"
     LINK_CREATE = "link.create"
     LINK_REVOKE = "link.revoke"
+    EMBED_ADD = "embed.add"  # a site allowed to frame the widgets
+    EMBED_REMOVE = "embed.remove"
 
     @property
     def entity(self) -> str:
@@ -55,7 +57,7 @@ class Action(StrEnum):
 
 
 # Kinds of things the public never sees: changing them leaves the public revisions alone.
-PRIVATE_ENTITIES = frozenset({"user", "link"})
+PRIVATE_ENTITIES = frozenset({"user", "link", "embed"})
 
 Places = tuple[tuple[int, tuple[str, ...]], ...]
 

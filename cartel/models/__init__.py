@@ -13,11 +13,12 @@ from cartel.models.result import OfficialStanding, Placement, PlacementMember, P
 from cartel.models.revision import HistoryRevision
 from cartel.models.school import PriorTitleCount, School
 from cartel.models.sport import Category, Discipline, Sport
-from cartel.models.tournament import Match, MatchState, TieDecision, Tournament, Venue
+from cartel.models.tournament import EmbedOrigin, Match, MatchState, TieDecision, Tournament, Venue
 from cartel.models.user import EntryLink, LoginThrottle, Role, User
 
 __all__ = [
     "AuditEntry",
+    "EmbedOrigin",
     "EntryLink",
     "LoginThrottle",
     "ProcessedSubmission",

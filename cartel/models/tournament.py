@@ -95,3 +95,11 @@ class TieDecision(Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
 
     tournament: Mapped[Tournament] = relationship(back_populates="decisions")
+
+
+class EmbedOrigin(Model):
+    """A site allowed to frame the embeddable widgets (/embed/...): its origin, "https://bds.example.org"."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=_now)

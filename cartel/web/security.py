@@ -9,6 +9,8 @@ from flask import Flask, Response, abort, request
 from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cartel.write.embeds import allowed_origins
+
 # No inline script or style anywhere: everything comes from static/. Pictures may be data: URLs (the
 # blank favicon); nothing may frame the pages; forms post only here.
 CONTENT_SECURITY_POLICY = (
@@ -24,6 +26,7 @@ HEADERS = {
 # Pages for one person: forms with their submission ids and tokens, accounts, links. Nothing keeps a
 # copy (no proxy, no browser cache), so Back shows the page again from the server, never an old form
 # whose id was already used.
+EMBEDS = "/embed/"  # the embeddable widgets' addresses
 PERSONAL_BLUEPRINTS = frozenset({"entry", "admin", "auth", "links"})
 
 
@@ -47,6 +50,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.update(HEADERS)
+        if request.path.startswith(EMBEDS):  # the widgets: framed by the sites an administrator lists only
+            sites = " ".join(["'self'", *allowed_origins()])
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "frame-ancestors 'none'", f"frame-ancestors {sites}"
+            )
+            del response.headers["X-Frame-Options"]
         if request.blueprint in PERSONAL_BLUEPRINTS:
             response.headers.setdefault("Cache-Control", "private, no-store")  # unless a view said no-store
         return response

@@ -587,6 +587,12 @@ DESCRIBERS: dict[Action, Callable[..., Description]] = {
             count=(entry.after or {}).get("matches", "—"),
         )
     ),
+    Action.EMBED_ADD: lambda entry, names: Description(
+        _("Site allowed to frame the widgets: %(origin)s", origin=entry.entity_key)
+    ),
+    Action.EMBED_REMOVE: lambda entry, names: Description(
+        _("Site no longer allowed to frame the widgets: %(origin)s", origin=entry.entity_key)
+    ),
     Action.TOURNAMENT_REMOVE: lambda entry, names: Description(
         _(
             "Tournament removed, places entered directly: %(discipline)s, %(year)s edition",

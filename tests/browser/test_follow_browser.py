@@ -98,3 +98,54 @@ def test_a_student_follows_a_school_s_day_and_sees_a_score_arrive_without_reload
     page.goto(f"{server}/editions/2027")
     assert "mine" in (page.locator("tr[data-school='ales']").get_attribute("class") or "")
     context.close()
+
+
+def site(html: str):
+    """Another site: a page of its own on a free port of 127.0.0.1 (its origin differs by the port)."""
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_ranking_widget_is_framed_by_a_listed_site_and_refused_by_another(follow_server, browser):
+    from cartel.write.audit import Actor
+    from cartel.write.embeds import add_origin
+    from cartel.write.unit import unit_of_work
+
+    widget = f"{follow_server.url}/embed/editions/2027/ranking"
+    frame = f'<iframe src="{widget}" width="360" height="400" title="Cartel"></iframe>'
+    listed, other = site(frame), site(frame)
+    try:
+        with follow_server.app.app_context():
+            with unit_of_work():
+                add_origin(f"http://127.0.0.1:{listed.server_port}", Actor())
+            db.session.remove()
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{listed.server_port}/")
+        framed = page.frame_locator("iframe")
+        framed.locator("table.ranking").wait_for(timeout=5_000)
+        assert "IMT Mines Alès" in framed.locator("table.ranking").inner_text()
+        page.goto(f"http://127.0.0.1:{other.server_port}/")
+        page.wait_for_timeout(1_000)
+        inner = page.frames[1]
+        assert inner.url.startswith("chrome-error://"), inner.url  # refused: the browser shows its error page
+        context.close()
+    finally:
+        listed.shutdown()
+        other.shutdown()

@@ -10,7 +10,7 @@ from cartel.words.describe import DESCRIBERS
 
 def test_every_action_the_app_writes_has_its_own_words():
     """Each audit(...) action in the code is described by name, not by the fallback."""
-    kinds = "result|edition|adjustment|school|sport|discipline|user|link|match|tournament"
+    kinds = "result|edition|adjustment|school|sport|discipline|user|link|match|tournament|embed"
     written = set()
     for path in (ROOT / "cartel").rglob("*.py"):
         if path.name != "describe.py":

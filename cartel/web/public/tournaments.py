@@ -243,3 +243,66 @@ def _school_day(year: int, slug: str, template: str, shared: bool | None = None)
         ),
         shared=shared,
     )
+
+
+# --- embeds: widgets for a school's or a BDS's own site, framable only by the sites listed ------------
+
+
+@bp.get("/embed/editions/<int:year>/ranking")
+def embed_ranking(year: int) -> ResponseReturnValue:
+    return _embed_ranking(year, "public/embed_ranking.html")
+
+
+@bp.get("/embed/editions/<int:year>/ranking/live")
+def embed_ranking_live(year: int) -> ResponseReturnValue:
+    return _embed_ranking(year, "public/_embed_ranking_live.html", shared=True)
+
+
+def _embed_ranking(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
+    edition_id, revision, lang, tag = _edition(year)
+    return http_cache.serve(
+        ("embed-ranking", year, lang, template),
+        tag,
+        lambda: render_template(
+            template,
+            year=year,
+            view=published.edition_view(edition_id, revision),
+            full_endpoint="public.edition",
+            full_args={},
+            **_live_context(tag, lang, "public.embed_ranking_live", year=year),
+        ),
+        shared=shared,
+    )
+
+
+@bp.get("/embed/editions/<int:year>/programme")
+def embed_programme(year: int) -> ResponseReturnValue:
+    return _embed_programme(year, "public/embed_programme.html")
+
+
+@bp.get("/embed/editions/<int:year>/programme/live")
+def embed_programme_live(year: int) -> ResponseReturnValue:
+    return _embed_programme(year, "public/_programme_live.html", shared=True)
+
+
+def _embed_programme(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
+    edition_id, revision, lang, _tag = _edition(year)
+    views = tournament_views(edition_id, revision)
+    sport, school, _sports, _schools = _filters(views)
+    tag = http_cache.etag("embed-programme", edition_id, revision, lang, sport or "", school or "")
+    return http_cache.serve(
+        ("embed-programme", year, lang, sport, school, template),
+        tag,
+        lambda: render_template(
+            template,
+            year=year,
+            plan=programme(views, sport=sport, school=school, limit=10),
+            sport=sport,
+            school=school,
+            full_endpoint="public.programme_page",
+            full_args=_args(sport, school),
+            **_context(edition_id, revision),
+            **_live_context(tag, lang, "public.embed_programme_live", year=year, **_args(sport, school)),
+        ),
+        shared=shared,
+    )
