@@ -141,6 +141,11 @@ def test_every_endpoint_answers_as_documented(results):
     assert matches["1-4.1"]["score"]["home"]["score"] == 2 and matches["1-2"]["home"] == ["west"]
     assert matches["1-2"]["away"] is None and swim["places"] == [] and swim["rules"]["match_points"] == [3, 1, 0, 0]
     check_api(client, "/api/editions/2030/tournaments/hand-men", status=404)
+    plan = check_api(client, "/api/editions/2030/programme?school=north", seen=seen)
+    assert [(m["code"], m["score"]) for m in plan["latest"]] == [
+        ("1-4.1", {"home": 2, "away": 3, "forfeit": None, "winner": None})
+    ]
+    assert plan["school"] == "north" and [m["code"] for m in plan["upcoming"]] == ["3-4"]  # its next match
     etag = client.get("/api/editions/2030/tournaments/swim-open").headers["ETag"]
     check_api(client, "/api/editions/2030/tournaments/swim-open", status=304, **{"If-None-Match": etag})
     assert client.get("/api/openapi.json").get_json() == DOCUMENT

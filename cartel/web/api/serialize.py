@@ -14,7 +14,7 @@ from cartel.core.tournament.races import FINAL
 from cartel.models import School
 from cartel.read.published import EditionView
 from cartel.read.standings import EditionStanding, History, Podium
-from cartel.read.tournaments import TournamentView
+from cartel.read.tournaments import MatchRow, Programme, TournamentView
 
 
 def points(value: Fraction | None) -> int | float | None:
@@ -382,4 +382,35 @@ def tournament(view: TournamentView, revision: int) -> dict:
             {"context": u.context, "teams": [_team(t) for t in sorted(u.teams)]} for u in resolution.undecided
         ],
         "places": [{"place": place, "schools": _team(team)} for place, team in places],
+    }
+
+
+def _row(r: MatchRow) -> dict:
+    return {
+        "discipline": _discipline_ref(r.discipline),
+        "code": r.code,
+        "teams": [_team(t) for t in r.teams],
+        "state": r.state.value,
+        "score": None
+        if r.sheet is None or r.sheet.times
+        else {
+            "home": r.sheet.home.score,
+            "away": r.sheet.away.score,
+            "forfeit": r.sheet.forfeit,
+            "winner": r.sheet.winner,
+        },
+        "starts_at": timestamp(r.starts_at),
+        "venue": r.venue,
+    }
+
+
+def programme(plan: Programme, revision: int, sport: str | None, school: str | None) -> dict:
+    """What is being played, what comes next, the latest results: the programme page's data."""
+    return {
+        "revision": revision,
+        "sport": sport,
+        "school": school,
+        "in_progress": [_row(r) for r in plan.in_progress],
+        "upcoming": [_row(r) for r in plan.upcoming],
+        "latest": [_row(r) for r in plan.latest],
     }

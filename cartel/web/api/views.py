@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from cartel.core.collation import folded
 from cartel.read import http_cache, published, revisions
+from cartel.read.tournaments import programme as read_programme
 from cartel.read.tournaments import tournament_views
 from cartel.web.api import serialize
 from cartel.web.public.views import YEARS
@@ -123,6 +124,23 @@ def tournament(year: int, slug: str) -> ResponseReturnValue:
         return serialize.tournament(view, revision)
 
     return _json(("tournament", year, slug), http_cache.etag("api-tournament", edition_id, revision, slug), build)
+
+
+@bp.get("/editions/<int:year>/programme")
+def programme(year: int) -> ResponseReturnValue:
+    edition_id, revision = _edition(year)
+    sport = (request.args.get("sport") or "")[:60] or None
+    school = (request.args.get("school") or "")[:60] or None
+    return _json(
+        ("programme", year, sport, school),
+        http_cache.etag("api-programme", edition_id, revision, sport or "", school or ""),
+        lambda: serialize.programme(
+            read_programme(tournament_views(edition_id, revision), sport=sport, school=school),
+            revision,
+            sport,
+            school,
+        ),
+    )
 
 
 @bp.get("/schools")
