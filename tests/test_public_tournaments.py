@@ -164,3 +164,32 @@ def test_widgets_may_be_framed_by_the_sites_an_administrator_lists_and_nothing_e
     assert "frame-ancestors 'none'" in admin.get("/editions/2026/programme").headers["Content-Security-Policy"]
     trail = text(admin.get("/admin/audit?lang=en"))
     assert "Site allowed to frame the widgets: https://bds.example.org" in trail
+
+
+def test_the_bracket_is_drawn_round_by_round_with_its_list_beside(client, live):
+    import xml.etree.ElementTree as ET
+
+    with unit_of_work():
+        set_up(
+            live.edition,
+            entry_of(live, live.hb),
+            Spec(Shape.KNOCKOUT, seeds=("ales", "albi", "nancy", "douai")),
+            PRESETS["handball"],
+            Actor(),
+        )
+    play(live, "1-4.1", 25, 20)
+    html = client.get("/editions/2026/disciplines/handball-men?lang=en").get_data(as_text=True)
+    svg = html[html.index("<svg") : html.index("</svg>") + 6]
+    tree = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    boxes = {g.get("data-code"): g for g in tree.iter(f"{ns}g")}
+    assert list(boxes) == ["1-4.1", "1-4.2", "1-2", "3-4"]
+    words = ["".join(t.itertext()) for t in boxes["1-4.1"].iter(f"{ns}text")]
+    assert words == ["Semi-final 1", "IMT Mines Alès", "25", "IMT Nord Europe", "20"]
+    bold = [t.get("font-weight") for t in boxes["1-4.1"].iter(f"{ns}text")]
+    assert bold[1:3] == ["700", "700"] and bold[3] is None  # the winner's line
+    x = {code: float(g.find(f"{ns}rect").get("x")) for code, g in boxes.items()}
+    assert x["1-4.1"] == x["1-4.2"] < x["1-2"] == x["3-4"]  # the semi-finals, then the final and 3rd place
+    edges = [p.get("stroke-dasharray") for p in tree.iter(f"{ns}path")]
+    assert edges.count("4 3") == 2 and edges.count(None) == 2  # the losers (dashed) to 3rd place
+    assert "Final · IMT Mines Alès – — · to come" in text(client.get("/editions/2026/disciplines/handball-men?lang=en"))

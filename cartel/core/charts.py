@@ -329,6 +329,86 @@ def titles_chart(
     return _svg("titles", chart_id, text, desc, height, body)
 
 
+@dataclass(frozen=True)
+class BracketBox:
+    """A bracket match as drawn: its place in the drawing (``column``: its round, from the first; ``row``:
+    its order in the round), its name, its two teams and scores (``winner``: 0 or 1 once played), and the
+    matches it takes its teams from (``feeds``: their codes, with "loser" when the loser comes on)."""
+
+    code: str
+    column: int
+    row: int
+    title: str
+    teams: tuple[str, str]
+    scores: tuple[str, str] = ("", "")
+    winner: int | None = None
+    feeds: tuple[tuple[str, str], ...] = ()
+
+
+BOX_W, BOX_H, GAP_X, GAP_Y = 176.0, 58.0, 28.0, 14.0
+
+
+def bracket_chart(boxes: Sequence[BracketBox], *, chart_id: str, title: str, summary: str = "") -> str:
+    """A bracket: one column per round, a box per match with both teams and scores (the winner bold), a
+    line from each match to the one its winner goes on to (dashed for its loser). Drawn at its own size
+    (one unit a CSS pixel), for the page to scroll sideways on a phone rather than shrink the text."""
+    if not boxes:
+        return ""
+    if not _CHART_ID.fullmatch(chart_id):
+        raise ValueError(f"chart id {chart_id!r} is not a plain identifier")
+    at = {b.code: (b.column * (BOX_W + GAP_X), 24 + b.row * (BOX_H + GAP_Y)) for b in boxes}
+    width = max(x for x, _ in at.values()) + BOX_W + 4
+    height = max(y for _, y in at.values()) + BOX_H + 4
+    body: list[str] = []
+    for box in boxes:
+        x, y = at[box.code]
+        for code, kind in box.feeds:
+            if code not in at:
+                continue
+            fx, fy = at[code]
+            x1, y1, x2, y2 = fx + BOX_W, fy + BOX_H / 2, x, y + BOX_H / 2
+            mid = (x1 + x2) / 2
+            d = f"M{_n(x1)} {_n(y1)} H{_n(mid)} V{_n(y2)} H{_n(x2)}"
+            body.append(
+                _el(
+                    "path",
+                    d=d,
+                    fill="none",
+                    stroke=MUTED,
+                    stroke_width=1,
+                    stroke_dasharray="4 3" if kind == "loser" else None,
+                    class_="bracket-edge",
+                )
+            )
+    for box in boxes:
+        x, y = at[box.code]
+        parts = [
+            _el("rect", x=x, y=y, width=BOX_W, height=BOX_H, rx=4, fill="#ffffff", stroke=EDGE, stroke_width=1),
+            _text_el(x + 6, y + 13, _esc(box.title), fill=MUTED, size=10),
+        ]
+        for k in (0, 1):
+            ty = y + 30 + k * 18
+            weight = "700" if box.winner == k else None
+            name = box.teams[k] if len(box.teams[k]) <= 22 else box.teams[k][:21] + "…"
+            parts.append(_text_el(x + 6, ty, _esc(name), weight=weight))
+            parts.append(_text_el(x + BOX_W - 6, ty, _esc(box.scores[k]), anchor="end", weight=weight))
+        body.append(_el("g", "".join(parts), class_="bracket-match", data_code=box.code))
+    head = _el("title", _esc(title), id=f"{chart_id}-title") + _el("desc", _esc(summary), id=f"{chart_id}-desc")
+    return _el(
+        "svg",
+        head + "".join(body),
+        xmlns="http://www.w3.org/2000/svg",
+        class_="chart chart-bracket",
+        role="img",
+        aria_labelledby=f"{chart_id}-title {chart_id}-desc",
+        viewBox=f"0 0 {_n(width)} {_n(height)}",
+        width=_n(width),
+        height=_n(height),
+        font_family="system-ui, sans-serif",
+        font_size=FONT,
+    )
+
+
 def _svg(kind: str, chart_id: str, text: ChartText, data: str, height: float, body: list[str], **attrs: object) -> str:
     if not _CHART_ID.fullmatch(chart_id):
         raise ValueError(f"chart id {chart_id!r} is not a plain identifier")

@@ -12,7 +12,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from cartel.core import charts
+from cartel.core.tournament.formats import From
 from cartel.words import numbers
+from cartel.words.tournaments import match_name, team_name
 
 
 def _trusted(svg: str) -> Markup:
@@ -89,3 +91,56 @@ def titles(records, schools, chart_id: str = "titles-chart") -> Markup:
     series = [charts.Series(s.slug, s.name, _colour(s)) for s in schools.values()]
     text = _text(_("Titles over time"), _("A square for each edition won."))
     return _trusted(charts.titles_chart(years, series, chart_id=chart_id, text=text, prior=prior))
+
+
+def bracket(view, names: dict[str, str], chart_id: str = "bracket") -> Markup:
+    """A discipline's classification matches drawn (cartel.core.charts.bracket_chart): a column per round
+    (how many matches a match waits on before it), each box its two teams and their scores."""
+    standing = view.standing
+    if standing.races or not standing.format.bracket:
+        return Markup("")
+    fixtures = {f.code: f for f in standing.format.bracket}
+    depth: dict[str, int] = {}
+
+    def column(code: str) -> int:
+        if code not in depth:
+            feeders = [s.ref for s in (fixtures[code].home, fixtures[code].away) if s.kind in (From.WINNER, From.LOSER)]
+            depth[code] = 1 + max((column(c) for c in feeders if c in fixtures), default=-1)
+        return depth[code]
+
+    rows: Counter[int] = Counter()
+    boxes = []
+    for code, fixture in fixtures.items():
+        col = column(code)
+        slots = standing.resolution.slots.get(code, (None, None))
+        match = standing.matches[code]
+        sheet = standing.sheets.get(code) if match.state.value != "scheduled" else None
+        scores, winner = ("", ""), None
+        if sheet is not None:
+            result = sheet.result(standing.rules)
+            home, away = result.sides(standing.rules)
+            scores = (str(home.score), str(away.score))
+            if match.state.value == "final":
+                won = result.won_by(standing.rules)
+                winner = None if won is None else (0 if won == "home" else 1)
+        feeds = tuple(
+            (s.ref, "loser" if s.kind is From.LOSER else "winner")
+            for s in (fixture.home, fixture.away)
+            if s.kind in (From.WINNER, From.LOSER)
+        )
+        boxes.append(
+            charts.BracketBox(
+                code,
+                col,
+                rows[col],
+                match_name(code),
+                (team_name(slots[0], names), team_name(slots[1], names)),
+                scores,
+                winner,
+                feeds,
+            )
+        )
+        rows[col] += 1
+    title = _("Classification matches")
+    summary = _("The same matches are listed below the drawing.")
+    return _trusted(charts.bracket_chart(boxes, chart_id=chart_id, title=title, summary=summary))
