@@ -193,3 +193,28 @@ def test_the_bracket_is_drawn_round_by_round_with_its_list_beside(client, live):
     edges = [p.get("stroke-dasharray") for p in tree.iter(f"{ns}path")]
     assert edges.count("4 3") == 2 and edges.count(None) == 2  # the losers (dashed) to 3rd place
     assert "Final · IMT Mines Alès – — · to come" in text(client.get("/editions/2026/disciplines/handball-men?lang=en"))
+
+
+def test_the_big_screen_shows_the_matches_pools_and_bracket_with_readable_distinct_colours(client, live, adjust):
+    from cartel.core.colours import MIN_CONTRAST, MIN_DISTANCE, contrast, distance
+    from cartel.web.public.views import SCREEN_BACKGROUND
+
+    live.ales.colours, live.albi.colours = "#000000", "#1d3f8f"  # black; and a dark blue
+    live.nancy.colours = "#1d3f90"  # all but Albi's
+    adjust(live.edition, live.douai, -2, "Retard")
+    db.session.commit()
+    pools(live)
+    play(live, "A-1.1", 25, 20)
+    play(live, "B-1.1", 3, 3, state=MatchState.IN_PROGRESS)
+    html = client.get("/editions/2026/screen/live?lang=en").get_data(as_text=True)
+    for panel in ('data-panel="matches"', 'data-panel="pool-A"', 'data-panel="bracket"', "data-adjustments"):
+        assert panel in html, panel
+    assert "Penalties and bonuses:" in html
+    import re
+
+    bars = re.findall(r'<tr data-school="(\w+)"[^>]*data-bar="(#[0-9a-f]{6})"', html)
+    swatches = dict(re.findall(r'<tr data-school="(\w+)".*?data-colour="(#[0-9a-f]{6})"', html, flags=re.S))
+    assert swatches["ales"] == "#000000"  # the real colour, beside its bar
+    colours = [c for _school, c in bars]
+    assert colours and all(contrast(c, SCREEN_BACKGROUND) >= MIN_CONTRAST for c in colours)
+    assert all(distance(a, b) >= MIN_DISTANCE for i, a in enumerate(colours) for b in colours[i + 1 :])

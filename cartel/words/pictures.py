@@ -46,12 +46,13 @@ def ranking_bars(view, chart_id: str = "ranking-chart") -> Markup:
     return _trusted(charts.bar_chart(rows, chart_id=chart_id, text=_text(_("Points per school")), fmt=_fmt))
 
 
-def race(view, chart_id: str = "race-chart") -> Markup:
-    """Cumulative points through the event, from the time each result was recorded."""
+def race(view, chart_id: str = "race-chart", short: bool = False) -> Markup:
+    """Cumulative points through the event, from the time each result was recorded; ``short``: schools by
+    their short names (the big screen, where a long name would be cut)."""
     if not view.race:
         return Markup("")
     by_id = {r.school.id: r.school for r in view.standing.rows}
-    schools = [charts.Series(s.slug, s.name, _colour(s)) for s in by_id.values()]
+    schools = [charts.Series(s.slug, s.short_name if short else s.name, _colour(s)) for s in by_id.values()]
     steps = [charts.RaceStep(view.race[0].at, {})]  # everyone starts from 0
     steps += [
         charts.RaceStep(step.at, {by_id[k].slug: v for k, v in step.totals.items() if k in by_id}) for step in view.race

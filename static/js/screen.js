@@ -2,8 +2,9 @@
 // (?rotate=N in the address overrides it); a panel with a [data-rows] box is cut into pages that fit the
 // screen, measured here, each page a turn of its own. Every data-interval seconds it asks for the panels'
 // fragment with the ETag it holds (the server answers 304 while nothing changed, like the live pages);
-// when the latest result changed, that result's panel is shown at once for two turns, then the rotation
-// starts again from the ranking. A red banner says so while the server cannot be reached.
+// when the latest result changed, that result's panel is shown at once for two turns (at most once per
+// full rotation), then the rotation starts again from the ranking. A red banner says so while the server
+// cannot be reached.
 (function () {
   "use strict";
   var root = document.getElementById("screen");
@@ -25,6 +26,7 @@
   var interrupted = false;
   var turn = null;
   var latestKey = keyOf();
+  var lastInterruption = -Infinity;
 
   function keyOf() {
     var panels = stage.querySelector("[data-latest-key]");
@@ -127,9 +129,14 @@
     stage.innerHTML = html;
     build();
     var key = keyOf();
-    if (key && key !== latestKey && showNew()) {
+    // A new result interrupts the rotation at most once per full rotation: results arriving faster
+    // only refresh what is shown, and the ranking comes back right after each interruption, so that it
+    // is on screen at least once a rotation however fast results come.
+    var cycle = Math.max(hold + rotate, steps.length * rotate);
+    if (key && key !== latestKey && !interrupted && Date.now() - lastInterruption >= cycle && showNew()) {
       latestKey = key;
       interrupted = true;
+      lastInterruption = Date.now();
       current = -1;  // then the ranking's first page
       later(hold, next);
       return;

@@ -21,14 +21,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from cartel import database
-from cartel.core import charts
+from cartel.core import charts, colours
 from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import HistoryRevision
 from cartel.read import exports, http_cache, published, revisions
-from cartel.read.tournaments import tournament_views
+from cartel.read.tournaments import programme, tournament_views
 from cartel.web.urls import local_target
 from cartel.words.i18n import LANGUAGE_COOKIE, select_locale
+from cartel.words.tournaments import match_name, score_words, team_name
 
 bp = Blueprint("public", __name__)
 
@@ -124,17 +125,43 @@ def edition_live(year: int) -> ResponseReturnValue:
 # --- the venue's big screen ---------------------------------------------------------------------
 
 
-def _swatches(view: published.EditionView) -> dict[int, str]:
-    """Each school's colour on the big screen: its first colour when it is one, else the charts' palette in
-    ranking order, as the race chart assigns it (a school's swatch matches its line)."""
+SCREEN_BACKGROUND = "#0b0e13"  # static/css/screen.css: --bg
+
+
+def _swatches(view: published.EditionView) -> tuple[dict[int, str], dict[int, str]]:
+    """Each school's colour on the big screen: its own (its first colour when it is one, else the charts'
+    palette in ranking order, as the race chart assigns it), and the one its bars are drawn in: the same
+    where readable on the dark screen and distinct from the others, else adjusted (cartel.core.colours)."""
     rows = view.standing.rows
     wanted = [(r.school.colours or "").split(",")[0].strip() for r in rows]
-    return {r.school.id: colour for r, (colour, _dash) in zip(rows, charts._colours(wanted), strict=True)}
+    real = [colour for colour, _dash in charts._colours(wanted)]
+    shown = colours.for_screen(real, SCREEN_BACKGROUND)
+    return (
+        {r.school.id: c for r, c in zip(rows, shown, strict=True)},
+        {r.school.id: c for r, c in zip(rows, real, strict=True)},
+    )
 
 
 def _render_screen(template: str, edition_id: int, revision: int, **context) -> str:
     view = published.edition_view(edition_id, revision)
-    return render_template(template, view=view, colours=_swatches(view), **context)
+    shown, real = _swatches(view)
+    views = tournament_views(edition_id, revision)
+    plan = programme(views, limit=20) if views else None
+    # the discipline whose match was played last, its pools and bracket in the rotation
+    active = views.get(plan.latest[0].discipline.slug) if plan and plan.latest else None
+    return render_template(
+        template,
+        view=view,
+        colours=shown,
+        real_colours=real,
+        plan=plan,
+        active=active,
+        names={row.school.slug: row.school.short_name for row in view.standing.rows},
+        match_name=match_name,
+        team_name=team_name,
+        score_words=score_words,
+        **context,
+    )
 
 
 @bp.get("/editions/<int:year>/screen")
