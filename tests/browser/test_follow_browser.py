@@ -41,15 +41,17 @@ def follow_server(template_database, tmp_path):
         schools = [School(slug=s, name=n, short_name=n[-6:], country="FR") for s, n in SCHOOLS]
         sport = Sport(slug="handball", name_fr="Handball", name_en="Handball")
         hb = Discipline(slug="handball-men", sport=sport, category=Category.MEN)
+        foot = Sport(slug="football", name_fr="Football", name_en="Football")
+        fb = Discipline(slug="football-women", sport=foot, category=Category.WOMEN)
         edition = Edition(year=2027, number=52, status=EditionStatus.LIVE)
         edition.participations = [Participation(school=s) for s in schools]
-        edition.programme = [ProgrammeEntry(discipline=hb, version=0)]
+        edition.programme = [ProgrammeEntry(discipline=hb, version=0), ProgrammeEntry(discipline=fb, version=0)]
         edition.scheme = PointsScheme(place_points=[10, 6, 4, 2], tie_rule="shared", tie_breaks=[1, 2, 3])
         db.session.add_all([*schools, edition])
         db.session.commit()
         spec = Spec(Shape.POOLS_THEN_BRACKETS, (("ales", "albi"), ("nancy", "douai")), advance=1)
         with unit_of_work():
-            set_up(edition, edition.programme[0], spec, PRESETS["handball"], Actor())
+            set_up(edition, edition.programme[0], spec, PRESETS["handball"], Actor())  # handball (men)
         db.session.remove()
     yield from serving(app)
 
@@ -65,7 +67,7 @@ def save(app, code: str, home: int, away: int) -> None:
 
     with app.app_context():
         edition = db.session.query(Edition).filter_by(year=2027).one()
-        entry = edition.programme[0]
+        entry = next(e for e in edition.programme if e.discipline.slug == "handball-men")
         match = next(m for m in tournament_of(entry).matches if m.code == code)
         with unit_of_work():
             save_match(
@@ -76,6 +78,25 @@ def save(app, code: str, home: int, away: int) -> None:
                 MatchState.FINAL,
                 Actor(),
                 expected_version=match.version,
+            )
+        db.session.remove()
+
+
+def podium(app, order: list[str]) -> None:
+    """A football (women) result entered directly, as the podium form does."""
+    from cartel.core import podium as rows
+    from cartel.models import Edition, ResultState
+    from cartel.write.audit import Actor
+    from cartel.write.results import save_result
+    from cartel.write.unit import unit_of_work
+
+    with app.app_context():
+        edition = db.session.query(Edition).filter_by(year=2027).one()
+        entry = next(e for e in edition.programme if e.discipline.slug == "football-women")
+        teams = [rows.Team(k, (slug,)) for k, slug in enumerate(order, start=1)]
+        with unit_of_work():
+            save_result(
+                edition, entry, teams, ResultState.FINAL, Actor(), expected_version=entry.version, submission_key=None
             )
         db.session.remove()
 
@@ -147,5 +168,72 @@ def test_the_ranking_widget_is_framed_by_a_listed_site_and_refused_by_another(fo
         assert inner.url.startswith("chrome-error://"), inner.url  # refused: the browser shows its error page
         context.close()
     finally:
-        listed.shutdown()
-        other.shutdown()
+        for server in (listed, other):
+            server.shutdown()
+            server.server_close()
+
+
+def test_the_big_screen_cycles_through_every_panel_while_results_arrive_every_3_s(follow_server, browser):
+    import threading
+    import time
+
+    from cartel.core.colours import MIN_CONTRAST, contrast
+    from cartel.web.public.views import SCREEN_BACKGROUND
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    # turns of 2 s: a new result is held 4 s, longer than the 3 s between results
+    page.goto(f"{follow_server.url}/editions/2027/screen?rotate=2")
+    page.locator("#screen[data-showing='ranking:0']").wait_for()
+    done = threading.Event()
+
+    save(follow_server.app, "A-1.1", 25, 20)  # the pools, before the screen is watched
+    save(follow_server.app, "B-1.1", 30, 28)
+
+    def results():  # a new result every 3 s, as on a busy afternoon
+        for step in ("1-2", "football", "3-4", "football again"):
+            if done.wait(3):
+                return
+            if step.startswith("football"):
+                podium(follow_server.app, ["douai", "albi"] if step == "football" else ["albi", "douai"])
+            else:
+                save(follow_server.app, step, 22, 21)
+
+    feeder = threading.Thread(target=results)
+    feeder.start()
+    shown = []
+
+    def watch(seconds: float, until=lambda: False) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not until():
+            showing = page.locator("#screen").get_attribute("data-showing") or ""
+            if not shown or shown[-1] != showing:
+                shown.append(showing)
+            page.wait_for_timeout(100)
+
+    def panels() -> set[str]:
+        return set(page.locator("[data-panel]").evaluate_all("els => els.map(e => e.dataset.panel)"))
+
+    try:
+        watch(13)
+    finally:
+        done.set()
+        feeder.join()
+    busy = list(shown)
+    # then one more rotation at most: the panels the last results brought come round too
+    watch(40, until=lambda: panels() - {"new"} <= {s.split(":")[0] for s in shown})
+    panels = panels()
+    seen = {s.split(":")[0] for s in shown}
+    assert panels - {"new"} <= seen, (panels, shown)  # every panel of the rotation was shown
+    assert "new" in seen and "matches" in seen and any(p.startswith("pool-") for p in seen)
+    # while results kept coming, the ranking came back after the first interruption (it used to wait for a lull)
+    first = next(k for k, name in enumerate(busy) if name.startswith("new"))
+    assert any(name.startswith("ranking") for name in busy[first:]), busy
+    # after each new result, the ranking again; never two interruptions in a row
+    for k, name in enumerate(shown[:-1]):
+        if name.startswith("new"):
+            assert shown[k + 1].startswith("ranking"), shown
+    # every bar readable on the dark screen
+    bars = page.locator("tr[data-bar]").evaluate_all("els => els.map(e => e.dataset.bar)")
+    assert bars and all(contrast(c, SCREEN_BACKGROUND) >= MIN_CONTRAST for c in bars)
+    context.close()
