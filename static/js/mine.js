@@ -13,6 +13,6 @@
     });
   }
   mark();
-  var live = document.getElementById("live");
+  var live = document.querySelector("[data-live]");
   if (live && window.MutationObserver) new MutationObserver(mark).observe(live, { childList: true });
 })();

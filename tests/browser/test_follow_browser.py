@@ -181,10 +181,12 @@ def test_the_big_screen_cycles_through_every_panel_while_results_arrive_every_3_
     from cartel.web.public.views import SCREEN_BACKGROUND
 
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_cookies([{"name": "cartel_school", "value": "ales", "url": follow_server.url}])  # my school
     page = context.new_page()
     # turns of 2 s: a new result is held 4 s, longer than the 3 s between results
     page.goto(f"{follow_server.url}/editions/2027/screen?rotate=2")
     page.locator("#screen[data-showing='ranking:0']").wait_for()
+    assert "mine" in (page.locator("tr[data-school='ales']").get_attribute("class") or "")  # marked there too
     done = threading.Event()
 
     save(follow_server.app, "A-1.1", 25, 20)  # the pools, before the screen is watched
