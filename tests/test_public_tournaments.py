@@ -218,3 +218,19 @@ def test_the_big_screen_shows_the_matches_pools_and_bracket_with_readable_distin
     colours = [c for _school, c in bars]
     assert colours and all(contrast(c, SCREEN_BACKGROUND) >= MIN_CONTRAST for c in colours)
     assert all(distance(a, b) >= MIN_DISTANCE for i, a in enumerate(colours) for b in colours[i + 1 :])
+
+
+def test_the_programme_by_venue(client, live):
+    from cartel.models import Venue
+
+    pools(live)
+    tournament = tournament_of(entry_of(live, live.hb))
+    gym = Venue(edition_id=live.edition.id, name="Gymnase 1")
+    db.session.add(gym)
+    db.session.flush()
+    next(m for m in tournament.matches if m.code == "B-1.1").venue_id = gym.id
+    db.session.commit()
+    page = client.get("/editions/2026/programme?lang=en&venue=Gymnase+1")
+    words = text(page)
+    assert "Mines Nancy – IMT Nord Europe" in words and "IMT Mines Alès – IMT Mines Albi" not in words
+    assert '<option value="Gymnase 1" selected>' in page.get_data(as_text=True)

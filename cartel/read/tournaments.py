@@ -264,14 +264,21 @@ class Programme:
 
 
 def programme(
-    views: Mapping[str, TournamentView], *, sport: str | None = None, school: str | None = None, limit: int = 30
+    views: Mapping[str, TournamentView],
+    *,
+    sport: str | None = None,
+    school: str | None = None,
+    venue: str | None = None,
+    limit: int = 30,
 ) -> Programme:
     """What is being played, what comes next (by time, then those not scheduled yet), the latest results
-    (newest first); only a sport's or a school's when asked."""
+    (newest first); only a sport's, a school's or a venue's when asked."""
     rows = [
         r
         for r in match_rows(views)
-        if (sport is None or r.discipline.sport.slug == sport) and (school is None or r.involves(school))
+        if (sport is None or r.discipline.sport.slug == sport)
+        and (school is None or r.involves(school))
+        and (venue is None or r.venue == venue)
     ]
     order = {slug: k for k, slug in enumerate(views)}
     position = {(r.discipline.slug, r.code): k for k, r in enumerate(rows)}

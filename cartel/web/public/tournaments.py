@@ -34,21 +34,26 @@ def _context(edition_id: int, revision: int) -> dict:
     }
 
 
-def _filters(views) -> tuple[str | None, str | None, list, list]:
-    """The sport and school asked for, when they are ones of the programme (anything else: no filter)."""
+def _filters(views) -> tuple[str | None, str | None, list, list, str | None, list[str]]:
+    """The sport, school and venue asked for, when they are ones of the programme (else: no filter)."""
     sports = {}
     schools: set[str] = set()
+    venues: set[str] = set()
     for view in views.values():
         sports[view.discipline.sport.slug] = view.discipline.sport
         for team in view.standing.spec.teams:
             schools.update(team.split("+"))
+        venues.update(v for v in view.venues.values() if v)
     sport = request.args.get("sport") or None
     school = request.args.get("school") or None
+    venue = request.args.get("venue") or None
     return (
         sport if sport in sports else None,
         school if school in schools else None,
         sorted(sports.values(), key=lambda s: s.name_fr),
         sorted(schools),
+        venue if venue in venues else None,
+        sorted(venues),
     )
 
 
@@ -65,29 +70,31 @@ def programme_live(year: int) -> ResponseReturnValue:
 def _programme(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
     views = tournament_views(edition_id, revision)
-    sport, school, sports, schools = _filters(views)
-    tag = http_cache.etag("programme", edition_id, revision, lang, sport or "", school or "")
+    sport, school, sports, schools, venue, venues = _filters(views)
+    tag = http_cache.etag("programme", edition_id, revision, lang, sport or "", school or "", venue or "")
     return http_cache.serve(
-        ("programme", year, lang, sport, school, template),
+        ("programme", year, lang, sport, school, venue, template),
         tag,
         lambda: render_template(
             template,
             year=year,
-            plan=programme(views, sport=sport, school=school),
+            plan=programme(views, sport=sport, school=school, venue=venue),
             edition_tournaments=list(views.values()),
             sport=sport,
             school=school,
+            venue=venue,
             sports=sports,
             schools=schools,
+            venues=venues,
             **_context(edition_id, revision),
-            **_live_context(tag, lang, "public.programme_live", year=year, **_args(sport, school)),
+            **_live_context(tag, lang, "public.programme_live", year=year, **_args(sport, school, venue)),
         ),
         shared=shared,
     )
 
 
-def _args(sport: str | None, school: str | None) -> dict:
-    return {k: v for k, v in (("sport", sport), ("school", school)) if v}
+def _args(sport: str | None, school: str | None, venue: str | None = None) -> dict:
+    return {k: v for k, v in (("sport", sport), ("school", school), ("venue", venue)) if v}
 
 
 @bp.get("/editions/<int:year>/disciplines/<slug>")
@@ -288,7 +295,7 @@ def embed_programme_live(year: int) -> ResponseReturnValue:
 def _embed_programme(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
     views = tournament_views(edition_id, revision)
-    sport, school, _sports, _schools = _filters(views)
+    sport, school, _sports, _schools, _venue, _venues = _filters(views)
     tag = http_cache.etag("embed-programme", edition_id, revision, lang, sport or "", school or "")
     return http_cache.serve(
         ("embed-programme", year, lang, sport, school, template),
