@@ -119,8 +119,9 @@ def test_pages_are_light_and_fit_a_phone(seeded, client, path):
     )
     assert len(html) + len(css) + js < 60_000
     assert b'name="viewport" content="width=device-width, initial-scale=1"' in html
-    # Readable without JavaScript: the only scripts are our own deferred files, which update the page.
-    assert all(re.fullmatch(rb'<script src="/static/js/(poll|live)\.js" defer>', tag) for tag in scripts), scripts
+    # Readable without JavaScript: the only scripts are our own deferred files, which update the page (and
+    # mark the visitor's school).
+    assert all(re.fullmatch(rb'<script src="/static/js/(poll|live|mine)\.js" defer>', tag) for tag in scripts), scripts
 
 
 @pytest.mark.parametrize(
