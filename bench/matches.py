@@ -1,6 +1,6 @@
 """Load benchmark of a live edition played as tournaments: gunicorn (2 sync workers) on SQLite, loaded with wrk.
 
-Usage: .venv/bin/python bench/matches.py [--duration 5] [--connections 50] [--mixed-duration 25]
+Usage: .venv/bin/python bench/matches.py [--duration 4] [--connections 50] [--mixed-duration 25]
        [--save-interval 0.3] [--poll-connections 4] [--in-process-saves 48]
 Needs wrk (Debian: apt-get install wrk) and gunicorn (a dependency: .venv/bin/pip install -e .).
 
@@ -9,8 +9,12 @@ Needs wrk (Debian: apt-get install wrk) and gunicorn (a dependency: .venv/bin/pi
    half (in fixture order, teams known) is played through save_match, so that the pages show it mid-way.
 2. Requests/s of each public route of the tournaments, as a ratio to the trivial /health measured in the
    same run (health, route, health, route, health...: each route is divided by the mean of its
-   neighbours), and of the conditional requests with the current ETag (304).
-3. A mixed run: wrk polls /editions/<year>/live and each discipline's /api/editions/<year>/tournaments/<slug>
+   neighbours), and of the conditional requests with the current ETag (304): the edition and its live
+   fragment, the programme and its live fragment, the first discipline's page and its live fragment, the API.
+3. Page weight: the programme, the first discipline's page and the edition page (for comparison), each
+   HTML plus every stylesheet (<link rel="stylesheet" href>) and script (<script src>) it references on the
+   same server, each compressed with Python's gzip (level 6), summed (the goal: under 60 KB each).
+4. A mixed run: wrk polls /editions/<year>/live and each discipline's /api/editions/<year>/tournaments/<slug>
    in turn with conditional GETs (each wrk thread keeps the last ETag of each path), as fast as
    --poll-connections connections go (the goal asks for at least 1,000 requests/s; the rate reached is
    reported), while an organiser logs in and saves a match every --save-interval s over HTTP (the match
@@ -18,9 +22,15 @@ Needs wrk (Debian: apt-get install wrk) and gunicorn (a dependency: .venv/bin/pi
    teams are known (read from the database before the run; a discipline's next ones are those the saves
    before them make known). Reports each save's latency (POST to the 303), the errors, and the
    acknowledged saves whose match is not final with that score in the database at the end (lost).
+   Meanwhile a Python thread polls the programme's live fragment (the page's own data-live URL and
+   data-etag, with If-None-Match) as the page's script does: the next poll one period after each answer.
+   The period is CARTEL_POLL_SECONDS when this environment sets it (the server inherits it), else 1 s (the
+   period the page announces, data-interval, is reported beside it). Freshness of a save: from its 303 to
+   the first answer received afterwards that is a 200 (a new ETag) listing that match (its discipline's
+   link, its name, its teams) with the saved score; the goal is the period plus one second.
    wrk is not paced: its script's delay() would hold each fresh connection idle, and a sync worker that
    accepted it would wait for the request, which no browser does.
-4. Where the time goes, in-process (test client, no load, a copy of the database as built): a save's POST,
+5. Where the time goes, in-process (test client, no load, a copy of the database as built): a save's POST,
    its SQL statements and SQL time, and the first live fragment and tournament API read after it (each
    save changes the edition's revision, so each worker computes them again).
 Prints markdown tables and writes them to bench/RESULTS.md, replacing the section HEADING.
@@ -29,14 +39,20 @@ Prints markdown tables and writes them to bench/RESULTS.md, replacing the sectio
 from __future__ import annotations
 
 import argparse
+import gzip
+import html
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 from collections.abc import Collection
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -53,6 +69,7 @@ from cartel.core.tournament.spec import suggested
 from cartel.extensions import db
 from cartel.models import Discipline, Edition, Match, MatchState, Tournament
 from cartel.read.tournaments import Standing, read, tournament_of
+from cartel.words.tournaments import match_name
 from cartel.write.audit import Actor
 from cartel.write.tournaments import save_match, set_up
 from cartel.write.unit import unit_of_work
@@ -65,6 +82,8 @@ UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 OK = {True: "yes", False: "**no**"}
 SAVE_P99_GOAL = 100.0  # ms
 POLL_RATE_GOAL = 1000  # requests/s
+WEIGHT_GOAL = 60_000  # bytes: a page, its stylesheets and its scripts, each gzip-compressed, summed
+FRESHNESS_SLACK = 1.0  # s: a saved score reaches a polling page within the polling period plus this
 
 # wrk's script for the mixed run: each request goes to the next path of PATHS (the live fragment every
 # other time, each discipline's tournament in turn in between), conditional once the thread has an ETag
@@ -206,6 +225,8 @@ class Planned:
     code: str
     home: int
     away: int
+    teams: tuple[str, str] = ("", "")  # the home and away schools' slugs
+    name: str = ""  # the match's name as the public pages show it (French, their default)
 
 
 def plan_saves(app: Flask) -> tuple[list[Planned], int]:
@@ -213,7 +234,7 @@ def plan_saves(app: Flask) -> tuple[list[Planned], int]:
     scheduled whose teams are known (read from the database), the next ones those its earlier saves make
     known (worked out by the engine, nothing written); with how many are known right now."""
     queues, known_now = [], 0
-    with app.app_context():
+    with app.test_request_context():  # match_name speaks the pages' default language
         for entry in entries(live_edition()):
             tournament = tournament_of(entry)
             assert tournament is not None
@@ -229,7 +250,16 @@ def plan_saves(app: Flask) -> tuple[list[Planned], int]:
                 home, away = standing.resolution.slots[code]
                 sheet = sheet_for(home, away)
                 overrides[code] = (MatchState.FINAL, sheet, (home, away))
-                queue.append(Planned(entry.discipline.slug, code, sheet.home.score, sheet.away.score))
+                queue.append(
+                    Planned(
+                        entry.discipline.slug,
+                        code,
+                        sheet.home.score,
+                        sheet.away.score,
+                        (home, away),
+                        match_name(code),
+                    )
+                )
                 standing = read(tournament, overrides=overrides)
             queues.append(queue)
         db.session.close()
@@ -254,13 +284,18 @@ def stored_matches(app: Flask) -> dict[tuple[str, str], tuple[MatchState, dict |
 # --- HTTP and wrk ---------------------------------------------------------------------------------
 
 
-def get(server: common.Server, path: str, headers: dict | None = None) -> tuple[int, str | None]:
-    """One GET on a connection of its own (gunicorn's sync workers close them anyway): (status, ETag)."""
+def fetch(server: common.Server, path: str, headers: dict | None = None) -> common.Answer:
+    """One GET on a connection of its own (gunicorn's sync workers close them anyway)."""
     client = common.Client(server.address, timeout=10)
     try:
-        answer = client.request("GET", path, headers=headers)
+        return client.request("GET", path, headers=headers)
     finally:
         client.close()
+
+
+def get(server: common.Server, path: str, headers: dict | None = None) -> tuple[int, str | None]:
+    """One GET on a connection of its own: (status, ETag)."""
+    answer = fetch(server, path, headers)
     return answer.status, answer.headers.get("ETag")
 
 
@@ -327,6 +362,68 @@ def load_routes(server: common.Server, routes: list, args) -> list[dict]:
     return rows
 
 
+# --- page weight ----------------------------------------------------------------------------------
+
+
+class Assets(HTMLParser):
+    """The stylesheets (<link rel="stylesheet" href>) and scripts (<script src>) a page references, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "link" and "stylesheet" in values.get("rel", "").lower().split() and values.get("href"):
+            self.found.append(values["href"])
+        elif tag == "script" and values.get("src"):
+            self.found.append(values["src"])
+
+
+def gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def page_weight(server: common.Server, paths: list[str]) -> list[dict]:
+    """Each page's HTML and the stylesheets and scripts it references on this server (each counted once),
+    gzip-compressed (level 6) one by one: their sizes and their sum. A reference elsewhere is listed apart."""
+    rows = []
+    for path in paths:
+        page = fetch(server, path)
+        if page.status != 200:
+            rows.append({"page": path, "status": page.status})
+            continue
+        parser = Assets()
+        parser.feed(page.text)
+        assets, elsewhere, failed = [], [], []
+        for ref in dict.fromkeys(parser.found):
+            target = urllib.parse.urlsplit(urllib.parse.urljoin(server.url + path, html.unescape(ref)))
+            if (target.scheme, target.netloc) != ("http", server.address):
+                elsewhere.append(ref)
+                continue
+            answer = fetch(server, target.path + (f"?{target.query}" if target.query else ""))
+            if answer.status != 200:
+                failed.append(f"{target.path}: HTTP {answer.status}")
+                continue
+            assets.append((target.path.rsplit("/", 1)[-1], len(answer.body), gzipped(answer.body)))
+        html_gzip = gzipped(page.body)
+        assets_gzip = sum(g for _, _, g in assets)
+        rows.append(
+            {
+                "page": path,
+                "status": 200,
+                "html": len(page.body),
+                "html_gzip": html_gzip,
+                "assets": assets,
+                "assets_gzip": assets_gzip,
+                "total": html_gzip + assets_gzip,
+                "elsewhere": elsewhere,
+                "failed": failed,
+            }
+        )
+    return rows
+
+
 # --- the mixed run --------------------------------------------------------------------------------
 
 
@@ -335,6 +432,7 @@ class Save:
     planned: Planned
     version: int  # the match's version once saved (the 303's)
     milliseconds: float  # POST sent to 303 received
+    acknowledged: float = 0.0  # time.monotonic() when the 303 was received
 
 
 def login(server: common.Server) -> common.Client:
@@ -381,10 +479,11 @@ def organiser(server: common.Server, plan: list[Planned], args, saves: list[Save
             }
             sent = time.monotonic()
             answer = client.request("POST", path, form=data)  # the 303 is the acknowledgement
-            elapsed = (time.monotonic() - sent) * 1000
+            acknowledged = time.monotonic()
+            elapsed = (acknowledged - sent) * 1000
             location = answer.headers.get("Location") or ""
             if answer.status == 303 and location.endswith(f"/saved/{version + 1}"):
-                saves.append(Save(planned, version + 1, elapsed))
+                saves.append(Save(planned, version + 1, elapsed, acknowledged))
             else:
                 errors.append(f"{planned.slug} {planned.code}: HTTP {answer.status} {location}".strip())
         except Exception as error:
@@ -409,18 +508,136 @@ def lua_table(values: list[str]) -> str:
     return "{" + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
+def poll_period() -> float:
+    """The period of the freshness poller: CARTEL_POLL_SECONDS when this environment sets it (the servers
+    started here inherit it; at least 1 s, as the app reads it), else 1 s."""
+    value = os.environ.get("CARTEL_POLL_SECONDS", "")
+    return float(max(1, int(value))) if value.isdecimal() else 1.0
+
+
+@dataclass(frozen=True)
+class Poll:
+    sent: float  # time.monotonic()
+    received: float
+    status: int
+    new: bool  # a 200 whose ETag is not the one the poller held
+    body: str = ""  # a 200's
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What a public page with a live region tells its script: the fragment URL, its ETag, its period."""
+
+    url: str
+    etag: str | None
+    interval: str  # data-interval, as the page says it
+
+    @classmethod
+    def of(cls, server: common.Server, page: str, fallback: str) -> Followed:
+        answer = fetch(server, page)
+        found = {
+            name: html.unescape(m.group(1)) if (m := re.search(rf'\b{name}="([^"]*)"', answer.text)) else None
+            for name in ("data-live", "data-etag", "data-interval")
+        }
+        return cls(
+            found["data-live"] or fallback,
+            found["data-etag"] or answer.headers.get("ETag"),
+            found["data-interval"] or "?",
+        )
+
+
+class Follower(threading.Thread):
+    """A visitor following a live page: polls its fragment with the ETag it holds, ``period`` s after each
+    answer (as static/js/poll.js does), and keeps every answer (with a 200's body)."""
+
+    def __init__(self, server: common.Server, followed: Followed, period: float) -> None:
+        super().__init__(name="follower", daemon=True)
+        self.server, self.url, self.etag, self.period = server, followed.url, followed.etag, period
+        self.polls: list[Poll] = []
+        self.errors: list[str] = []
+        self.finished = threading.Event()
+
+    def run(self) -> None:
+        while not self.finished.is_set():
+            sent = time.monotonic()
+            try:
+                answer = fetch(self.server, self.url, {"If-None-Match": self.etag} if self.etag else None)
+            except Exception as error:
+                self.errors.append(repr(error))
+            else:
+                tag = answer.headers.get("ETag")
+                if answer.status == 200:
+                    self.polls.append(Poll(sent, time.monotonic(), 200, tag != self.etag, answer.text))
+                    self.etag = tag or self.etag
+                else:
+                    self.polls.append(Poll(sent, time.monotonic(), answer.status, False))
+                    if answer.status != 304:
+                        self.errors.append(f"HTTP {answer.status}")
+            self.finished.wait(self.period)
+
+    def stop(self) -> None:
+        self.finished.set()
+        self.join(timeout=30)
+
+
+def text_of(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def shows(fragment: str, planned: Planned) -> bool:
+    """Whether a programme fragment lists ``planned``'s match (its discipline's link, its teams, its name) with
+    the saved score."""
+    link = re.compile(rf'/disciplines/{re.escape(planned.slug)}["?]')
+    teams = f'data-school="{" ".join(planned.teams)}"'
+    for item in re.findall(r"<li\b.*?</li>", fragment, re.S):
+        if teams not in item or not link.search(item):
+            continue
+        what = re.search(r'<span class="what">(.*?)</span>', item, re.S)
+        score = re.search(r'<span class="score">(.*?)</span>', item, re.S)
+        if (
+            what
+            and score
+            and text_of(what.group(1)).endswith(planned.name)
+            and text_of(score.group(1)) == f"{planned.home}–{planned.away}"
+        ):
+            return True
+    return False
+
+
+def freshness(saves: list[Save], polls: list[Poll]) -> tuple[list[float], list[float], list[str]]:
+    """Per acknowledged save, seconds from its 303 to the first answer received afterwards with a new ETag
+    that shows its score, and to the first with a new ETag at all; the saves never shown."""
+    shown, changed, missing = [], [], []
+    for save in saves:
+        after = [p for p in polls if p.received > save.acknowledged and p.new]
+        if after:
+            changed.append(after[0].received - save.acknowledged)
+        first = next((p for p in after if shows(p.body, save.planned)), None)
+        if first is None:
+            missing.append(f"{save.planned.slug} {save.planned.code}")
+        else:
+            shown.append(first.received - save.acknowledged)
+    return shown, changed, missing
+
+
 def mixed(server: common.Server, plan: list[Planned], slugs: list[str], script: Path, args) -> dict:
     poll_script(script, slugs)
+    period = poll_period()
+    followed = Followed.of(server, f"/editions/{YEAR}/programme", f"/editions/{YEAR}/programme/live")
+    follower = Follower(server, followed, period)
     window = args.mixed_duration + 2  # one second of polls alone before the organiser starts, one after
     command = ["wrk", "-t2", f"-c{args.poll_connections}", f"-d{window}s", "--latency", "-s", str(script)]
     pollers = subprocess.Popen([*command, server.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    follower.start()
     saves: list[Save] = []
     errors: list[str] = []
     try:
         time.sleep(1)
         attempted = organiser(server, plan, args, saves, errors)
+        time.sleep(period + 2)  # the last save's poll
         out, err = pollers.communicate(timeout=window + 30)
     finally:
+        follower.stop()
         if pollers.poll() is None:
             pollers.kill()
             pollers.wait()
@@ -429,7 +646,15 @@ def mixed(server: common.Server, plan: list[Planned], slugs: list[str], script: 
     polls = parse_wrk(out)
     counts = re.search(r"POLLS 200=(\d+) 304=(\d+) other=(\d+)", out)
     polls["200"], polls["304"], polls["other"] = (int(v) for v in counts.groups()) if counts else (0, 0, 0)
-    return {"polls": polls, "saves": saves, "errors": errors, "attempted": attempted}
+    return {
+        "polls": polls,
+        "saves": saves,
+        "errors": errors,
+        "attempted": attempted,
+        "follower": follower,
+        "followed": followed,
+        "period": period,
+    }
 
 
 def lost_saves(saves: list[Save], stored: dict) -> list[str]:
@@ -568,6 +793,88 @@ def mixed_rows(result: dict, stored: dict) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def kb(size: float) -> str:
+    return f"{size / 1000:.1f} KB"
+
+
+def weight_table(rows: list[dict]) -> str:
+    lines = [
+        "Each page's HTML and every stylesheet and script it references on the server, each compressed with "
+        f"Python's gzip (level 6), summed; goal: under {kb(WEIGHT_GOAL)} ({WEIGHT_GOAL} bytes) each",
+        "",
+        "| page | HTML bytes | HTML gzip | assets gzip | total gzip | goal met | assets (gzip bytes each) |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in rows:
+        if r["status"] != 200:
+            lines.append(f"| {r['page']} | HTTP {r['status']} | | | | **no** | |")
+            continue
+        listed = ", ".join(f"{name} {g}" for name, _, g in r["assets"])
+        if r["elsewhere"]:
+            listed += f"; elsewhere, not counted: {', '.join(r['elsewhere'])}"
+        if r["failed"]:
+            listed += f"; **failed**: {', '.join(r['failed'])}"
+        met = r["total"] < WEIGHT_GOAL and not r["failed"]
+        lines.append(
+            f"| {r['page']} | {r['html']} | {r['html_gzip']} | {r['assets_gzip']} | {r['total']} "
+            f"({kb(r['total'])}) | {OK[met]} | {listed} |"
+        )
+    return "\n".join(lines)
+
+
+def freshness_table(result: dict) -> str:
+    follower, followed, period = result["follower"], result["followed"], result["period"]
+    polls, saves = follower.polls, result["saves"]
+    shown, changed, missing = freshness(saves, polls)
+    goal = period + FRESHNESS_SLACK
+    latencies = [(p.received - p.sent) * 1000 for p in polls]
+
+    def spread(values: list[float]) -> str:
+        return (
+            f"{common.percentile(values, 0.5):.2f} / {common.percentile(values, 0.95):.2f} / "
+            f"{max(values, default=float('nan')):.2f} s"
+        )
+
+    met = bool(shown) and not missing and max(shown) <= goal
+    where = "CARTEL_POLL_SECONDS" if os.environ.get("CARTEL_POLL_SECONDS", "").isdecimal() else "not set here: 1 s"
+    rows = [
+        (
+            "poller: answers 200 with a new ETag / 304 / other; errors",
+            f"{sum(p.new for p in polls)} / {sum(p.status == 304 for p in polls)} / "
+            f"{sum(p.status not in (200, 304) for p in polls)}; {len(follower.errors)} {follower.errors[:2]}",
+            "",
+            "",
+        ),
+        (
+            "poller: answer latency p50 / max",
+            f"{common.percentile(latencies, 0.5):.1f} / {max(latencies, default=float('nan')):.1f} ms",
+            "",
+            "",
+        ),
+        ("saves shown by a poll / acknowledged", f"{len(shown)} / {len(saves)} {missing[:2]}", "all", OK[not missing]),
+        (
+            "freshness: 303 to the first answer with a new ETag showing the saved score, median / p95 / max",
+            spread(shown),
+            f"<= {goal:g} s",
+            OK[met],
+        ),
+        ("for comparison: 303 to the first new ETag, median / p95 / max", spread(changed), "", ""),
+    ]
+    return "\n".join(
+        [
+            f"A Python thread polls `{followed.url}` (the programme page's data-live, starting from its data-etag) "
+            f"with If-None-Match, {period:g} s after each answer (CARTEL_POLL_SECONDS {where}; the page served "
+            f'says data-interval="{followed.interval}"), during the mixed run; a save is shown when the '
+            "fragment lists its match (discipline link, teams, name) with the saved score; "
+            f"goal: within the polling period plus {FRESHNESS_SLACK:g} s",
+            "",
+            "| measure | value | goal | met |",
+            "| --- | --- | --- | --- |",
+            *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+        ]
+    )
+
+
 def record(section: str) -> None:
     path = common.ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else ""
@@ -578,7 +885,7 @@ def record(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run of the routes")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run of the routes")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--mixed-duration", type=int, default=25, help="seconds of saves in the mixed run")
     parser.add_argument("--save-interval", type=float, default=0.3, help="seconds between two saves' starts")
@@ -605,8 +912,11 @@ def main() -> None:
         slugs = common.discipline_slugs(DISCIPLINES)
         first = slugs[0]
         api = f"/api/editions/{YEAR}"
+        programme = f"/editions/{YEAR}/programme"
+        discipline = f"/editions/{YEAR}/disciplines/{first}"
+        pages = [programme, f"{programme}/live", discipline, f"{discipline}/live"]
         with start(database, log) as server:
-            tags = {path: get(server, path)[1] for path in (f"/editions/{YEAR}", f"/editions/{YEAR}/live")}
+            tags = {path: get(server, path)[1] for path in (f"/editions/{YEAR}", f"/editions/{YEAR}/live", *pages)}
             tags["tournament"] = get(server, f"{api}/tournaments/{first}")[1]
             rows = load_routes(
                 server,
@@ -637,9 +947,13 @@ def main() -> None:
                         304,
                         0.9,
                     ),
+                    *((path, path, None, 200, 0.8) for path in pages),
+                    *((f"{path} (304)", path, {"If-None-Match": tags[path]}, 304, 0.9) for path in pages),
                 ],
                 args,
             )
+            print("page weight...", flush=True)
+            weights = page_weight(server, [programme, discipline, f"/editions/{YEAR}"])
             print(f"mixed run ({args.mixed_duration} s)...", flush=True)
             result = mixed(server, plan, slugs, script, args)
         with common.migrated_app(url) as app:
@@ -690,7 +1004,9 @@ def main() -> None:
         f"{PRESET} tournament in pools then brackets (4 pools of 3): {total} matches, {played} played at build time\n"
         f"- server log: {tracebacks} tracebacks; whole run {time.monotonic() - began:.0f} s\n\n"
         f"### Requests/s per route\n\n{route_table(rows, args)}\n\n"
+        f"### Page weight\n\n{weight_table(weights)}\n\n"
         f"### Mixed run: pollers and an organiser saving matches\n\n{mixed_table}\n\n"
+        f"### Freshness: a saved score on a page that polls the programme\n\n{freshness_table(result)}\n\n"
         f"### Where the time goes, in-process\n\n"
         f"Test client, CSRF off, no server and no load, on a copy of the database as built: the first "
         f"{min(args.in_process_saves, len(plan))} saves of the plan, each followed by the first read of the live "

@@ -67,15 +67,19 @@ def programme_live(year: int) -> ResponseReturnValue:
     return _programme(year, "public/_programme_live.html", shared=True)
 
 
+def _asked() -> tuple[str, str, str]:
+    """The filters as asked (ETags are made of them before anything is computed: a 304 costs nothing)."""
+    return tuple((request.args.get(name) or "")[:60] for name in ("sport", "school", "venue"))  # type: ignore[return-value]
+
+
 def _programme(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
-    views = tournament_views(edition_id, revision)
-    sport, school, sports, schools, venue, venues = _filters(views)
-    tag = http_cache.etag("programme", edition_id, revision, lang, sport or "", school or "", venue or "")
-    return http_cache.serve(
-        ("programme", year, lang, sport, school, venue, template),
-        tag,
-        lambda: render_template(
+    tag = http_cache.etag("programme", edition_id, revision, lang, *_asked())
+
+    def render() -> str:
+        views = tournament_views(edition_id, revision)
+        sport, school, sports, schools, venue, venues = _filters(views)
+        return render_template(
             template,
             year=year,
             plan=programme(views, sport=sport, school=school, venue=venue),
@@ -88,9 +92,9 @@ def _programme(year: int, template: str, shared: bool | None = None) -> Response
             venues=venues,
             **_context(edition_id, revision),
             **_live_context(tag, lang, "public.programme_live", year=year, **_args(sport, school, venue)),
-        ),
-        shared=shared,
-    )
+        )
+
+    return http_cache.serve(("programme", year, lang, *_asked(), template), tag, render, shared=shared)
 
 
 def _args(sport: str | None, school: str | None, venue: str | None = None) -> dict:
@@ -109,14 +113,15 @@ def discipline_live(year: int, slug: str) -> ResponseReturnValue:
 
 def _discipline(year: int, slug: str, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
-    view = tournament_views(edition_id, revision).get(slug[:80])
-    if view is None:
-        abort(404)
-    tag = http_cache.etag("discipline", edition_id, revision, lang, view.discipline.slug)
-    return http_cache.serve(
-        ("discipline", year, view.discipline.slug, lang, template),
-        tag,
-        lambda: render_template(
+    slug = slug[:80]
+    tag = http_cache.etag("discipline", edition_id, revision, lang, slug)
+
+    def render() -> str:
+        # only when the ETag is not current: a client holding it got a 200 for this very discipline
+        view = tournament_views(edition_id, revision).get(slug)
+        if view is None:
+            abort(404)
+        return render_template(
             template,
             year=year,
             view=view,
@@ -124,9 +129,9 @@ def _discipline(year: int, slug: str, template: str, shared: bool | None = None)
             rows=[r for r in match_rows({view.discipline.slug: view}) if not view.standing.is_bracket(r.code)],
             **_context(edition_id, revision),
             **_live_context(tag, lang, "public.discipline_live", year=year, slug=view.discipline.slug),
-        ),
-        shared=shared,
-    )
+        )
+
+    return http_cache.serve(("discipline", year, slug, lang, template), tag, render, shared=shared)
 
 
 # --- calendar feeds -------------------------------------------------------------------------------
@@ -231,25 +236,23 @@ def school_day_live(year: int, slug: str) -> ResponseReturnValue:
 
 def _school_day(year: int, slug: str, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
-    context = _context(edition_id, revision)
-    row = next((r for r in context["edition_view"].standing.rows if r.school.slug == slug), None)
-    if row is None:
-        abort(404)
-    views = tournament_views(edition_id, revision)
     tag = http_cache.etag("school-day", edition_id, revision, lang, slug)
-    return http_cache.serve(
-        ("school-day", year, slug, lang, template),
-        tag,
-        lambda: render_template(
+
+    def render() -> str:
+        context = _context(edition_id, revision)
+        row = next((r for r in context["edition_view"].standing.rows if r.school.slug == slug), None)
+        if row is None:
+            abort(404)
+        return render_template(
             template,
             year=year,
             row=row,
-            plan=programme(views, school=slug),
+            plan=programme(tournament_views(edition_id, revision), school=slug),
             **context,
             **_live_context(tag, lang, "public.school_day_live", year=year, slug=slug),
-        ),
-        shared=shared,
-    )
+        )
+
+    return http_cache.serve(("school-day", year, slug, lang, template), tag, render, shared=shared)
 
 
 # --- embeds: widgets for a school's or a BDS's own site, framable only by the sites listed ------------
@@ -294,22 +297,21 @@ def embed_programme_live(year: int) -> ResponseReturnValue:
 
 def _embed_programme(year: int, template: str, shared: bool | None = None) -> ResponseReturnValue:
     edition_id, revision, lang, _tag = _edition(year)
-    views = tournament_views(edition_id, revision)
-    sport, school, _sports, _schools, _venue, _venues = _filters(views)
-    tag = http_cache.etag("embed-programme", edition_id, revision, lang, sport or "", school or "")
-    return http_cache.serve(
-        ("embed-programme", year, lang, sport, school, template),
-        tag,
-        lambda: render_template(
+    tag = http_cache.etag("embed-programme", edition_id, revision, lang, *_asked())
+
+    def render() -> str:
+        views = tournament_views(edition_id, revision)
+        sport, school, _sports, _schools, venue, _venues = _filters(views)
+        return render_template(
             template,
             year=year,
-            plan=programme(views, sport=sport, school=school, limit=10),
+            plan=programme(views, sport=sport, school=school, venue=venue, limit=10),
             sport=sport,
             school=school,
             full_endpoint="public.programme_page",
-            full_args=_args(sport, school),
+            full_args=_args(sport, school, venue),
             **_context(edition_id, revision),
-            **_live_context(tag, lang, "public.embed_programme_live", year=year, **_args(sport, school)),
-        ),
-        shared=shared,
-    )
+            **_live_context(tag, lang, "public.embed_programme_live", year=year, **_args(sport, school, venue)),
+        )
+
+    return http_cache.serve(("embed-programme", year, lang, *_asked(), template), tag, render, shared=shared)
