@@ -298,3 +298,10 @@ def test_a_lost_history_row_is_recreated_by_the_next_write(live, client):
     before = client.get("/records").headers["ETag"]
     WRITES["penalty added"](live)
     assert client.get("/records").headers["ETag"] != before
+
+
+def test_a_finished_edition_on_the_home_page_says_when_it_last_changed_not_seconds_ago(seeded, client):
+    page = client.get("/?lang=en")
+    html = page.get_data(as_text=True)
+    assert "data-live=" not in html and "s ago" not in html  # the seeds' latest edition, 2026, is finished
+    assert text(page).startswith('id="main"> Last updated on ')
