@@ -299,3 +299,10 @@ def test_names_are_listed_as_a_french_reader_expects_and_sports_in_the_readers_l
     assert ("chess", "Chess") in sports and "Échecs" not in page.split('name="discipline-sport"')[1].split("</select>")[
         0
     ]
+
+
+def test_a_new_edition_for_a_year_taken_links_to_the_edition_there(admin, live):
+    response = admin.post("/admin/editions/new?lang=en", data={"edition-year": "2026", "submission_id": "y1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'An edition of this year already exists: <a href="/admin/editions/2026">open it</a>.' in html

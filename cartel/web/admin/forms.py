@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -124,7 +127,10 @@ class EditionForm(OnceForm):
             return
         other = db.session.scalar(sa.select(Edition).filter_by(year=field.data))
         if other is not None and other is not self._edition:
-            raise ValidationError(_l("An edition of this year already exists."))
+            link = Markup('<a href="%s">%s</a>') % (url_for("admin.edition", year=other.year), _("open it"))
+            raise ValidationError(
+                Markup(escape(_("An edition of this year already exists: %(link)s."))) % {"link": link}
+            )
 
     def validate_number(self, field) -> None:
         if field.data is None or field.errors:
