@@ -228,3 +228,9 @@ def test_accounts_choose_disciplines_by_name_with_big_checkboxes_grouped_by_spor
     assert admin.post(f"/admin/users/{user.id}", data=form).status_code == 303
     db.session.expire_all()
     assert sorted(d.slug for d in user.disciplines) == ["football-women", "handball-men"]
+
+
+def test_every_admin_page_leads_back_to_the_set_up_of_the_edition_in_preparation(admin, live):
+    for url in ("/admin/users", "/admin/links", "/admin/schools", "/admin/audit", "/admin/embeds"):
+        html = admin.get(url + "?lang=en").get_data(as_text=True)
+        assert '<a href="/admin/editions/2026">← Set-up of the Cartel 2026</a>' in html, url

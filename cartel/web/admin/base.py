@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from cartel.extensions import db
-from cartel.models import Discipline, Edition, Role
+from cartel.models import Discipline, Edition, EditionStatus, Role
 from cartel.web.auth import require_role
 from cartel.web.forms import reused_page
 from cartel.words.i18n import discipline_name
@@ -25,6 +25,22 @@ bp.register_error_handler(SubmissionReused, reused_page)
 @require_role(Role.ADMIN)
 def admins_only() -> None:
     return None
+
+
+def edition_in_preparation() -> Edition | None:
+    """The edition being prepared or run (the live one, else the latest planned): every admin page leads
+    back to its set-up."""
+    return db.session.scalar(
+        sa.select(Edition)
+        .where(Edition.status.in_([EditionStatus.LIVE, EditionStatus.PLANNED]))
+        .order_by(Edition.status == EditionStatus.PLANNED, Edition.year.desc())
+        .limit(1)
+    )
+
+
+@bp.context_processor
+def set_up_link() -> dict:
+    return {"edition_in_preparation": edition_in_preparation}
 
 
 def actor() -> Actor:
