@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -61,6 +61,7 @@ class ChartText:
     points: str = "Points"
     titles: str = "Titles"
     unknown: str = "not known"
+    at_least: str = "≥ {}"  # a count some unknown winner may make larger: "au moins 32"
 
 
 @dataclass(frozen=True)
@@ -276,13 +277,15 @@ def titles_chart(
     chart_id: str,
     text: ChartText,
     prior: Mapping[Key, int] | None = None,
+    at_least: Collection[Key] = (),
 ) -> str:
     """Titles per school as a dot matrix: one strip per school with a title, a square for each year it
     won, most titles first. Chosen over cumulative lines because on a phone a dominant school flattens
     the others' lines into a heap at the bottom, while strips show every title, shared titles and
     streaks (runs of squares) at any count. ``prior`` adds titles won before the first year given to the
     count written at the end of the strip. Years given with no winner are shaded as not known.
-    Each row ``<g>`` carries data-school and data-titles, each square data-school and data-year.
+    ``at_least``: the schools whose count is a minimum (an edition's winner is not known), written as the
+    tables write it. Each row ``<g>`` carries data-school and data-titles, each square data-school and data-year.
     "" without years or when no school has a title."""
     schools, prior = _unique(schools), prior or {}
     won: dict[Key, list[int]] = {s.key: [] for s in schools}
@@ -291,6 +294,10 @@ def titles_chart(
             if school in won:
                 won[school].append(edition.year)
     counts = {s.key: prior.get(s.key, 0) + len(won[s.key]) for s in schools}
+
+    def shown(key: Key) -> str:
+        return text.at_least.format(counts[key]) if key in at_least else str(counts[key])
+
     colours = dict(zip((s.key for s in schools), _colours([s.colour for s in schools]), strict=True))
     rows = sorted((s for s in schools if counts[s.key] > 0), key=lambda s: (-counts[s.key], s.label, str(s.key)))
     if not years or not rows:
@@ -312,7 +319,7 @@ def titles_chart(
         colour = colours[school.key][0]
         row = [
             _text_el(left, y + 13, _esc(_fit(school.label, right - left - 40))),
-            _text_el(right, y + 13, str(counts[school.key]), anchor="end", weight="600"),
+            _text_el(right, y + 13, _esc(shown(school.key)), anchor="end", weight="600"),
             _line(left, y + 24, right, y + 24, cls="chart-track"),
         ]
         for year in won[school.key]:
@@ -324,7 +331,7 @@ def titles_chart(
         body.append(_unknown_legend(height, text))
         height += 18
     desc = "; ".join(
-        f"{s.label}: {counts[s.key]}" + (f" ({', '.join(map(str, won[s.key]))})" if won[s.key] else "") for s in rows
+        f"{s.label}: {shown(s.key)}" + (f" ({', '.join(map(str, won[s.key]))})" if won[s.key] else "") for s in rows
     )
     return _svg("titles", chart_id, text, desc, height, body)
 

@@ -32,7 +32,13 @@ def _colour(school) -> str | None:
 
 def _text(title: str, summary: str = "") -> charts.ChartText:
     return charts.ChartText(
-        title=title, summary=summary, rank=_("Rank"), points=_("Points"), titles=_("Titles"), unknown=_("not known")
+        title=title,
+        summary=summary,
+        rank=_("Rank"),
+        points=_("Points"),
+        titles=_("Titles"),
+        unknown=_("not known"),
+        at_least=_("at least %(count)s", count="{}"),
     )
 
 
@@ -91,7 +97,8 @@ def titles(records, schools, chart_id: str = "titles-chart") -> Markup:
     prior = {schools[t.school].slug: t.count - won[t.school] for t in records.titles if t.count > won[t.school]}
     series = [charts.Series(s.slug, s.name, _colour(s)) for s in schools.values()]
     text = _text(_("Titles over time"), _("A square for each edition won."))
-    return _trusted(charts.titles_chart(years, series, chart_id=chart_id, text=text, prior=prior))
+    at_least = {schools[t.school].slug for t in records.titles if t.at_least}
+    return _trusted(charts.titles_chart(years, series, chart_id=chart_id, text=text, prior=prior, at_least=at_least))
 
 
 def bracket(view, names: dict[str, str], chart_id: str = "bracket") -> Markup:
