@@ -128,9 +128,8 @@ class EditionForm(OnceForm):
         other = db.session.scalar(sa.select(Edition).filter_by(year=field.data))
         if other is not None and other is not self._edition:
             link = Markup('<a href="%s">%s</a>') % (url_for("admin.edition", year=other.year), _("open it"))
-            raise ValidationError(
-                Markup(escape(_("An edition of this year already exists: %(link)s."))) % {"link": link}
-            )
+            # escape() gives the translated sentence as safe markup; % escapes what it is given, the link aside
+            raise ValidationError(escape(_("An edition of this year already exists: %(link)s.")) % {"link": link})
 
     def validate_number(self, field) -> None:
         if field.data is None or field.errors:
