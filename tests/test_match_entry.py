@@ -327,3 +327,10 @@ def test_the_scores_history_says_who_entered_what_and_puts_a_score_back(organise
     )
     assert "changed since the history was shown" in text(stale)
     assert read(tournament_of(entry_of(live, live.hb))).sheets["1-4.1"].home.score == 20
+
+
+def test_a_sub_match_field_slipped_into_a_plain_match_does_not_let_an_empty_side_through(organiser, live):
+    knockout(live)
+    crafted = post_score(organiser, live, "1-4.1", home="25", **{"subs-0-sets": "21-15"})
+    assert crafted.status_code == 422 and "Enter this score too" in text(crafted)
+    assert match(live, "1-4.1").version == 0

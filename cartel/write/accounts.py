@@ -192,29 +192,7 @@ def issue_links(
         )
         for link in [link for link in current if link.usable()]:
             _revoke(link, actor)
-    issued = []
-    for discipline in disciplines:
-        token = secrets.token_urlsafe(18)
-        link = EntryLink(
-            token_hash=token_hash(token),
-            edition_id=edition.id,
-            discipline=discipline,
-            label=label,
-            created_by_id=actor.user_id,
-            expires_at=utcnow() + dt.timedelta(hours=hours),
-        )
-        db.session.add(link)
-        db.session.flush()
-        record(
-            actor,
-            Action.LINK_CREATE,
-            link.id,
-            None,
-            {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
-            edition_id=edition.id,
-            discipline_id=discipline.id,
-        )
-        issued.append((link, token))
+    issued = [_issue(edition, label, hours, actor, discipline=discipline) for discipline in disciplines]
     db.session.flush()
     return issued
 
@@ -227,29 +205,41 @@ def issue_venue_links(
     label = label.strip()
     if not venues or not label or len(label) > 120 or not 1 <= hours <= MAX_LINK_HOURS:
         raise UserError("link", "venue links need venues, a label and 1 to 336 hours")
-    issued = []
-    for venue in venues:
-        token = secrets.token_urlsafe(18)
-        link = EntryLink(
-            token_hash=token_hash(token),
-            edition_id=edition.id,
-            venue=venue,
-            label=label,
-            created_by_id=actor.user_id,
-            expires_at=utcnow() + dt.timedelta(hours=hours),
-        )
-        db.session.add(link)
-        db.session.flush()
-        record(
-            actor,
-            Action.LINK_CREATE,
-            link.id,
-            None,
-            {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
-            edition_id=edition.id,
-        )
-        issued.append((link, token))
-    return issued
+    return [_issue(edition, label, hours, actor, venue=venue) for venue in venues]
+
+
+def _issue(
+    edition: Edition,
+    label: str,
+    hours: int,
+    actor: Actor,
+    *,
+    discipline: Discipline | None = None,
+    venue: Venue | None = None,
+) -> tuple[EntryLink, str]:
+    """One new link, for a discipline or a venue, audited; its token returned once, only its hash stored."""
+    token = secrets.token_urlsafe(18)
+    link = EntryLink(
+        token_hash=token_hash(token),
+        edition_id=edition.id,
+        discipline=discipline,
+        venue=venue,
+        label=label,
+        created_by_id=actor.user_id,
+        expires_at=utcnow() + dt.timedelta(hours=hours),
+    )
+    db.session.add(link)
+    db.session.flush()
+    record(
+        actor,
+        Action.LINK_CREATE,
+        link.id,
+        None,
+        {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
+        edition_id=edition.id,
+        discipline_id=discipline.id if discipline is not None else None,
+    )
+    return link, token
 
 
 def revoke_link(link: EntryLink, actor: Actor) -> None:

@@ -114,13 +114,15 @@ class MatchForm(VersionForm):
     def validate(self, extra_validators=None) -> bool:
         """A score has both sides (0 is typed, never assumed): one left empty is said at its field."""
         valid = super().validate(extra_validators)
-        if self.forfeit.data or self.home.errors or self.away.errors or isinstance(self, RaceForm) or len(self.subs):
+        if self.forfeit.data or self.home.errors or self.away.errors or isinstance(self, RaceForm) or self.tie:
             return valid
         if (self.home.data is None) != (self.away.data is None):
             empty = self.home if self.home.data is None else self.away
             empty.errors = [*empty.errors, _("Enter this score too (0 if none).")]
             return False
         return valid
+
+    tie = False  # a team tie's form (its sub-matches stand for the score): set by match_form
 
     def validate_state(self, field) -> None:
         if field.data not in ("final", "in_progress"):
@@ -194,6 +196,7 @@ def details_of(rules: Rules) -> list[str]:
 
 def match_form(rules: Rules, **kwargs) -> MatchForm:
     form = MatchForm(**kwargs)
+    form.tie = bool(rules.team_tie)
     while len(form.subs) < len(rules.team_tie):
         form.subs.append_entry()
     return form
