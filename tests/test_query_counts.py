@@ -2,8 +2,11 @@
 to compute it after a change, then one (its revision) for every request until the next change."""
 
 import pytest
+import sqlalchemy as sa
 
 from cartel.extensions import db
+from cartel.models import Edition, Placement
+from cartel.read import published, revisions, standings
 from cartel.write.audit import bump_revisions
 from tests.helpers import QueryCounter, login
 from tests.synthetic import add_synthetic_history
@@ -79,3 +82,43 @@ def test_logged_in_organisers_stay_under_the_ceiling_too(app, client, make_user)
     db.session.remove()
     counts = page_queries(client, year=1959, school="synthetic-3")
     assert max(counts.values()) <= CEILING, counts
+
+
+def test_a_change_in_one_edition_loads_and_ranks_that_edition_alone(app, client, monkeypatch):
+    """A save in one edition of a long history: the history pages load and rank that edition again,
+    reuse the other 59 as computed, and show what a computation from scratch shows."""
+    add_synthetic_history(editions=60, disciplines=25)
+    db.session.remove()
+    for page in ("/records", "/editions", "/schools/synthetic-3"):
+        client.get(page)
+    loaded, ranked = [], []
+    real_load, real_build = standings.load_details, published.build_standing
+
+    def load(editions, session):
+        loaded.extend(e.year for e in editions)
+        return real_load(editions, session)
+
+    def build(data, schools):
+        ranked.append(data.edition.year)
+        return real_build(data, schools)
+
+    monkeypatch.setattr(standings, "load_details", load)
+    monkeypatch.setattr(published, "build_standing", build)
+    # 1930's winner and runner-up swap places in its first discipline: its ranking changes
+    edition = db.session.scalar(sa.select(Edition).where(Edition.year == 1930))
+    first, second = db.session.scalars(
+        sa.select(Placement)
+        .where(Placement.edition_id == edition.id, Placement.place.in_((1, 2)))
+        .order_by(Placement.discipline_id, Placement.place)
+        .limit(2)
+    )
+    first.place, second.place = 2, 1
+    bump_revisions(edition.id)
+    db.session.commit()
+    db.session.remove()
+
+    for page in ("/records", "/editions", "/schools/synthetic-3", "/api/records"):
+        assert client.get(page).status_code == 200, page
+    assert (loaded, ranked) == ([1930], [1930])
+    revision = revisions.history_revision()
+    assert published.history(revision).records() == standings.load_history().records()

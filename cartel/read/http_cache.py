@@ -48,6 +48,10 @@ class RevisionCache:
                 return True, entry[1]
             return False, None
 
+    def peek(self, key: Hashable, revision: Hashable) -> tuple[bool, object]:
+        """(True, value) when ``key`` holds a value computed at ``revision``, else (False, None); never computes."""
+        return self._lookup(key, revision)
+
     def get(self, key: Hashable, revision: Hashable, compute: Callable[[], T]) -> T:
         found, value = self._lookup(key, revision)
         if found:

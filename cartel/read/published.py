@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import cast
 
 import sqlalchemy as sa
 from flask import abort
@@ -65,6 +66,12 @@ def latest_results(all_podiums: tuple[Podium, ...], limit: int = LATEST) -> tupl
 def standing(data: EditionData, schools: dict[int, School]) -> EditionStanding:
     """An edition's ranking, computed once per edition revision."""
     return cache().get(("standing", data.edition.id), data.edition.revision, lambda: build_standing(data, schools))
+
+
+def known_standing(edition_id: int, revision: int) -> EditionStanding | None:
+    """The standing this process computed for an edition at ``revision``, if it still has it."""
+    found, value = cache().peek(("standing", edition_id), revision)
+    return cast(EditionStanding, value) if found else None
 
 
 @contextmanager
@@ -131,11 +138,11 @@ def race_of(ranking: EditionStanding, schools: dict[int, School], session: Sessi
 
 
 def history(revision: int) -> History:
-    """Every edition with its standing; only editions whose revision changed are ranked again."""
+    """Every edition with its standing; only editions whose revision changed are loaded and ranked again."""
 
     def compute() -> History:
         with _reading() as session:
-            return load_history(build=standing, session=session)
+            return load_history(build=standing, session=session, known=known_standing)
 
     return cache().get(("history",), revision, compute)
 

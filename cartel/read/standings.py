@@ -7,6 +7,7 @@ number of editions, so a page's query count does not grow with the history.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -161,6 +162,13 @@ class EditionStanding:
     def winners(self) -> tuple[School, ...]:
         return tuple(r.school for r in self.rows if r.rank == 1)
 
+    @functools.cached_property
+    def history_entry(self) -> records.EditionHistory[int]:
+        """What the records engine needs of this edition, made once per standing (a standing is
+        computed once per edition revision, so the records of a long history convert only the
+        edition that changed)."""
+        return edition_history(self)
+
 
 def load_editions(
     where: sa.ColumnElement[bool] | None = None, session: Session | None = None
@@ -173,7 +181,15 @@ def load_editions(
     query = sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)
     if where is not None:
         query = query.where(where)
-    editions = list(db_session.scalars(query))
+    return load_details(list(db_session.scalars(query)), session)
+
+
+def load_details(
+    editions: list[Edition], session: Session | None = None
+) -> tuple[list[EditionData], dict[int, School]]:
+    """Everything stored about ``editions`` (loaded with their scheme, oldest first), with every school
+    by id: one query per table, whatever the number of editions."""
+    db_session = session or db.session
     schools = {s.id: s for s in db_session.scalars(sa.select(School))}
     by_id = {e.id: EditionData(e) for e in editions}
     if not by_id:
@@ -356,7 +372,7 @@ class History:
 
     def records(self, as_of_year: int | None = None) -> records.Records[int]:
         return records.compute_records(
-            [edition_history(s) for s in self.standings],
+            [s.history_entry for s in self.standings],
             self.prior,
             as_of_year,
             order=lambda key: by_name(self.schools[key]),
@@ -364,16 +380,32 @@ class History:
 
 
 def load_history(
-    build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing, session: Session | None = None
+    build: Callable[[EditionData, dict[int, School]], EditionStanding] = build_standing,
+    session: Session | None = None,
+    known: Callable[[int, int], EditionStanding | None] | None = None,
 ) -> History:
-    """Every edition with its standing (made by ``build``), and the prior title counts."""
+    """Every edition with its standing (made by ``build``), and the prior title counts.
+
+    ``known(edition id, revision)`` gives a standing already computed at that revision, or None: only
+    the editions it does not know are loaded in full and ranked again, so a save in one edition costs
+    the history that edition's programme and placements, not sixty editions'. The query count is the
+    same either way.
+    """
     db_session = session or db.session
-    editions, schools = load_editions(session=session)
+    if known is None:
+        editions, schools = load_editions(session=session)
+        standings = tuple(build(d, schools) for d in editions)
+    else:
+        every = list(db_session.scalars(sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)))
+        reused = {e.id: found for e in every if (found := known(e.id, e.revision)) is not None}
+        editions, schools = load_details([e for e in every if e.id not in reused], session)
+        fresh = {d.edition.id: d for d in editions}
+        standings = tuple(reused[e.id] if e.id in reused else build(fresh[e.id], schools) for e in every)
     prior = tuple(
         records.PriorTitles(p.school_id, p.before_year, p.count, p.source)
         for p in db_session.scalars(sa.select(PriorTitleCount))
     )
-    return History(tuple(build(d, schools) for d in editions), schools, prior)
+    return History(standings, schools, prior)
 
 
 def current_edition(session: Session | None = None) -> tuple[int, int] | None:
