@@ -11,7 +11,7 @@ from cartel.commands.cli import backup_command, export_group, import_group, rest
 from cartel.config import ROOT, load_config
 from cartel.extensions import csrf, db, migrate
 from cartel.read import http_cache
-from cartel.web import errors, security
+from cartel.web import assets, errors, security
 from cartel.web.admin import bp as admin_bp
 from cartel.web.api import bp as api_bp
 from cartel.web.auth import bp as auth_bp
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     login_manager_setup(app)
     http_cache.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
 
 class BoundedInt(IntegerConverter):

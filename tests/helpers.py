@@ -5,6 +5,7 @@ for a real browser. No test module imports from another test module or from a co
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -45,6 +46,12 @@ def config_for(url: str) -> dict:
         "SECRET_KEY": "test",
         "SERVER_NAME": "localhost",
     }
+
+
+def asset(filename: str) -> str:
+    """The address pages give a static file: its path and a digest of its bytes (cartel.web.assets)."""
+    digest = hashlib.sha256((ROOT / "static" / filename).read_bytes()).hexdigest()[:12]
+    return f"/static/{filename}?v={digest}"
 
 
 def login(client, email: str, password: str = PASSWORD):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from cartel import create_app
 from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EditionStatus, EntryLink, LoginThrottle, Role, User
-from tests.helpers import POSTGRES_URL, config_for, login, places, podium_form, text
+from tests.helpers import POSTGRES_URL, asset, config_for, login, places, podium_form, text
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, live):
@@ -485,7 +485,7 @@ def test_the_link_sheet_prints_four_codes_per_page_with_a_print_button_and_paris
     names = [unescape(n) for n in re.findall(r"<h1>([^<]+)</h1>", html)]
     assert names == ["Football féminin", "Handball masculin", "Swimming"]
     assert '<button type="button" class="print" data-print hidden>Imprimer</button>' in html
-    assert '<script src="/static/js/print.js" defer></script>' in html
+    assert f'<script src="{asset("js/print.js")}" defer></script>' in html
     assert "window.print()" in (ROOT / "static/js/print.js").read_text()
     assert "UTC" not in html
     link = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.id)).first()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, ResultState
-from tests.helpers import entry_of, login, places, podium_form, text
+from tests.helpers import asset, entry_of, login, places, podium_form, text
 
 
 def test_saving_a_podium_shows_points_gained_and_the_new_ranking(organiser, live):
@@ -326,7 +326,7 @@ def test_the_form_says_saving_while_a_save_is_in_flight_and_posts_without_javasc
     # without JavaScript, the buttons themselves say which state is saved
     assert '<button type="submit" name="state" value="final" class="primary">' in form
     assert "disabled" not in form
-    assert '<script src="/static/js/entry.js" defer>' in html
+    assert f'<script src="{asset("js/entry.js")}" defer>' in html
 
 
 def test_history_shows_each_versions_state_and_what_a_restore_restores(organiser, live):

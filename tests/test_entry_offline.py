@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import EntryLink
-from tests.helpers import login, places, podium_form, text
+from tests.helpers import asset, login, places, podium_form, text
 
 
 def link_holder(app, admin, discipline_slug="handball-men"):
@@ -137,10 +137,10 @@ def test_the_service_worker_is_served_from_the_entry_pages_path(client, live):
     assert response.headers["Cache-Control"] == "no-cache"
     script = response.get_data(as_text=True)
     settings = json.loads(re.search(r"var SETTINGS = (\{.*?\});", script).group(1))
-    assert settings["assets"] == ["/static/css/cartel.css", "/static/js/entry.js", "/static/js/outbox.js"]
+    assert settings["assets"] == [asset("css/cartel.css"), asset("js/entry.js"), asset("js/outbox.js")]
     assert settings["offline"] == "/saisie/offline" and settings["version"]
-    for asset in settings["assets"]:
-        with client.get(asset) as kept:
+    for address in settings["assets"]:
+        with client.get(address) as kept:
             assert kept.status_code == 200
     again = client.get("/saisie/sw.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304

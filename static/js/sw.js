@@ -53,7 +53,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && url.pathname.indexOf(SCOPE) === 0) {
     event.respondWith(page(event));
-  } else if (SETTINGS.assets.indexOf(url.pathname) !== -1) {
+  } else if (SETTINGS.assets.indexOf(url.pathname + url.search) !== -1) {
     event.respondWith(asset(request));
   }
 });
