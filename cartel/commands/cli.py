@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import refresh
 
 from cartel.config import ROOT
 from cartel.core.clock import utcnow
@@ -96,10 +97,11 @@ def export_edition_command(year: int, output: Path, lang: str) -> None:
     if found is None:
         raise click.ClickException(f"No edition in {year}.")
     with current_app.test_request_context(query_string={"lang": lang}):
+        refresh()  # a locale an earlier command chose in this app context is not kept
         view = published.edition_view(*found)
         now = utcnow()
         body = (
-            exports.ranking_csv(view, now)
+            exports.ranking_csv(view)
             if output.suffix.lower() == ".csv"
             else exports.edition_workbook(view, now, tournament_views(*found))
         )
@@ -114,6 +116,7 @@ def export_history_command(output: Path, lang: str) -> None:
     """The history workbook: roll of honour, titles, records, each school's results."""
     revision = revisions.history_revision()
     with current_app.test_request_context(query_string={"lang": lang}):
+        refresh()  # a locale an earlier command chose in this app context is not kept
         body = exports.history_workbook(published.history(revision), published.records(revision), utcnow())
     _write(output, body)
 
@@ -135,6 +138,7 @@ def import_results_command(year: int, file: Path, dry_run: bool, lang: str) -> N
     if edition is None or edition.status is not EditionStatus.LIVE:
         raise click.ClickException(f"No live edition in {year}.")
     with current_app.test_request_context(query_string={"lang": lang}):
+        refresh()  # a locale an earlier command chose in this app context is not kept
         try:
             table = read_upload(file.name, file.read_bytes())
         except UploadRefused as error:

@@ -177,15 +177,11 @@ def build_csv(
     *,
     delimiter: str,
     decimal: str,
-    title_lines: tuple[str, ...] = (),
 ) -> bytes:
-    """UTF-8 with a BOM (so that Excel recognises it) and CRLF line ends; numbers with ``decimal``."""
+    """UTF-8 with a BOM (so that Excel recognises it) and CRLF line ends; numbers with ``decimal``.
+    The header row is the first line: no title above it, which a program would take for the header."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    for line in title_lines:
-        writer.writerow([safe_csv_text(line)])
-    if title_lines:
-        writer.writerow([])
     writer.writerow([safe_csv_text(c.title) for c in columns])
     for values in rows:
         cells = []

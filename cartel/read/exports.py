@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from fractions import Fraction
 
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import format_datetime, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 
 from cartel.core.collation import folded
@@ -275,18 +275,21 @@ def edition_workbook(
     return build_workbook([ranking, results, podiums, penalties, *more], title)
 
 
-def ranking_csv(view: EditionView, now: dt.datetime) -> bytes:
+def ranking_csv(view: EditionView) -> bytes:
     """The ranking for a double-click in Excel: French: semicolons and decimal commas; English: commas
-    and decimal points (what each Excel expects of a CSV file)."""
+    and decimal points (what each Excel expects of a CSV file). The header row is the first line, so
+    that a program reading it (pandas, a spreadsheet's import) finds the columns: the edition, the
+    export time and whether the ranking is provisional are in the file's name (ranking_csv_name)."""
     columns, rows = ranking_table(view.standing)
     french = str(get_locale()) == "fr"
-    return build_csv(
-        columns,
-        rows,
-        delimiter=";" if french else ",",
-        decimal="," if french else ".",
-        title_lines=(edition_title(view.edition), exported_line(now), standing_line(view.standing)),
-    )
+    return build_csv(columns, rows, delimiter=";" if french else ",", decimal="," if french else ".")
+
+
+def ranking_csv_name(view: EditionView, now: dt.datetime) -> str:
+    """classement-2026-provisoire-2026-04-12-1530.csv: the edition, the state, the export time (Paris)."""
+    provisional = view.standing.kind == "computed" and view.standing.provisional
+    parts = [_("ranking"), str(view.edition.year), *([pgettext("result", "provisional")] if provisional else [])]
+    return "-".join([*parts, format_datetime(now, "yyyy-MM-dd-HHmm")]) + ".csv"
 
 
 def _winner_cell(p: PalmaresEntry, name: dict) -> str:

@@ -285,7 +285,7 @@ def edition_workbook(year: int) -> ResponseReturnValue:
 def ranking_csv(year: int) -> ResponseReturnValue:
     edition_id, revision, _lang, _tag = _edition(year)
     view = published.edition_view(edition_id, revision)
-    return _download(exports.ranking_csv(view, utcnow()), f"classement-{year}.csv", "text/csv")
+    return _download(exports.ranking_csv(view), exports.ranking_csv_name(view, utcnow()), "text/csv")
 
 
 @bp.get("/records/export.xlsx")
