@@ -45,6 +45,7 @@ class Problem:
     sheet: str
     cell: str
     message: str
+    discipline: str = ""  # the row's discipline, as the programme names it (or as the row wrote it)
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,10 @@ class Checker:
             key.casefold() for s in db.session.scalars(sa.select(School)) for key in (s.name, s.short_name, s.slug)
         }
         self.states = state_words()
+        self.discipline = ""  # the discipline of the row being checked
 
     def problem(self, row: UploadRow, column: int, message: str) -> None:
-        self.problems.append(Problem(row.sheet, row.ref(column), message))
+        self.problems.append(Problem(row.sheet, row.ref(column), message, self.discipline))
 
     def podium_problem(self, row: UploadRow, column: int, problem: podium.Problem) -> None:
         """A problem of cartel.core.podium, in the words courtside entry uses for it."""
@@ -263,6 +265,7 @@ class Checker:
         cells = row.cells + ("",) * (FIRST_PLACE_COLUMN - len(row.cells))
         code, version_text, state_text = cells[1], cells[2], cells[3].casefold()
         entry = self.entries.get(code)
+        self.discipline = discipline_name(entry.discipline) if entry is not None else cells[0]
         if entry is None:
             self.problem(row, 1, _("“%(code)s” is not a discipline of this edition's programme.", code=code or "—"))
             return None
@@ -274,7 +277,9 @@ class Checker:
             return None  # left empty: nothing to change
         state = self.states.get(state_text)
         if state is None:
-            self.podium_problem(row, 3, podium.Problem("bad_state"))
+            self.problem(
+                row, 3, _("“%(value)s” is not a state: write provisional or final.", value=cells[3] or "—")
+            )
         if not version_text.isdecimal() or len(version_text) > 9:
             self.problem(row, 2, _("The version is missing: download the template again."))
             return None
@@ -305,6 +310,7 @@ def check(edition: Edition, table: Table, may_enter=lambda _discipline_id: True)
     for row in table.rows:
         code = row.cells[1] if len(row.cells) > 1 else ""
         if code in seen:
+            checker.discipline = row.cells[0]
             checker.problem(row, 1, _("This discipline is already on row %(row)s.", row=seen[code]))
             continue
         seen[code] = row.row
