@@ -277,9 +277,7 @@ class Checker:
             return None  # left empty: nothing to change
         state = self.states.get(state_text)
         if state is None:
-            self.problem(
-                row, 3, _("“%(value)s” is not a state: write provisional or final.", value=cells[3] or "—")
-            )
+            self.problem(row, 3, _("“%(value)s” is not a state: write provisional or final.", value=cells[3] or "—"))
         if not version_text.isdecimal() or len(version_text) > 9:
             self.problem(row, 2, _("The version is missing: download the template again."))
             return None
