@@ -73,11 +73,13 @@ test-postgres: $(TEST_STAMP) $(MO)
 
 bench: $(TEST_STAMP)
 	scripts/apt-install wrk wrk
+	scripts/apt-install nginx nginx
 	$(PY) bench/pages.py
 	$(PY) bench/entry.py
 	$(PY) bench/live.py
 	$(PY) bench/excel.py
 	$(PY) bench/matches.py
+	$(PY) bench/edge.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

@@ -27,32 +27,39 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # With two app servers, put the nginx host's address here instead.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# --- workers --------------------------------------------------------------------------------------
-# Every request reads the database revision first (one indexed query), then sends bytes stored for
-# that revision; a page is rendered only once per revision and process. Most of the time goes to
-# Python (CPU), a little to waiting on the database: a short wait on SQLite, a network round trip
-# on PostgreSQL. Threads let a worker answer other requests while one waits on the database or
-# computes a large page (a history page over many editions: up to 0.5 s), and let nginx keep its
-# connections to gunicorn open (sync workers close every connection). The page store is
-# thread-safe, and a page being computed is computed once: other threads asking for it wait.
+# --- workers ---------------------------------------------------------------------------------------
+# Sync workers, cores + 1 of them. Chosen from bench/edge.py (straight to gunicorn, wrk, 50 connections,
+# 2 cores; bench/RESULTS.md has the run):
+#   * every public read is the same work: one indexed query for the revision, then bytes stored for
+#     that revision (a page is rendered once per revision and process). That is CPU-bound Python, and
+#     a process runs one thread of Python at a time (the GIL): threads add no throughput, only
+#     contention. Measured with the shipped gthread (3 workers x 4 threads): /api/editions/2023 at
+#     0.38-0.48x /health in every run, down to 0.3x, with socket read errors; sync workers: 0.8-0.9x
+#     /health on every public read, no socket error;
+#   * what once made threads worth it is gone: a history page after a save took 0.5 s to compute over
+#     60 editions and held a sync worker that long; it is now incremental (~25 ms, only the edition that
+#     changed is loaded again);
+#   * only nginx talks to gunicorn, and nginx buffers requests and answers, so no slow phone ever holds
+#     a sync worker (gunicorn's own advice: sync workers behind a buffering proxy). Sync workers close
+#     each connection after its answer; nginx opens another (on 127.0.0.1, a few microseconds);
+#   * one process more than cores: while a worker waits (a SQLite lock held by a save, a PostgreSQL
+#     round trip) another one runs. 2 and 3 sync workers measure the same on 2 cores; 5 measured lower
+#     (more processes than cores fight for them, and each recomputes every page after each save).
 #
-# Each process keeps its own computed pages (computed once per revision per process), so do not
-# multiply processes without need: fewer processes with a few threads each do less rework.
+#   2 cores (the development machine):  sync, workers = 3
+#   8 cores:                           sync, workers = 9
+#   PostgreSQL on another machine (every query a network round trip): workers = 2 x cores + 1
+#       (WEB_CONCURRENCY), so that waiting workers do not leave cores idle.
 #
-#   2 cores (the development machine):  gthread, workers = 3, threads = 4  -> 12 requests at once
-#       (sync, workers = 2, is what bench/live.py measures: ~3,300 req/s on /health. Sync
-#       workers are fine on SQLite; prefer gthread on PostgreSQL, where every query is a round trip.)
-#   8 cores:                           gthread, workers = 9, threads = 4  -> 36 requests at once
-#       (or sync, workers = 17; more processes, more memory, more recomputation after each save.)
+# PostgreSQL connections: each sync process keeps 1 or 2 (SQLAlchemy's pool, plus the connection that
+# reads the revision): 3 x 2 = 6 on 2 cores, 9 x 2 = 18 on 8 cores, x the number of app servers. See
+# deploy/postgresql.sql for max_connections.
 #
-# PostgreSQL connections: each process keeps up to about 2 x threads connections (SQLAlchemy's pool,
-# plus the few autocommit connections that read the revision): 3 x 4 x 2 = 24 on 2 cores,
-# 9 x 4 x 2 = 72 on 8 cores. See deploy/postgresql.sql for max_connections.
-#
-# Override without editing this file: WEB_CONCURRENCY (workers), GUNICORN_THREADS (1: sync workers).
+# Override without editing this file: WEB_CONCURRENCY (workers), GUNICORN_THREADS (threads per worker;
+# above 1, gthread workers).
 cores = multiprocessing.cpu_count()
 workers = int(os.environ.get("WEB_CONCURRENCY", cores + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = "gthread" if threads > 1 else "sync"
 
 # Each worker builds its own app after the fork (no preload): nothing the master opened (database
@@ -71,16 +78,19 @@ timeout = 30
 # On `systemctl restart/stop` (SIGTERM) or a reload (SIGHUP), workers finish the requests in hand
 # for up to this long. Keep cartel.service's TimeoutStopSec above it.
 graceful_timeout = 30
-# Idle keep-alive connection from nginx (gthread only). Keep it ABOVE nginx's upstream
-# keepalive_timeout (4 s in deploy/nginx.conf), so nginx always closes first and never sends a
-# request on a connection gunicorn is closing.
+# Idle keep-alive connection from nginx (gthread workers only: sync workers close each connection).
+# Keep it ABOVE nginx's upstream keepalive_timeout (4 s in deploy/nginx.conf), so nginx always closes
+# first and never sends a request on a connection gunicorn is closing.
 keepalive = 5
 
 # Restart a worker after this many requests (+ up to the jitter, so they do not all restart at once),
-# a guard against slow memory growth. A new worker recomputes the pages it serves (once each), so
-# keep it high: nginx's short cache already spares most requests.
-max_requests = 20000
-max_requests_jitter = 2000
+# a guard against slow memory growth (what a worker keeps is bounded: cartel/read/http_cache.py keeps
+# at most 4,096 computed values). A new worker recomputes the pages it serves (once each), and a
+# restart drops the connections in hand, so keep it high: at 20,000, straight-to-gunicorn load (3,000
+# requests/s) restarted each worker every 20 s. Behind nginx's cache the app sees about one request
+# per page and language every 3 s, so this is days of an event.
+max_requests = 500000
+max_requests_jitter = 50000
 
 # --- logs (systemd's journal: journalctl -u cartel) -----------------------------------------------
 accesslog = "-"

@@ -51,12 +51,14 @@ GRANT CONNECT, TEMPORARY ON DATABASE cartel TO cartel;
 -- Settings worth checking for the event (postgresql.conf or ALTER SYSTEM SET, then restart):
 --
 --  * max_connections (default 100, needs a restart). Each gunicorn worker keeps up to about
---    2 x threads connections open: its SQLAlchemy pool, plus the autocommit connections that read
---    the revision of every request. With deploy/gunicorn.conf.py's defaults (workers = cores + 1,
---    threads = 4):
---        one 2-core app server:   3 x 4 x 2 = 24
---        one 8-core app server:   9 x 4 x 2 = 72
---        two 8-core app servers:              144   -> max_connections = 200
+--    2 x threads connections open: its SQLAlchemy pool, plus the autocommit connection that reads
+--    the revision of every request. With deploy/gunicorn.conf.py's defaults (sync workers,
+--    workers = cores + 1, threads = 1):
+--        one 2-core app server:   3 x 1 x 2 = 6
+--        one 8-core app server:   9 x 1 x 2 = 18
+--        two 8-core app servers, PostgreSQL on its own machine (workers = 2 x cores + 1 = 17):
+--                                 2 x 17 x 2 = 68  -> the default 100 is enough
+--    (with GUNICORN_THREADS=4, multiply by 4: two 8-core servers, 9 workers each, 144 -> 200)
 --    plus a few for the backup timer, migrations, psql and monitoring (keep 10 spare, and the 3
 --    superuser_reserved_connections). Check while loaded:
 --        SELECT count(*) FROM pg_stat_activity WHERE usename = 'cartel';
