@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from cartel import create_app
 from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EditionStatus, EntryLink, LoginThrottle, Role, User
+from cartel.words.typography import french
 from tests.helpers import POSTGRES_URL, asset, config_for, login, places, podium_form, text
 
 
@@ -558,7 +559,7 @@ def test_an_account_enters_the_whole_programme_or_only_the_disciplines_ticked(ad
     html = admin.get("/admin/users").get_data(as_text=True)
     assert radios(html) == {"whole": False, "chosen": True}  # a new account starts limited: no rights by mistake
     fieldset = html.split('<fieldset class="choices"')[1].split("</fieldset>")[0]
-    assert "Tout le programme : toutes les disciplines, ainsi que les pénalités et bonus" in fieldset
+    assert french("Tout le programme : toutes les disciplines, ainsi que les pénalités et bonus") in fieldset
 
     # the whole programme: every discipline and penalties (the ticks under "only" do not apply)
     response = admin.post("/admin/users", data=account_form("all@example.org", "whole", ["handball-men"]))

@@ -30,6 +30,7 @@ from cartel.models import (
 )
 from cartel.models.sport import SportKind
 from cartel.words.describe import DESCRIBERS, Names, describe
+from cartel.words.typography import french
 from cartel.write import accounts, catalogue
 from cartel.write.audit import Actor, record
 from cartel.write.lifecycle import change_status
@@ -294,7 +295,7 @@ def test_places_ranks_and_ordinals_in_each_language(app):
         told_fr = describe(save, NAMES)
     with app.app_context(), app.test_request_context("/?lang=en"):
         told_en = describe(save, NAMES)
-    assert told_fr.summary == (
+    assert told_fr.summary == french(
         "Résultat enregistré : Handball, édition 2026 — 1er IMT Mines Alès, 1er Mines Nancy, 3e x, "
         "11e IMT Mines Alès, 21e  (provisoire)"
     )
@@ -302,7 +303,7 @@ def test_places_ranks_and_ordinals_in_each_language(app):
         "Result saved: Handball, 2026 edition — 1st IMT Mines Alès, 1st Mines Nancy, 3rd x, "
         "11th IMT Mines Alès, 21st  (provisional)"
     )
-    assert told_fr.details == ("Avant : rien d'enregistré",)
+    assert told_fr.details == (french("Avant : rien d'enregistré"),)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from cartel.commands import demo
 from cartel.core.clock import utcnow
 from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, Edition, Placement, PointAdjustment, ProgrammeEntry, ResultState, User
+from cartel.words.typography import french
 from cartel.write import backup
 
 ACTIONS = {
@@ -30,7 +31,7 @@ ACTIONS = {
 # what a match or a decision writes besides its own line when it moves the discipline's places
 DERIVED = "result.match"
 ACTIONS_ON_MATCHES = ("match", "decide")
-BANNER_FR = "Démonstration : équipes et résultats fictifs, saisis automatiquement."
+BANNER_FR = french("Démonstration : équipes et résultats fictifs, saisis automatiquement.")
 BANNER_EN = "Demonstration: fictional teams and results, entered automatically."
 
 

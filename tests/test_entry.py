@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, ResultState
+from cartel.words.typography import french
 from tests.helpers import asset, entry_of, login, places, podium_form, text
 
 
@@ -55,7 +56,7 @@ def test_validation_says_what_and_where_and_saves_nothing(organiser, live, data,
     html = response.get_data(as_text=True)
     if row is not None:
         fieldset = html.split(f'id="row-{row}"')[1].split("</fieldset>")[0]
-        assert message in unescape(fieldset)
+        assert french(message) in unescape(fieldset)
     else:
         assert message in text(response)
     assert places(live, live.hb) == [] and entry_of(live, live.hb).version == 0
@@ -419,7 +420,7 @@ def test_removing_a_penalty_asks_first(organiser, live, adjust):
     assert f'href="/saisie/adjustments/{penalty.id}/delete">Retirer…</a>' in html
     question = organiser.get(f"/saisie/adjustments/{penalty.id}/delete")
     assert question.status_code == 200
-    assert "Retirer cet ajustement ? IMT Mines Albi: -2 — retard" in text(question).replace("\u2212", "-")
+    assert "Retirer cet ajustement ? IMT Mines Albi : -2 — retard" in text(question).replace("\u2212", "-")
     form = question.get_data(as_text=True).split(
         f'<form method="post" action="/saisie/adjustments/{penalty.id}/delete"'
     )[1]

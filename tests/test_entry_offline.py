@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import EntryLink
+from cartel.words.typography import french
 from tests.helpers import asset, login, places, podium_form, text
 
 
@@ -78,8 +79,8 @@ def test_a_mistake_shows_an_error_summary_linking_to_each_place_in_error(organis
     assert html.index('class="error-summary"') < html.index('<form method="post" action="/saisie/handball-men"')
     links = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', summary.group(0))
     assert [(target, unescape(words)) for target, words in links] == [
-        ("row-2", "Place 2 : IMT Mines Alès est déjà placé (place 1)."),
-        ("row-4", "Place 4 : IMT Mines Alès est déjà placé (place 1)."),
+        ("row-2", french("Place 2 : IMT Mines Alès est déjà placé (place 1).")),
+        ("row-4", french("Place 4 : IMT Mines Alès est déjà placé (place 1).")),
     ]
     for target, _words in links:
         assert f'<fieldset class="row" id="{target}"' in html  # each link leads to a field of the form

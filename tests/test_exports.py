@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from cartel.extensions import db
 from cartel.models import Edition, EditionStatus
 from cartel.read import published, revisions
+from cartel.words.typography import french
 from cartel.write.audit import Actor
 from cartel.write.lifecycle import change_status
 from tests.helpers import INJECTION, POSTGRES_URL
@@ -49,7 +50,7 @@ def test_edition_workbook_holds_the_computed_ranking_cell_by_cell(edition, clien
     ws = wb["Classement"]
     assert ws["A1"].value == "Cartel 2026 (51e édition)" and ws["A1"].font.bold
     assert ws["A2"].value.startswith("Exporté le ") and ws["A2"].value.endswith("(heure de Paris)")
-    assert ws["A3"].value == "Classement provisoire : 1 discipline sur 3 a un résultat définitif."
+    assert ws["A3"].value == "Classement provisoire\u202f: 1 discipline sur 3 a un résultat définitif."
     header, rows = table(ws)
     assert header == ("Rang", "École", "Points", "1res places", "2es places", "3es places", "Ajustements")
     with client.application.test_request_context():
@@ -80,18 +81,18 @@ def test_edition_workbook_holds_the_computed_ranking_cell_by_cell(edition, clien
 def test_results_podiums_and_penalties_sheets(edition, client):
     wb, _ = workbook(client, "/editions/2026/export.xlsx")
     header, rows = table(wb["Résultats"])
-    assert header[:4] == ("Discipline", "État", "ales : place", "ales : points")
+    assert header[:4] == ("Discipline", "État", "ales\u202f: place", "ales\u202f: points")
     by_discipline = {r[0]: r for r in rows}
     assert set(by_discipline) == {"Handball masculin", "Football féminin", "Swimming"}
     columns = {name: k for k, name in enumerate(header)}
     handball = by_discipline["Handball masculin"]
     for school in ("ales", "albi", "nancy"):
-        assert handball[columns[f"{school} : place"]] == 1
-        assert handball[columns[f"{school} : points"]] == pytest.approx(20 / 3, abs=0.005)
+        assert handball[columns[f"{school}\u202f: place"]] == 1
+        assert handball[columns[f"{school}\u202f: points"]] == pytest.approx(20 / 3, abs=0.005)
     football = by_discipline["Football féminin"]
-    assert football[columns["nancy : points"]] == 5 and football[columns["ales : points"]] == 6
-    assert by_discipline["Swimming"][columns["ales : place"]] is None
-    points_cell = wb["Résultats"].cell(row=6, column=columns["ales : points"] + 1)
+    assert football[columns["nancy\u202f: points"]] == 5 and football[columns["ales\u202f: points"]] == 6
+    assert by_discipline["Swimming"][columns["ales\u202f: place"]] is None
+    points_cell = wb["Résultats"].cell(row=6, column=columns["ales\u202f: points"] + 1)
     assert points_cell.number_format == "General"  # shows 10 and 6.67, never "10."
     _, podiums = table(wb["Podiums"])
     assert ("Football féminin", "provisoire", f"Mines Nancy × {INJECTION}", "IMT Mines Alès", None, None) in podiums
@@ -234,10 +235,10 @@ def test_a_closed_editions_workbook_keeps_each_disciplines_points(edition, clien
     columns, by_discipline = results_by_discipline(closed)
     handball = by_discipline["Handball masculin"]
     third = pytest.approx(20 / 3, abs=0.005)
-    assert [handball[columns[f"{s} : points"]] for s in ("ales", "albi", "nancy")] == [third] * 3
+    assert [handball[columns[f"{s}\u202f: points"]] for s in ("ales", "albi", "nancy")] == [third] * 3
     football = by_discipline["Football féminin"]
-    assert (football[columns["nancy : points"]], football[columns["ales : points"]]) == (5, 6)
-    assert closed["Résultats"].cell(row=6, column=columns["ales : points"] + 1).data_type == "n"
+    assert (football[columns["nancy\u202f: points"]], football[columns["ales\u202f: points"]]) == (5, 6)
+    assert closed["Résultats"].cell(row=6, column=columns["ales\u202f: points"] + 1).data_type == "n"
 
 
 def test_points_per_discipline_that_do_not_give_the_official_totals_are_not_known(
@@ -256,12 +257,18 @@ def test_points_per_discipline_that_do_not_give_the_official_totals_are_not_know
     wb, _ = workbook(client, "/editions/2019/export.xlsx")
     columns, by_discipline = results_by_discipline(wb)
     handball = by_discipline["Handball"]
-    assert (handball[columns["ales : place"]], handball[columns["albi : place"]]) == (1, 2)
-    assert (handball[columns["ales : points"]], handball[columns["albi : points"]]) == ("non connu", "non connu")
+    assert (handball[columns["ales\u202f: place"]], handball[columns["albi\u202f: place"]]) == (1, 2)
+    assert (handball[columns["ales\u202f: points"]], handball[columns["albi\u202f: points"]]) == (
+        "non connu",
+        "non connu",
+    )
     notes = [c for row in wb["Résultats"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert (
-        "Points par discipline non connus : les places enregistrées ne redonnent pas les totaux officiels de "
-        "l'édition." in notes
+        french(
+            "Points par discipline non connus : les places enregistrées ne redonnent pas les totaux officiels de "
+            "l'édition."
+        )
+        in notes
     )
 
     published.points = Decimal(6)  # now they do: 10 and 6
@@ -270,15 +277,15 @@ def test_points_per_discipline_that_do_not_give_the_official_totals_are_not_know
     wb, _ = workbook(client, "/editions/2019/export.xlsx")
     columns, by_discipline = results_by_discipline(wb)
     handball = by_discipline["Handball"]
-    assert (handball[columns["ales : points"]], handball[columns["albi : points"]]) == (10, 6)
+    assert (handball[columns["ales\u202f: points"]], handball[columns["albi\u202f: points"]]) == (10, 6)
 
 
 def test_a_historical_edition_with_a_partial_official_standing_has_no_invented_points(seeded, client):
     """2023: the sources give the winner's total only; its podiums are known, its points per discipline are not."""
     wb, _ = workbook(client, "/editions/2023/export.xlsx")
     columns, by_discipline = results_by_discipline(wb)
-    point_columns = [k for name, k in columns.items() if name.endswith(" : points")]
-    place_columns = [k for name, k in columns.items() if name.endswith(" : place")]
+    point_columns = [k for name, k in columns.items() if name.endswith("\u202f: points")]
+    place_columns = [k for name, k in columns.items() if name.endswith("\u202f: place")]
     assert any(row[k] is not None for row in by_discipline.values() for k in place_columns)  # places are known
     values = {row[k] for row in by_discipline.values() for k in point_columns}
     assert values <= {None, "non connu"} and "non connu" in values
@@ -294,7 +301,7 @@ def test_points_per_discipline_of_an_edition_without_a_scheme_are_not_known(
     db.session.commit()
     wb, _ = workbook(client, "/editions/2018/export.xlsx")
     columns, by_discipline = results_by_discipline(wb)
-    assert by_discipline["Handball"][columns["ales : place"]] == 1
-    assert by_discipline["Handball"][columns["ales : points"]] == "non connu"
+    assert by_discipline["Handball"][columns["ales\u202f: place"]] == 1
+    assert by_discipline["Handball"][columns["ales\u202f: points"]] == "non connu"
     notes = [c for row in wb["Résultats"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert "Points par discipline non connus : l'édition n'a pas de barème de points." in notes
+    assert french("Points par discipline non connus : l'édition n'a pas de barème de points.") in notes

@@ -23,6 +23,7 @@ from cartel.models import (
     ProgrammeEntry,
 )
 from cartel.read.standings import build_standing, load_editions
+from cartel.words.typography import french
 from cartel.write import imports
 from tests.helpers import INJECTION, POSTGRES_URL, login
 
@@ -302,7 +303,7 @@ def test_hostile_or_wrong_files_are_refused_before_parsing(organiser, name, data
     before = state_of_db()
     response = upload(organiser, data, name)
     assert response.status_code == (413 if name == "big.xlsx" else 422)
-    assert message in response.get_data(as_text=True).replace("&#39;", "'")
+    assert french(message) in response.get_data(as_text=True).replace("&#39;", "'")
     assert state_of_db() == before
 
 

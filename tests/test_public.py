@@ -21,7 +21,7 @@ def test_records_as_of_2023_show_31_titles_and_the_325_points_record(seeded, cli
     assert "IMT Mines Alès 31 " in page
     assert "au moins" not in page.split("Titres par école")[1].split("« Au moins »")[0]
     assert "Record de points en une édition 325 points IMT Mines Alès , 2023" in page
-    assert "IMT Mines Alès , 2023: sur le podium des 20 disciplines" in page
+    assert "IMT Mines Alès , 2023 : sur le podium des 20 disciplines" in page
 
 
 def test_records_after_2024_show_32_titles(seeded, client):
@@ -62,8 +62,8 @@ def test_editions_list_number_host_winner_and_points(seeded, client):
 
 def test_school_page_lists_results_titles_and_records(seeded, client):
     page = text(client.get("/schools/imt-mines-ales"))
-    assert "Titres: au moins 32" in page
-    assert "Meilleur total de points: 325 (2023)" in page
+    assert "Titres : au moins 32" in page
+    assert "Meilleur total de points : 325 (2023)" in page
     assert "2023 1 325 9/4/7" in page
     assert client.get("/schools/nowhere").status_code == 404
 

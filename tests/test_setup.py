@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding, Sport
+from cartel.words.typography import french
 from tests.helpers import podium_form, text
 
 
@@ -277,7 +278,9 @@ def test_a_bad_tie_break_is_told_under_the_tie_breaks(admin, live, breaks):
     assert [(f, html.unescape(e)) for f, e in errors] == [
         (
             "tie_breaks",
-            "Ce barème n'est pas utilisable : le départage liste des places distinctes de 1 à 100, comme 1 2 3.",
+            french(
+                "Ce barème n'est pas utilisable : le départage liste des places distinctes de 1 à 100, comme 1 2 3."
+            ),
         )
     ]
     assert edition_of(2026).scheme.place_points == [10, 6, 4, 2]

@@ -62,6 +62,8 @@ class ChartText:
     titles: str = "Titles"
     unknown: str = "not known"
     at_least: str = "≥ {}"  # a count some unknown winner may make larger: "au moins 32"
+    colon: str = ": "  # "label: value", as the language writes it (French: a narrow space before the sign)
+    semicolon: str = "; "
 
 
 @dataclass(frozen=True)
@@ -137,10 +139,10 @@ def bar_chart(rows: Sequence[BarRow], *, chart_id: str, text: ChartText, fmt: Fo
         body.append(_el("rect", **box, class_="chart-bar", **data))
         value_x, anchor = (end - 4, "end") if row.points < 0 else (end + 4, None)
         body.append(_text_el(value_x, y + 28, _esc(values[i]), anchor=anchor))
-        desc.append(("" if row.rank is None else f"{row.rank}. ") + f"{row.label}: {values[i]}")
+        desc.append(("" if row.rank is None else f"{row.rank}. ") + f"{row.label}{text.colon}{values[i]}")
         body.append(_line(zero, y + 15, zero, y + 33, stroke=MUTED, cls="chart-axis"))  # zero, beside each bar only
     bottom = top + len(rows) * row_h
-    return _svg("bar", chart_id, text, "; ".join(desc), bottom + 4, body)
+    return _svg("bar", chart_id, text, text.semicolon.join(desc), bottom + 4, body)
 
 
 def race_chart(
@@ -204,8 +206,8 @@ def race_chart(
     for (y, _, key, colour), y_label in zip(labels, _spread([y for y, *_ in labels], gap, top, bottom), strict=True):
         body.append(_line(right + 4, y, right + 11, y_label, stroke=colour, cls="chart-leader"))
         body.append(_text_el(right + 13, y_label + 4, _esc(ends[key]), size=11))
-    desc = f"{time_fmt(t0)} – {time_fmt(t1)}: " + "; ".join(
-        f"{s.label}: {fmt(running[s.key])}" for s in sorted(schools, key=lambda s: (-running[s.key], s.label))
+    desc = f"{time_fmt(t0)} – {time_fmt(t1)}{text.colon}" + text.semicolon.join(
+        f"{s.label}{text.colon}{fmt(running[s.key])}" for s in sorted(schools, key=lambda s: (-running[s.key], s.label))
     )
     times = " ".join(s.time.isoformat() for s in steps)
     return _svg("race", chart_id, text, desc, bottom + 24, body, data_times=times)
@@ -265,9 +267,11 @@ def history_chart(
     if unknown:
         body.append(_unknown_legend(height, text))
         height += 18
-    parts = {y: f"{y}: {p.rank}" + ("" if p.points is None else f" ({fmt(p.points)})") for y, p in known.items()}
-    parts |= {a: f"{a}{'' if a == b else f'–{b}'}: {text.unknown}" for a, b in unknown}
-    return _svg("history", chart_id, text, "; ".join(parts[y] for y in sorted(parts)), height, body)
+    parts = {
+        y: f"{y}{text.colon}{p.rank}" + ("" if p.points is None else f" ({fmt(p.points)})") for y, p in known.items()
+    }
+    parts |= {a: f"{a}{'' if a == b else f'–{b}'}{text.colon}{text.unknown}" for a, b in unknown}
+    return _svg("history", chart_id, text, text.semicolon.join(parts[y] for y in sorted(parts)), height, body)
 
 
 def titles_chart(
@@ -330,8 +334,9 @@ def titles_chart(
     if unknown:
         body.append(_unknown_legend(height, text))
         height += 18
-    desc = "; ".join(
-        f"{s.label}: {shown(s.key)}" + (f" ({', '.join(map(str, won[s.key]))})" if won[s.key] else "") for s in rows
+    desc = text.semicolon.join(
+        f"{s.label}{text.colon}{shown(s.key)}" + (f" ({', '.join(map(str, won[s.key]))})" if won[s.key] else "")
+        for s in rows
     )
     return _svg("titles", chart_id, text, desc, height, body)
 

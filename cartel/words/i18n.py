@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import Domain, format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 
 from cartel.extensions import babel
 from cartel.models import Discipline, EntryLink
-from cartel.words import labels, numbers, pictures, tournaments
+from cartel.words import labels, numbers, pictures, tournaments, typography
 
 LANGUAGE_COOKIE = "cartel_lang"
 
@@ -47,6 +48,21 @@ def link_scope(link: EntryLink) -> str:
     return _("Matches at %(venue)s", venue=link.venue.name if link.venue else "—")
 
 
+class TypesetDomain(Domain):
+    """Flask-Babel's message domain, with French typography (cartel.words.typography) applied once to
+    the whole French catalogue when it is loaded: every page, workbook and message follows one rule."""
+
+    def get_translations(self) -> Translations | NullTranslations:
+        translations = super().get_translations()
+        if str(get_locale()) == "fr" and not getattr(translations, "cartel_typeset", False):
+            catalog = translations._catalog  # gettext's own dict: msgid (or (msgid, n)) -> text
+            for key, value in list(catalog.items()):
+                if key != "" and isinstance(value, str):  # "" is the catalogue's header
+                    catalog[key] = typography.french(value)
+            translations.cartel_typeset = True  # the rule is idempotent anyway: a race does no harm
+        return translations
+
+
 def init_app(app: Flask) -> None:
     # WTForms' own messages ("This field is required."...) in the page's language: Flask-WTF loads WTForms'
     # catalogue for Flask-Babel's locale (its default, said here because the forms rely on it)
@@ -56,6 +72,7 @@ def init_app(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parents[1] / "translations"),
     )
+    babel.domain_instance = TypesetDomain()  # in place of Flask-Babel's plain one (a cached property)
     app.jinja_env.filters["points"] = numbers.points
     app.jinja_env.filters["signed_points"] = numbers.signed_points
     app.jinja_env.filters["format_date"] = format_date
@@ -63,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["discipline_name"] = discipline_name
     app.jinja_env.globals["link_scope"] = link_scope
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["sign"] = lambda mark: typography.sign(mark, str(get_locale()))
     app.jinja_env.globals["pictures"] = pictures
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.filters["local_time"] = tournaments.local_time

@@ -7,13 +7,13 @@ from collections import Counter
 from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from cartel.core import charts
 from cartel.core.tournament.formats import From
-from cartel.words import numbers
+from cartel.words import numbers, typography
 from cartel.words.tournaments import match_name, team_name
 
 
@@ -39,6 +39,8 @@ def _text(title: str, summary: str = "") -> charts.ChartText:
         titles=_("Titles"),
         unknown=_("not known"),
         at_least=_("at least %(count)s", count="{}"),
+        colon=typography.sign(":", str(get_locale())),
+        semicolon=typography.sign(";", str(get_locale())),
     )
 
 

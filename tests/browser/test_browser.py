@@ -1,5 +1,6 @@
 """A real Chromium (Debian's, driven by Playwright) on a phone-sized screen against a live server."""
 
+from cartel.words.typography import french
 from tests.helpers import TapCounter, login_organiser
 
 
@@ -15,7 +16,7 @@ def test_organiser_records_a_podium_with_a_shared_third_place_on_a_phone(server,
     taps.tap("button[value='final']")
     page.wait_for_url("**/saisie/rugby-women/saved/1")
     assert taps.count == 4
-    assert "Enregistré : résultat définitif." in page.inner_text("main")
+    assert french("Enregistré : résultat définitif.") in page.inner_text("main")
 
     # A podium with a shared 3rd place.
     page.goto(f"{server}/saisie/handball-men")

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from cartel import create_app
 from cartel.extensions import db
+from cartel.words.typography import french
 from tests.helpers import TapCounter, config_for, login_organiser
 
 
@@ -33,7 +34,7 @@ def test_a_shared_third_place_takes_five_taps_then_save(server, browser):
     page.wait_for_url("**/saisie/handball-men/saved/1")
     assert taps.count == 6  # with the save tap
     saved = " ".join(page.inner_text("main").split())
-    assert "Enregistré : résultat définitif." in saved
+    assert "Enregistré : résultat définitif." in saved  # spaces made plain by the join above
     assert "3 IMT Mines Albi +4 3 IMT Nord Europe +4" in saved
     # "Next discipline" leads on to the discipline still waiting for its result
     page.locator("a[data-next]").click()
@@ -99,7 +100,7 @@ def test_a_podium_at_3_s_of_latency_shows_the_saving_state(server, browser):
     assert {k: v for k, v in left.items() if k != "at"} == saving
     assert left["at"] - tapped >= 5_900  # and all along, until the answer replaced the page
     # the pressed button was disabled, yet its state went along: saved as final
-    assert "Enregistré : résultat définitif." in page.inner_text("main")
+    assert french("Enregistré : résultat définitif.") in page.inner_text("main")
     page.context.close()
 
 
@@ -115,7 +116,7 @@ def test_without_javascript_the_form_saves_as_any_form(server, browser):
     page.locator("label[for='r2-imt-mines-ales']").click()
     page.locator("button[value='provisional']").click()
     page.wait_for_url("**/saisie/rugby-women/saved/1")
-    assert "Enregistré : résultat provisoire." in page.inner_text("main")
+    assert french("Enregistré : résultat provisoire.") in page.inner_text("main")
     context.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cartel.extensions import db
+from cartel.words.typography import french
 from tests.helpers import browser_app, serving
 
 SCHOOLS = [
@@ -106,7 +107,7 @@ def test_a_student_follows_a_school_s_day_and_sees_a_score_arrive_without_reload
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR", has_touch=True)
     page = context.new_page()
     page.goto(f"{server}/editions/2027/schools/ales")
-    page.get_by_role("link", name="C'est mon école : la mettre en évidence partout").click()
+    page.get_by_role("link", name=french("C'est mon école : la mettre en évidence partout")).click()
     page.wait_for_url("**/editions/2027/schools/ales")
     assert "mine" in (page.locator("h1").get_attribute("class") or "")  # marked: the visitor's school
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

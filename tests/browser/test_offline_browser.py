@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, ProgrammeEntry
+from cartel.words.typography import french
 from tests.helpers import PASSWORD
 
 PHONE = {"width": 360, "height": 740}
@@ -101,7 +102,10 @@ def test_a_result_saved_offline_is_kept_said_not_sent_and_sent_once_back_online(
     assert page.locator("h1").inner_text() == "Rugby féminin"
     assert page.locator("#r1-imt-mines-ales").is_checked() and page.locator("#r2-mines-nancy").is_checked()
     assert page.locator("[data-outbox-note]").inner_text() == NOT_SENT
-    assert "Pas de connexion : cette page est la copie gardée sur ce téléphone" in page.locator("#outbox").inner_text()
+    assert (
+        french("Pas de connexion : cette page est la copie gardée sur ce téléphone")
+        in page.locator("#outbox").inner_text()
+    )
     # a page never opened on the phone says where things stand
     page.goto(f"{server}/saisie/handball-men")
     assert page.locator("h1").inner_text() == "Pas de connexion"
@@ -120,7 +124,7 @@ def test_a_result_saved_offline_is_kept_said_not_sent_and_sent_once_back_online(
     assert result_of(running, "rugby-women") == (1, 1)  # one save, one audit line
     sent.get_by_role("link", name="Voir le résultat enregistré").click()
     page.wait_for_url("**/saisie/rugby-women/saved/1")
-    assert "Enregistré : résultat définitif." in page.inner_text("main")
+    assert french("Enregistré : résultat définitif.") in page.inner_text("main")
     page.context.close()
 
 
@@ -165,7 +169,7 @@ def test_an_ended_session_keeps_the_result_and_sends_it_after_the_login(running,
     page.locator("button[value='final']").click()
     said = page.locator("#outbox p.blocked")
     said.wait_for()
-    assert "Pas envoyé : votre session a pris fin. Reconnectez-vous, il sera alors envoyé." in said.inner_text()
+    assert french("Pas envoyé : votre session a pris fin. Reconnectez-vous, il sera alors envoyé.") in said.inner_text()
     assert result_of(running, "rugby-women") == (0, 0)
     said.get_by_role("link", name="Se connecter").click()
     page.wait_for_url("**/login?next=*")
@@ -188,7 +192,7 @@ def test_a_form_that_outlived_its_token_is_sent_with_a_fresh_one(running, browse
     page.wait_for_timeout(4000)  # the form's CSRF token has expired
     page.locator("button[value='final']").click()
     page.wait_for_url("**/saisie/rugby-women/saved/1")  # sent again once, with a token from the form page
-    assert "Enregistré : résultat définitif." in page.inner_text("main")
+    assert french("Enregistré : résultat définitif.") in page.inner_text("main")
     assert result_of(running, "rugby-women") == (1, 1)
     page.context.close()
 
@@ -207,7 +211,7 @@ def test_a_mistake_on_a_phone_focuses_the_error_summary_under_a_small_header(run
     box = summary.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]  # in view, at once
     assert page.locator("header.top").bounding_box()["height"] <= 64
-    assert "Place 2 : IMT Mines Alès est déjà placé (place 1)." in summary.inner_text()
+    assert french("Place 2 : IMT Mines Alès est déjà placé (place 1).") in summary.inner_text()
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.closest('fieldset').id") == "row-2"
     assert page.locator("#row-2 legend").bounding_box()["y"] >= 0
@@ -228,7 +232,7 @@ def test_enter_in_the_form_saves_as_final(running, browser):
     page.locator("#r3-imt-mines-albi").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/saisie/rugby-women/saved/1")
-    assert "Enregistré : résultat définitif." in page.inner_text("main")
+    assert french("Enregistré : résultat définitif.") in page.inner_text("main")
     page.context.close()
 
 
@@ -259,7 +263,9 @@ def test_a_confirmation_tapped_offline_says_it_was_not_sent(running, browser):
     page.context.set_offline(True)
     page.get_by_role("button", name="Confirmer comme définitif").click()
     status = page.locator("form[action$='/confirm'] [data-saving-status]")
-    assert status.inner_text() == "Pas de connexion : rien n'a été envoyé. Réessayez quand la connexion reviendra."
+    assert status.inner_text() == french(
+        "Pas de connexion : rien n'a été envoyé. Réessayez quand la connexion reviendra."
+    )
     assert page.url.endswith("/saisie/rugby-women/saved/1")
     assert result_of(running, "rugby-women") == (1, 1)
     page.context.close()

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from cartel.extensions import db
+from cartel.words.typography import french
 from tests.helpers import browser_app, serving
 
 SCHOOLS = [
@@ -131,19 +132,19 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     act.fill(page.get_by_label("Dernier jour"), "2027-04-17", "last day")
     act.click(page.get_by_role("button", name="Enregistrer"), "save the details")
     page.wait_for_url("**/admin/editions/2027/participants")
-    assert "Édition 2027 créée. Étape suivante : les écoles participantes." in page.inner_text("main")
+    assert french("Édition 2027 créée. Étape suivante : les écoles participantes.") in page.inner_text("main")
 
     # 2. participants: the twelve schools in one tick
     act.click(page.get_by_label("Toutes les écoles de la liste"), "every school")
     act.click(page.get_by_role("button", name="Enregistrer et passer au programme"), "save the participants")
     page.wait_for_url("**/admin/editions/2027/programme")
-    assert "Participants enregistrés : 12 écoles." in page.inner_text("main")
+    assert french("Participants enregistrés : 12 écoles.") in page.inner_text("main")
 
     # 3. programme: the previous edition's, checked then saved
     act.click(page.get_by_role("button", name="Partir du programme de 2026"), "start from 2026's programme")
     act.click(page.get_by_role("button", name="Enregistrer et passer au barème"), "save the programme")
     page.wait_for_url("**/admin/editions/2027/scheme")
-    assert "Programme enregistré : 15 disciplines." in page.inner_text("main")
+    assert french("Programme enregistré : 15 disciplines.") in page.inner_text("main")
 
     # 4. points scheme: 2026's proposed
     assert page.get_by_label("Points par place, en commençant par la 1re").input_value() == "10 8 6 5 4 3 2 1"
@@ -169,7 +170,7 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
         page.screenshot(path=str(screenshot_dir / "setup.png"), full_page=True)
     act.click(page.get_by_role("button", name="Ouvrir l'édition (en cours)"), "open the edition")
     page.wait_for_url("**/admin/editions/2027")
-    assert "L'édition est maintenant : en cours." in page.inner_text("main")
+    assert french("L'édition est maintenant : en cours.") in page.inner_text("main")
 
     print(f"\n{len(act.steps)} interactions:\n  " + "\n  ".join(act.steps))
     assert len(act.steps) <= 25, act.steps
