@@ -3,6 +3,7 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from cartel import ROOT
 from cartel.extensions import db
@@ -211,3 +212,27 @@ def test_a_static_file_that_changes_gets_a_new_address(tmp_path):
     after = prints.digest("site.css")
     assert before and after and before != after
     assert prints.digest("missing.css") is None and prints.digest("../secret") is None
+
+
+def test_the_list_of_schools_reaches_every_school_from_the_header(seeded, client):
+    home = client.get("/").get_data(as_text=True)
+    assert '<a href="/schools">Écoles</a>' in home.split("</nav>")[0]
+    response = client.get("/schools")
+    assert response.status_code == 200 and response.headers["Cache-Control"].startswith("public")
+    html = response.get_data(as_text=True)
+    from cartel.models import School
+
+    for school in db.session.scalars(sa.select(School)):
+        assert f'<a href="/schools/{school.slug}">' in html, school.slug  # never won nor hosted: listed too
+    rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1], re.S)
+        )
+    }
+    editions, titles, best, hosted = rows["IMT Mines Alès"]
+    assert titles == "au moins 32" and best.startswith("1 (") and "2023" in best and "2023" in hosted
+    assert rows["EURECOM"] == ["0", "0", "—", "—"]
+    names = list(rows)
+    assert names.index("École des Ponts") < names.index("EMINES – UM6P") < names.index("IMT Mines Alès")

@@ -16,6 +16,7 @@ PAGES = [
     "/",
     "/editions",
     "/editions/{year}",
+    "/schools",
     "/schools/{school}",
     "/records",
     "/records?as_of={year}",

@@ -27,6 +27,7 @@ from cartel.models import AuditEntry, Edition, School
 from cartel.read.http_cache import cache
 from cartel.read.standings import (
     EditionData,
+    by_name,
     EditionStanding,
     History,
     Podium,
@@ -189,3 +190,36 @@ def as_of_years(revision: int) -> frozenset[int]:
 
 def school_by_slug(history: History, slug: str) -> School | None:
     return next((s for s in history.schools.values() if s.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class SchoolSummary:
+    """A school as the list of schools shows it."""
+
+    school: School
+    editions: int  # editions it took part in, placed in or hosted
+    titles: records_engine.TitleCount[int] | None
+    best_rank: int | None  # its best rank in a general ranking, None when none is known
+    best_years: tuple[int, ...]  # the years of that rank, oldest first
+    hosted: tuple[int, ...]
+
+
+def school_summaries(history: History, records: records_engine.Records[int]) -> list[SchoolSummary]:
+    """Every school of the history, by name as a French reader sorts them."""
+    titles = {t.school: t for t in records.titles}
+    summaries = []
+    for school in sorted(history.schools.values(), key=by_name):
+        rows = school_rows(history, school)
+        ranked = [(row.rank, standing.edition.year) for standing, row in rows if row is not None and row.rank]
+        best = min((rank for rank, _ in ranked), default=None)
+        summaries.append(
+            SchoolSummary(
+                school,
+                len(rows),
+                titles.get(school.id),
+                best,
+                tuple(sorted(year for rank, year in ranked if rank == best)),
+                tuple(records.editions_hosted.get(school.id, [])),
+            )
+        )
+    return summaries

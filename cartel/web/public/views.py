@@ -226,6 +226,22 @@ def _render_school(revision: int, school) -> str:
     )
 
 
+@bp.get("/schools")
+def schools() -> ResponseReturnValue:
+    revision = revisions.history_revision()
+    lang = select_locale()
+    tag = http_cache.etag("schools", revision, lang)
+    return http_cache.serve(
+        ("schools", lang),
+        tag,
+        lambda: render_template(
+            "public/schools.html",
+            summaries=published.school_summaries(published.history(revision), published.records(revision)),
+            here=request.path,
+        ),
+    )
+
+
 @bp.get("/schools/<slug>")
 def school(slug: str) -> ResponseReturnValue:
     revision = revisions.history_revision()
