@@ -49,7 +49,10 @@ def test_a_new_edition_starts_with_its_steps_to_do(admin, live):
 
 def test_each_step_saves_its_own_form_and_goes_on_to_the_next(admin, live):
     admin.post("/admin/editions/new", data={"edition-year": "2028"})
-    response = admin.post("/admin/editions/2028/participants", data={"all_schools": "y", "size-ales": "310"})
+    response = admin.post(
+        "/admin/editions/2028/participants",
+        data={**{f"school-{s}": "y" for s in ("ales", "albi", "nancy", "douai")}, "size-ales": "310"},
+    )
     assert response.headers["Location"].endswith("/admin/editions/2028/programme")
     response = admin.post(
         "/admin/editions/2028/programme",
@@ -113,7 +116,9 @@ def test_the_programme_can_start_from_the_previous_editions(admin, live):
 
 def test_opening_is_refused_with_the_list_of_what_is_missing(admin, live):
     admin.post("/admin/editions/new", data={"edition-year": "2028"})
-    admin.post("/admin/editions/2028/participants", data={"all_schools": "y"})
+    admin.post(
+        "/admin/editions/2028/participants", data={f"school-{s}": "y" for s in ("ales", "albi", "nancy", "douai")}
+    )
     response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
     assert (
         "Cette édition ne peut pas encore être ouverte : définissez d'abord le programme (les disciplines disputées) "
@@ -309,3 +314,24 @@ def test_a_new_edition_for_a_year_taken_links_to_the_edition_there(admin, live):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'An edition of this year already exists: <a href="/admin/editions/2026">open it</a>.' in html
+
+
+def test_ticking_every_row_ticks_the_rows_and_a_row_unticked_afterwards_stays_out(admin, live, make_discipline):
+    """Without JavaScript: "tick every discipline" sends the page back with every row ticked, nothing
+    saved; the save then reads the rows alone, so a row unticked after it is left out."""
+    for slug in ("chess-open", "rugby-women", "tennis-men"):
+        make_discipline(slug)
+    db.session.commit()
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    ticked = admin.post("/admin/editions/2028/programme", data={"tick": "all", "weight-chess-open": "2"})
+    page = ticked.get_data(as_text=True)
+    slugs = re.findall(r'<input (?:checked )?id="discipline-([\w-]+)"', page)
+    assert len(slugs) >= 6 and all(f'<input checked id="discipline-{s}"' in page for s in slugs)
+    assert 'value="2"' in page  # what was typed stays
+    assert edition_of(2028).programme == []  # nothing saved
+    kept = [s for s in slugs if s != "chess-open"]  # one row unticked after "tick every discipline"
+    response = admin.post("/admin/editions/2028/programme", data={f"discipline-{s}": "y" for s in kept})
+    assert response.status_code == 303
+    assert sorted(e.discipline.slug for e in edition_of(2028).programme) == sorted(kept)
+    unticked = admin.post("/admin/editions/2028/programme", data={"tick": "none"}).get_data(as_text=True)
+    assert "<input checked" not in unticked.split('<table class="stacked">')[1]

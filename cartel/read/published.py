@@ -27,11 +27,11 @@ from cartel.models import AuditEntry, Edition, School
 from cartel.read.http_cache import cache
 from cartel.read.standings import (
     EditionData,
-    by_name,
     EditionStanding,
     History,
     Podium,
     build_standing,
+    by_name,
     current_edition,
     load_editions,
     load_history,

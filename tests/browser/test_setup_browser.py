@@ -135,7 +135,7 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     assert french("Édition 2027 créée. Étape suivante : les écoles participantes.") in page.inner_text("main")
 
     # 2. participants: the twelve schools in one tick
-    act.click(page.get_by_label("Toutes les écoles de la liste"), "every school")
+    act.click(page.get_by_role("button", name="Cocher toutes les écoles"), "tick every school")
     act.click(page.get_by_role("button", name="Enregistrer et passer au programme"), "save the participants")
     page.wait_for_url("**/admin/editions/2027/programme")
     assert french("Participants enregistrés : 12 écoles.") in page.inner_text("main")
@@ -212,4 +212,43 @@ def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):
         page.goto(f"{server}{url}")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    context.close()
+
+
+def test_ticking_every_discipline_then_unticking_some_leaves_them_out(catalogue_server, browser):
+    """The trap of a walkthrough: "every discipline" ticked, then rows unticked to leave them out, and the
+    save kept all of them. Now the button ticks the rows in the page (no request), and the rows decide."""
+    server, app = catalogue_server.url, catalogue_server.app
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{server}/login")
+    page.get_by_label("E-mail").fill("admin@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{server}/admin/editions/new")
+    page.get_by_label("Année").fill("2027")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/participants")
+    page.goto(f"{server}/admin/editions/2027/programme")
+    boxes = page.locator("input[name^='discipline-']")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+    page.get_by_role("button", name="Cocher toutes les disciplines").click()
+    assert requests == [] and boxes.count() == 15
+    assert all(boxes.nth(k).is_checked() for k in range(15))
+    # each box is at least 24 px, with its name beside it on the same line
+    box, label = boxes.first.bounding_box(), page.locator("label.check").first.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24 and label["height"] < 2 * 44, (box, label)
+    for slug in ("dj-contest", "climbing"):
+        page.locator(f"#discipline-{slug}").uncheck()
+    page.get_by_role("button", name="Enregistrer et passer au barème").click()
+    page.wait_for_url("**/admin/editions/2027/scheme")
+    assert french("Programme enregistré : 13 disciplines.") in page.inner_text("main")
+    with app.app_context():
+        from cartel.models import Edition
+
+        edition = db.session.scalar(sa.select(Edition).where(Edition.year == 2027))
+        saved = {e.discipline.slug for e in edition.programme}
+        assert len(saved) == 13 and not saved & {"dj-contest", "climbing"}
+        db.session.remove()
     context.close()

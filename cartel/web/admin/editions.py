@@ -21,7 +21,7 @@ from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, 
 from cartel.read.standings import build_standing, load_editions
 from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
 from cartel.web.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
-from cartel.web.admin.setup_forms import participants_form, programme_form, weight_of
+from cartel.web.admin.setup_forms import participants_form, programme_form, tick_rows, weight_of
 from cartel.web.forms import applied_before, new_submission_id, once
 from cartel.words import labels
 from cartel.words.i18n import discipline_name
@@ -213,6 +213,8 @@ def participants(year: int) -> ResponseReturnValue:
     schools = schools_sorted()
     form = participants_form(schools, {p.school_id: p.delegation_size for p in edition.participations})
     problem = None
+    if request.method == "POST" and tick_rows(form, "school-", request.form.get("tick")):
+        return step_page("admin/step_participants.html", edition, "participants", form=form, schools=schools)
     if form.validate_on_submit():
         try:
             with unit_of_work():
@@ -262,6 +264,16 @@ def programme(year: int) -> ResponseReturnValue:
     saved = {e.discipline_id: e for e in edition.programme} if request.method == "GET" else {}
     form = programme_form(disciplines, saved)
     problem = None
+    if request.method == "POST" and tick_rows(form, "discipline-", request.form.get("tick")):
+        return step_page(
+            "admin/step_programme.html",
+            edition,
+            "programme",
+            form=form,
+            disciplines=disciplines,
+            earlier=earlier,
+            problem=None,
+        )
     if form.validate_on_submit():
         weights, tables = {}, {}
         for d in form.chosen(disciplines):

@@ -18,16 +18,29 @@ from cartel.web.forms import OnceForm
 from cartel.words.i18n import discipline_name
 from cartel.words.numbers import typed
 
+TICK_ALL, TICK_NONE = "all", "none"  # the value of the "tick" buttons above a list of rows
+
+
+def tick_rows(form: OnceForm, prefix: str, choice: str | None) -> bool:
+    """The "tick every row" / "untick every row" buttons: every ``prefix`` field of ``form`` ticked or
+    unticked, nothing saved (the page comes back to be checked; with JavaScript, static/js/setup.js does
+    it in the page). The rows are what a save reads: a row unticked after "tick every row" stays out.
+    Whether the post was one of those buttons."""
+    if choice not in (TICK_ALL, TICK_NONE):
+        return False
+    for field in form:
+        if field.name.startswith(prefix):
+            field.data = choice == TICK_ALL
+    return True
+
 
 class ParticipantsBase(OnceForm):
-    all_schools = BooleanField(_l("Every school of the list"))
-
     def ticked(self, schools: list[School]) -> dict[School, int | None]:
-        """The schools ticked (all of them with ``all_schools``) with their delegation sizes."""
+        """The schools ticked with their delegation sizes."""
         return {
             s: int(str(self[f"size-{s.slug}"].data or "").strip() or 0) or None
             for s in schools
-            if self.all_schools.data or self[f"school-{s.slug}"].data
+            if self[f"school-{s.slug}"].data
         }
 
 
@@ -66,10 +79,8 @@ BEYOND_CHOICES = [SelectChoice("zero", _l("earn 0")), SelectChoice("last", _l("e
 
 
 class ProgrammeBase(OnceForm):
-    all_disciplines = BooleanField(_l("Every discipline of the catalogue"))
-
     def chosen(self, disciplines: list[Discipline]) -> list[Discipline]:
-        return [d for d in disciplines if self.all_disciplines.data or self[f"discipline-{d.slug}"].data]
+        return [d for d in disciplines if self[f"discipline-{d.slug}"].data]
 
 
 def parse_weight(text: str | None) -> Decimal | None:
