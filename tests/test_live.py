@@ -12,8 +12,9 @@ from cartel import create_app
 from cartel.core import podium, records, scoring
 from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EditionStatus, ProgrammeEntry, ResultState, Role, School
+from cartel.words.typography import french
 from cartel.write import catalogue
-from cartel.write.audit import Actor
+from cartel.write.audit import Actor, bump_revisions
 from cartel.write.lifecycle import change_status
 from cartel.write.penalties import add_adjustment, delete_adjustment
 from cartel.write.results import VersionConflict, confirm_result, mark_in_progress, save_result
@@ -305,3 +306,17 @@ def test_a_finished_edition_on_the_home_page_says_when_it_last_changed_not_secon
     html = page.get_data(as_text=True)
     assert "data-live=" not in html and "s ago" not in html  # the seeds' latest edition, 2026, is finished
     assert text(page).startswith('id="main"> Last updated on ')
+
+
+def test_no_ranking_is_shown_before_the_first_result(live, client, place):
+    """Before anything counts every school would share the 1st rank with 0 points: a sentence instead."""
+    said = "Aucun résultat pour l'instant : le classement général commence avec le premier résultat enregistré."
+    for path in ("/editions/2026", "/", "/editions/2026/screen"):
+        html = client.get(path).get_data(as_text=True)
+        assert french(said) in html and 'class="ranking' not in html and 'class="board ranking' not in html, path
+    assert 'id="ranking-chart"' not in client.get("/editions/2026").get_data(as_text=True)
+    place(live.edition, live.hb, 1, live.ales)
+    bump_revisions(live.edition.id)  # as every write does
+    db.session.commit()
+    html = client.get("/editions/2026").get_data(as_text=True)
+    assert french(said) not in html and '<table class="ranking">' in html

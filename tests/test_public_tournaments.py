@@ -14,7 +14,7 @@ from cartel.core.tournament.spec import Spec
 from cartel.extensions import db
 from cartel.models import MatchState
 from cartel.read.tournaments import tournament_of
-from cartel.write.audit import Actor
+from cartel.write.audit import Actor, bump_revisions
 from cartel.write.tournaments import save_match, set_up
 from cartel.write.unit import unit_of_work
 from tests.helpers import entry_of, text
@@ -126,7 +126,7 @@ def test_calendar_feeds_parse_and_follow_the_matches_as_a_calendar_client_would(
     assert db.session.get(Match, a.id).sequence == 2
 
 
-def test_a_school_s_day_and_the_school_a_visitor_chose(client, live):
+def test_a_school_s_day_and_the_school_a_visitor_chose(client, live, place):
     pools(live)
     play(live, "A-1.1", 25, 20)
     page = client.get("/editions/2026/schools/ales?lang=en")
@@ -142,7 +142,10 @@ def test_a_school_s_day_and_the_school_a_visitor_chose(client, live):
     assert "cartel_school=;" in client.get("/my-school/?next=/").headers["Set-Cookie"]  # forgotten
     assert client.get("/my-school/nobody").headers.get("Set-Cookie", "").startswith("cartel_school=;")
     assert client.get("/editions/2026/schools/nobody").status_code == 404
-    # the ranking rows say which school they are, for the page's script to mark the visitor's
+    # the ranking rows (once a result counts) say which school they are, for the script to mark the visitor's
+    place(live.edition, live.swim, 1, live.ales)
+    bump_revisions(live.edition.id)
+    db.session.commit()
     assert '<tr data-school="ales"' in client.get("/editions/2026?lang=en").get_data(as_text=True)
 
 

@@ -164,11 +164,12 @@ def test_the_podium_follows_the_most_recent_final_result(live, client):
 
 
 def test_without_results_only_the_ranking_is_shown(live, client):
-    """No latest results, no podium, no race, and no medal table of zeros."""
+    """No latest results, no podium, no race, no medal table of zeros, and no ranking of zeros either
+    (every school would share the 1st rank): the ranking's panel says why it is empty."""
     body = client.get(FRAGMENT).get_data(as_text=True)
     assert list(panels(body)) == ["ranking"] and 'data-latest-key=""' in body
-    assert [slug for slug, *_ in ranking_rows(body)] == [r.school.slug for r in view_of().standing.rows]
-    assert len(ranking_rows(body)) == 4
+    assert ranking_rows(body) == [] and view_of().standing.before_first_result
+    assert "Aucun résultat pour l'instant" in shown(panels(body)["ranking"])
 
 
 def test_a_past_edition_with_a_partial_official_standing(seeded, client):

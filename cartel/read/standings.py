@@ -159,6 +159,12 @@ class EditionStanding:
         return self.data.edition
 
     @property
+    def before_first_result(self) -> bool:
+        """A ranking computed before anything counts (no placement, no penalty or bonus): every school
+        would share the 1st rank with 0 points, which says nothing; pages say so in a sentence."""
+        return self.kind == "computed" and not self.data.placements and not self.data.adjustments
+
+    @property
     def winners(self) -> tuple[School, ...]:
         return tuple(r.school for r in self.rows if r.rank == 1)
 

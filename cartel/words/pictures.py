@@ -45,7 +45,9 @@ def _text(title: str, summary: str = "") -> charts.ChartText:
 
 
 def ranking_bars(view, chart_id: str = "ranking-chart") -> Markup:
-    """Points per school beside the general ranking (the table's numbers)."""
+    """Points per school beside the general ranking (the table's numbers); none before the first result."""
+    if view.standing.before_first_result:
+        return Markup("")
     rows = [
         charts.BarRow(r.school.slug, r.rank, r.school.name, r.points, _colour(r.school))
         for r in view.standing.rows
