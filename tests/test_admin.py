@@ -23,7 +23,7 @@ def test_closing_freezes_the_ranking_and_reopening_is_audited(admin, live, clien
     assert "Aucune édition n'est en cours." in text(admin.get("/saisie/handball-men"))
     # the records now count it
     assert "IMT Mines Alès au moins 1" in text(client.get("/records"))
-    response = admin.post("/admin/editions/2026/status", data={"target": "live"})
+    response = admin.post("/admin/editions/2026/status", data={"target": "live", "confirm": "yes"})
     assert response.status_code == 303
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OfficialStanding)) == 0
     assert actions()[-2:] == ["edition.close", "edition.reopen"]

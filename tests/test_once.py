@@ -11,6 +11,8 @@ from cartel.extensions import db
 from cartel.models import AuditEntry, Edition, EntryLink, PointAdjustment, School
 from tests.helpers import entry_of, login, places, podium_form, text
 
+OPEN = {"target": "live", "confirm": "yes"}  # opening an edition, confirmed
+
 
 def count(model, **where) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**where))
@@ -199,7 +201,9 @@ def test_opening_an_edition_twice_opens_it_once(admin, live):
     page = admin.get("/admin/editions/2026")
     key = hidden(page, "submission_id")
     for _ in range(2):
-        response = admin.post("/admin/editions/2026/status", data={"target": "live", "submission_id": key})
+        response = admin.post(
+            "/admin/editions/2026/status", data={"target": "live", "confirm": "yes", "submission_id": key}
+        )
         assert response.status_code == 303
         said = admin.get(response.headers["Location"])
         assert "L'édition est maintenant : en cours." in text(said) and "flash error" not in text_html(said)

@@ -1,16 +1,23 @@
 """The guided set-up of an edition: the overview of its steps, one short page per step, opening only
 when it is complete and when no other edition is live, closing and cancelling only once confirmed."""
 
+import datetime as dt
 import html
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from cartel.core.clock import utcnow
 from cartel.extensions import db
-from cartel.models import AuditEntry, Category, Edition, EditionStatus, OfficialStanding, Sport
+from cartel.models import AuditEntry, Category, Edition, EditionStatus, EntryLink, OfficialStanding, Sport
 from cartel.words.typography import french
+from cartel.write import accounts
+from cartel.write.audit import Actor
 from tests.helpers import podium_form, text
+
+OPEN = {"target": "live", "confirm": "yes"}  # opening an edition, confirmed
 
 
 def edition_of(year: int) -> Edition:
@@ -119,7 +126,9 @@ def test_opening_is_refused_with_the_list_of_what_is_missing(admin, live):
     admin.post(
         "/admin/editions/2028/participants", data={f"school-{s}": "y" for s in ("ales", "albi", "nancy", "douai")}
     )
-    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2028/status", data={"target": "live", "confirm": "yes"}, follow_redirects=True
+    )
     assert (
         "Cette édition ne peut pas encore être ouverte : définissez d'abord le programme (les disciplines disputées) "
         "et le barème de points." in text(response)
@@ -134,14 +143,20 @@ def test_one_live_edition_at_a_time(admin, live, make_edition):
     assert "L'édition 2026 est en cours : clôturez-la avant d'en ouvrir une autre" in text(
         admin.get("/admin/editions/2028")
     )
-    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2028/status", data={"target": "live", "confirm": "yes"}, follow_redirects=True
+    )
     assert "L'édition 2026 est en cours : clôturez-la avant d'en ouvrir une autre" in text(response)
     assert edition_of(2028).status is EditionStatus.PLANNED
     # once 2026 is closed, 2028 opens; then 2026 cannot be reopened while 2028 is live
     admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
-    response = admin.post("/admin/editions/2028/status", data={"target": "live"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2028/status", data={"target": "live", "confirm": "yes"}, follow_redirects=True
+    )
     assert "L'édition est maintenant : en cours." in text(response)
-    response = admin.post("/admin/editions/2026/status", data={"target": "live"}, follow_redirects=True)
+    response = admin.post(
+        "/admin/editions/2026/status", data={"target": "live", "confirm": "yes"}, follow_redirects=True
+    )
     assert "L'édition 2028 est en cours" in text(response)
     assert edition_of(2026).status is EditionStatus.FINISHED
 
@@ -249,15 +264,9 @@ def test_a_frozen_ranking_still_shows_the_penalties_in_its_totals(admin, live, c
     assert after["rows"][0]["adjustment_points"] == -4
 
 
-def test_entry_links_last_until_the_edition_ends_or_the_page_says_when_to_print_them(admin, live, make_edition):
-    import datetime as dt
-
-    from cartel.core.clock import utcnow
-
+def test_entry_links_last_until_the_edition_ends(admin, live, make_edition):
     soon = make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
     soon.end_date = utcnow().date() + dt.timedelta(days=3)
-    later = make_edition(2029, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
-    later.end_date = utcnow().date() + dt.timedelta(days=60)
     db.session.commit()
     page = admin.get("/admin/editions/2028/organisers").get_data(as_text=True)
     hours = int(re.search(r'name="hours"[^>]* value="(\d+)"', page).group(1))
@@ -265,12 +274,43 @@ def test_entry_links_last_until_the_edition_ends_or_the_page_says_when_to_print_
     assert "les liens sont valables jusqu'à la fin du dernier jour de l'édition" in text(
         admin.get("/admin/editions/2028/organisers")
     )
-    page = text(admin.get("/admin/editions/2029/organisers"))
-    assert "Un lien dure au plus 14 jours : imprimés maintenant, ces liens expireraient avant la fin" in page
-    # 14 days of 24 h before midnight after the last day: that midnight, or 23:00 the day before when a
-    # change to summer time falls in between
-    days = [utcnow().date() + dt.timedelta(days=60 + 1 - 14 - k) for k in (0, 1)]
-    assert any(f"Imprimez-les à partir du {d:%d/%m/%Y}" in page for d in days), page
+
+
+def test_links_printed_months_ahead_open_with_the_edition_and_last_to_its_end(admin, live, make_edition):
+    """The walkthrough's trap: printed in December, 18 links expired four months before an April edition,
+    and the step said ✓. Now they open the day before the first day and last to the end of the last."""
+    admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    later = make_edition(2029, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb, live.fb])
+    later.start_date = utcnow().date() + dt.timedelta(days=130)
+    later.end_date = later.start_date + dt.timedelta(days=2)
+    db.session.commit()
+    page = admin.get("/admin/editions/2029/organisers").get_data(as_text=True)
+    said = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "s'ouvrent le" in said and "quel que soit le jour de l'impression" in said
+    hours = int(re.search(r'name="hours"[^>]* value="(\d+)"', page).group(1))
+    assert 4 * 24 - 2 <= hours <= 4 * 24 + 2  # the day before, then the three days of the edition
+    sheet = admin.post("/admin/links?edition=2029", data={"programme": "whole", "label": "Terrain", "hours": hours})
+    assert sheet.status_code == 200 and "Valable du" in sheet.get_data(as_text=True)
+    links = db.session.scalars(sa.select(EntryLink).order_by(EntryLink.id)).all()
+    assert len(links) == 2
+    opens = dt.datetime.combine(later.start_date - dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Europe/Paris"))
+    for link in links:
+        assert link.valid_from == opens.astimezone(dt.UTC).replace(tzinfo=None)
+        assert link.expires_at >= accounts.edition_end(later)
+        assert not link.usable() and link.usable(now=link.valid_from + dt.timedelta(hours=30))
+    # the step counts them: they serve the whole edition
+    assert "2 liens de saisie valables pendant toute l'édition" in text(admin.get("/admin/editions/2029"))
+    # a link used before it opens says when it will
+    token = re.search(r"/e/([\w-]+)", sheet.get_data(as_text=True)).group(1)
+    early = admin.get(f"/e/{token}")
+    assert early.status_code == 403 and "Ce lien de saisie n'est pas encore ouvert" in text(early)
+    # links that would expire before the edition ends do not count for the step
+    for link in links:
+        link.revoked_at = utcnow()
+    db.session.commit()
+    accounts.issue_links(later, [live.hb], "Court", 24, Actor())
+    db.session.commit()
+    assert "0 lien de saisie valable pendant toute l'édition" in text(admin.get("/admin/editions/2029"))
 
 
 @pytest.mark.parametrize("breaks", ["99999999999999", "abc", "0", "1 1"])
@@ -335,3 +375,22 @@ def test_ticking_every_row_ticks_the_rows_and_a_row_unticked_afterwards_stays_ou
     assert sorted(e.discipline.slug for e in edition_of(2028).programme) == sorted(kept)
     unticked = admin.post("/admin/editions/2028/programme", data={"tick": "none"}).get_data(as_text=True)
     assert "<input checked" not in unticked.split('<table class="stacked">')[1]
+
+
+def test_opening_asks_first_says_what_it_does_and_how_far_off_the_edition_is(admin, live, make_edition):
+    """Opening an April edition in December took one click; now it asks, and says when the edition starts."""
+    admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    later = make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
+    later.start_date = utcnow().date() + dt.timedelta(days=130)
+    db.session.commit()
+    overview = admin.get("/admin/editions/2028").get_data(as_text=True)
+    assert '<button name="target" value="live" class="primary">Ouvrir l\'édition…</button>' in overview
+    asked = admin.post("/admin/editions/2028/status", data={"target": "live"})
+    assert asked.status_code == 200 and edition_of(2028).status is EditionStatus.PLANNED  # nothing changed yet
+    page = text(asked)
+    assert "Ouvrir le Cartel 2028 ?" in page and "dans 130 jours" in page
+    assert "le public" in page and "ne peut pas être défait" in page
+    form = asked.get_data(as_text=True)
+    assert 'name="confirm" value="yes"' in form and "Oui, ouvrir l'édition" in page
+    opened = admin.post("/admin/editions/2028/status", data={"target": "live", "confirm": "yes"})
+    assert opened.status_code == 303 and edition_of(2028).status is EditionStatus.LIVE

@@ -88,6 +88,8 @@ class EntryLink(Model):
     label: Mapped[str] = mapped_column(String(120))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # printed weeks ahead, a link opens with the edition: valid from valid_from (None: from its creation)
+    valid_from: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
 
@@ -96,7 +98,11 @@ class EntryLink(Model):
 
     def usable(self, now: dt.datetime | None = None) -> bool:
         now = now or _now()
-        return self.revoked_at is None and now < self.expires_at
+        return self.revoked_at is None and not self.not_yet(now) and now < self.expires_at
+
+    def not_yet(self, now: dt.datetime | None = None) -> bool:
+        """Whether the link is still to open (printed ahead of its edition)."""
+        return self.valid_from is not None and (now or _now()) < self.valid_from
 
 
 class LoginThrottle(Model):

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
+from zoneinfo import ZoneInfo
 
 import email_validator
 import sqlalchemy as sa
@@ -21,6 +23,7 @@ from cartel.write.audit import Actor, record
 
 MIN_PASSWORD = 10
 MAX_LINK_HOURS = 24 * 14
+EVENT_ZONE = ZoneInfo("Europe/Paris")  # the edition's days are Paris days
 
 
 class UserError(ValueError):
@@ -175,10 +178,18 @@ def _revoke(link: EntryLink, actor: Actor) -> None:
 
 
 def issue_links(
-    edition: Edition, disciplines: list[Discipline], label: str, hours: int, actor: Actor, *, reissue: bool = False
+    edition: Edition,
+    disciplines: list[Discipline],
+    label: str,
+    hours: int,
+    actor: Actor,
+    *,
+    reissue: bool = False,
+    valid_from: dt.datetime | None = None,
 ) -> list[tuple[EntryLink, str]]:
     """One new entry link per discipline, in one transaction; each token is returned once and only its
-    hash is stored. ``reissue`` first revokes the usable links these disciplines have (a lost sheet)."""
+    hash is stored. ``reissue`` first revokes the usable links these disciplines have (a lost sheet).
+    The links last ``hours`` from ``valid_from`` (when they open; None: now)."""
     label = label.strip()
     if not disciplines or not label or len(label) > 120 or not 1 <= hours <= MAX_LINK_HOURS:
         raise UserError("link", "entry links need disciplines, a label and 1 to 336 hours")
@@ -192,7 +203,9 @@ def issue_links(
         )
         for link in [link for link in current if link.usable()]:
             _revoke(link, actor)
-    issued = [_issue(edition, label, hours, actor, discipline=discipline) for discipline in disciplines]
+    issued = [
+        _issue(edition, label, hours, actor, discipline=discipline, valid_from=valid_from) for discipline in disciplines
+    ]
     db.session.flush()
     return issued
 
@@ -216,9 +229,11 @@ def _issue(
     *,
     discipline: Discipline | None = None,
     venue: Venue | None = None,
+    valid_from: dt.datetime | None = None,
 ) -> tuple[EntryLink, str]:
     """One new link, for a discipline or a venue, audited; its token returned once, only its hash stored."""
     token = secrets.token_urlsafe(18)
+    opens = valid_from if valid_from is not None and valid_from > utcnow() else None
     link = EntryLink(
         token_hash=token_hash(token),
         edition_id=edition.id,
@@ -226,7 +241,8 @@ def _issue(
         venue=venue,
         label=label,
         created_by_id=actor.user_id,
-        expires_at=utcnow() + dt.timedelta(hours=hours),
+        valid_from=opens,
+        expires_at=(opens or utcnow()) + dt.timedelta(hours=hours),
     )
     db.session.add(link)
     db.session.flush()
@@ -235,7 +251,11 @@ def _issue(
         Action.LINK_CREATE,
         link.id,
         None,
-        {**_link_snapshot(link), "expires_at": link.expires_at.isoformat()},
+        {
+            **_link_snapshot(link),
+            "expires_at": link.expires_at.isoformat(),
+            **({"valid_from": link.valid_from.isoformat()} if link.valid_from else {}),
+        },
         edition_id=edition.id,
         discipline_id=discipline.id if discipline is not None else None,
     )
@@ -248,3 +268,30 @@ def revoke_link(link: EntryLink, actor: Actor) -> None:
         return
     _revoke(link, actor)
     db.session.flush()
+
+
+def _paris_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in Paris, as the naive UTC time stored."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=EVENT_ZONE).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def edition_end(edition: Edition) -> dt.datetime | None:
+    """The end of the edition's last day (Paris), or None when it is not known."""
+    return _paris_midnight(edition.end_date + dt.timedelta(days=1)) if edition.end_date else None
+
+
+def link_window(edition: Edition, now: dt.datetime | None = None) -> tuple[dt.datetime | None, int | None]:
+    """When links printed now should open, and for how many hours, so that they serve the whole edition
+    whatever day they are printed: from the day before its first day (set-up, a test) when that is still
+    to come, else from now; to the end of its last day. (None, None) when the last day is not known or is
+    past; a window longer than a link may last is cut to MAX_LINK_HOURS."""
+    now = now or utcnow()
+    end = edition_end(edition)
+    if end is None:
+        return None, None
+    opens = _paris_midnight(edition.start_date - dt.timedelta(days=1)) if edition.start_date else None
+    opens = opens if opens is not None and opens > now else None
+    hours = math.ceil((end - (opens or now)).total_seconds() / 3600)
+    if hours < 1:
+        return None, None
+    return opens, min(hours, MAX_LINK_HOURS)

@@ -160,6 +160,8 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     act.click(page.get_by_role("button", name="Créer les liens et imprimer"), "issue the links")
     page.wait_for_load_state()
     assert page.locator("section.sheet").count() == 15
+    # printed months ahead (the edition is in April 2027), they open with the edition and last to its end
+    assert "Valable du 14/04/2027" in page.locator("section.sheet").first.inner_text()
     act.click(page.get_by_role("button", name="Imprimer"), "print")
     assert page.evaluate("window.__printed") == 1
     act.click(page.get_by_role("link", name="Retour à la préparation du Cartel 2027"), "back to the set-up")
@@ -168,7 +170,9 @@ def test_an_administrator_prepares_and_opens_an_edition_in_at_most_25_interactio
     page.wait_for_url("**/admin/editions/2027#open")
     if screenshot_dir != tmp_path:
         page.screenshot(path=str(screenshot_dir / "setup.png"), full_page=True)
-    act.click(page.get_by_role("button", name="Ouvrir l'édition (en cours)"), "open the edition")
+    act.click(page.get_by_role("button", name="Ouvrir l'édition…"), "open the edition")
+    assert "ne peut pas être défait" in page.inner_text("main")  # what opening does, asked once
+    act.click(page.get_by_role("button", name="Oui, ouvrir l'édition"), "confirm the opening")
     page.wait_for_url("**/admin/editions/2027")
     assert french("L'édition est maintenant : en cours.") in page.inner_text("main")
 

@@ -121,7 +121,13 @@ def links() -> ResponseReturnValue:
                     []
                     if claimed.repeated
                     else accounts.issue_links(
-                        edition, chosen, form.label.data, form.hours.data, actor(), reissue=form.reissue.data
+                        edition,
+                        chosen,
+                        form.label.data,
+                        form.hours.data,
+                        actor(),
+                        reissue=form.reissue.data,
+                        valid_from=accounts.link_window(edition)[0],  # printed ahead: they open with the edition
                     )
                 )
         except accounts.UserError:

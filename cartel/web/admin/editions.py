@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -57,10 +55,16 @@ STEPS = ("details", "participants", "programme", "scheme", "organisers", "open")
 
 def steps_of(edition: Edition) -> list[dict]:
     """The set-up steps of an edition with their state and a summary of what is set."""
+    # links that serve the edition: not revoked, and lasting to its end (when its last day is known)
+    end = accounts.edition_end(edition)
     links = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(EntryLink)
-        .where(EntryLink.edition_id == edition.id, EntryLink.revoked_at.is_(None), EntryLink.expires_at > utcnow())
+        .where(
+            EntryLink.edition_id == edition.id,
+            EntryLink.revoked_at.is_(None),
+            EntryLink.expires_at >= end if end is not None and end > utcnow() else EntryLink.expires_at > utcnow(),
+        )
     )
     organisers = db.session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.role == Role.ORGANISER, User.active.is_(True))
@@ -112,7 +116,9 @@ def steps_of(edition: Edition) -> list[dict]:
             title=_("Organisers and entry links"),
             done=bool(links),
             required=False,
-            summary=ngettext("%(num)d entry link in use", "%(num)d entry links in use", links)
+            summary=ngettext(
+                "%(num)d entry link valid through the edition", "%(num)d entry links valid through the edition", links
+            )
             + ", "
             + ngettext("%(num)d organiser account", "%(num)d organiser accounts", organisers),
         ),
@@ -368,7 +374,8 @@ def status(year: int) -> ResponseReturnValue:
         target = EditionStatus(request.form.get("target", ""))
     except ValueError:
         target = None
-    if target is not None and target.value in CONFIRMED and request.form.get("confirm") != "yes":
+    opening = target is EditionStatus.LIVE and edition.status is EditionStatus.PLANNED
+    if target is not None and (target.value in CONFIRMED or opening) and request.form.get("confirm") != "yes":
         editions, by_id = load_editions(Edition.id == edition.id)
         unfinished = sorted(
             (e for e in edition.programme if e.result_state is not ResultState.FINAL),
@@ -381,6 +388,7 @@ def status(year: int) -> ResponseReturnValue:
             standing=build_standing(editions[0], by_id),
             unfinished=unfinished,
             submission_id=new_submission_id(),
+            days_to_go=(edition.start_date - utcnow().date()).days if edition.start_date else None,
         )
     try:
         if target is None:
@@ -409,7 +417,7 @@ def organisers(year: int) -> ResponseReturnValue:
     form.disciplines.choices = discipline_choices([e.discipline for e in entries])
     if not any(link.usable() for link in links):  # the first sheet: the whole programme, one tap
         form.programme.data = ProgrammeField.WHOLE
-    hours, too_early = link_validity(edition)
+    opens, hours = accounts.link_window(edition)
     if hours is not None:
         form.hours.data = hours
     people = list(db.session.scalars(sa.select(User).filter_by(role=Role.ORGANISER, active=True).order_by(User.email)))
@@ -420,20 +428,6 @@ def organisers(year: int) -> ResponseReturnValue:
         form=form,
         links=links,
         accounts=people,
-        too_early=too_early,
+        opens=opens,
+        closes=accounts.edition_end(edition),
     )
-
-
-def link_validity(edition: Edition) -> tuple[int | None, dt.datetime | None]:
-    """Links printed now should last to the end of the edition's last day (Paris time): the hours to
-    offer, and, when that is further than a link may last, the first day a sheet printed would cover it.
-    (None, None) when the last day is not known or is past."""
-    if edition.end_date is None:
-        return None, None
-    end = dt.datetime.combine(edition.end_date + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
-    hours = math.ceil((end.astimezone(dt.UTC).replace(tzinfo=None) - utcnow()).total_seconds() / 3600)
-    if hours < 1:
-        return None, None
-    if hours > accounts.MAX_LINK_HOURS:
-        return None, (end - dt.timedelta(hours=accounts.MAX_LINK_HOURS)).astimezone(dt.UTC).replace(tzinfo=None)
-    return hours, None

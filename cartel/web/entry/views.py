@@ -399,6 +399,8 @@ def restore(slug: str, audit_id: int) -> ResponseReturnValue:
 def use_link(token: str) -> ResponseReturnValue:
     """An entry link: opens its discipline's form for whoever holds it, until it expires."""
     link = link_for_token(token)
+    if link is not None and link.revoked_at is None and link.not_yet():  # printed ahead of its edition
+        return render_template("entry/link_invalid.html", opens=link.valid_from), 403
     if link is None or not link.usable():
         return render_template("entry/link_invalid.html"), 410 if link is not None else 404
     session[LINK_SESSION_KEY] = link.id
