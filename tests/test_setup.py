@@ -15,7 +15,7 @@ from cartel.models import AuditEntry, Category, Edition, EditionStatus, EntryLin
 from cartel.words.typography import french
 from cartel.write import accounts
 from cartel.write.audit import Actor
-from tests.helpers import podium_form, text
+from tests.helpers import login, podium_form, text
 
 OPEN = {"target": "live", "confirm": "yes"}  # opening an edition, confirmed
 
@@ -394,3 +394,29 @@ def test_opening_asks_first_says_what_it_does_and_how_far_off_the_edition_is(adm
     assert 'name="confirm" value="yes"' in form and "Oui, ouvrir l'édition" in page
     opened = admin.post("/admin/editions/2028/status", data={"target": "live", "confirm": "yes"})
     assert opened.status_code == 303 and edition_of(2028).status is EditionStatus.LIVE
+
+
+def test_an_administrator_edits_or_clears_the_source_the_public_page_warns_about(seeded, client, make_user):
+    make_user("admin@example.org", role="admin")
+    login(client, "admin@example.org")
+    warning = "Une seule source, fragile, annonce cette édition"
+    assert warning in text(client.get("/editions/2027"))
+    form = client.get("/admin/editions/2027/details").get_data(as_text=True)
+    assert "Weak source: announced in one sponsorship text only" in form  # shown to be edited
+    details = {
+        "edition-year": "2027",
+        "edition-number": "52",
+        "edition-host": "imt-nord-europe",
+        "edition-start_date": "2027-04-22",
+        "edition-end_date": "2027-04-25",
+        "edition-source": "  ",
+    }
+    assert client.post("/admin/editions/2027/details", data=details).status_code == 303
+    assert edition_of(2027).source is None  # cleared
+    assert warning not in text(client.get("/editions/2027"))
+    entry = db.session.scalars(sa.select(AuditEntry).filter_by(action="edition.update").order_by(AuditEntry.id)).all()[
+        -1
+    ]
+    assert entry.before["source"].startswith("Weak source") and entry.after["source"] is None
+    too_long = client.post("/admin/editions/2027/details", data={**details, "edition-source": "x" * 301})
+    assert too_long.status_code == 422 and edition_of(2027).source is None

@@ -46,7 +46,7 @@ def _snapshot(obj, fields: tuple[str, ...]) -> dict:
 
 
 SCHOOL_FIELDS = ("slug", "name", "short_name", "city", "country", "colours")
-EDITION_FIELDS = ("year", "number", "start_date", "end_date", "delegation_count")
+EDITION_FIELDS = ("year", "number", "start_date", "end_date", "delegation_count", "source")
 
 
 def save_school(school: School | None, values: dict, actor: Actor) -> School:

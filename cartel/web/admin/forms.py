@@ -19,6 +19,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -116,6 +117,15 @@ class EditionForm(OnceForm):
     start_date = DateField(_l("First day"), validators=[Optional()])
     end_date = DateField(_l("Last day"), validators=[Optional()])
     delegation_count = IntegerField(_l("Number of delegations"), validators=[Optional(), parsed, NumberRange(1, 100)])
+    source = TextAreaField(
+        _l("Where these details come from"),
+        validators=[Optional(), Length(max=300)],
+        filters=[lambda text: (text or "").strip() or None],
+        description=_l(
+            "Begin with “Weak source” to warn the public that the dates and host may still change; empty, the "
+            "public page says nothing about it."
+        ),
+    )
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, edition: Edition | None = None, **kwargs) -> None:
