@@ -420,3 +420,37 @@ def test_an_administrator_edits_or_clears_the_source_the_public_page_warns_about
     assert entry.before["source"].startswith("Weak source") and entry.after["source"] is None
     too_long = client.post("/admin/editions/2027/details", data={**details, "edition-source": "x" * 301})
     assert too_long.status_code == 422 and edition_of(2027).source is None
+
+
+def test_a_new_edition_stays_out_of_the_public_pages_until_published(admin, app, live):
+    client = app.test_client()  # a visitor, not the administrator
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    assert edition_of(2028).public is False
+    assert "2028" not in text(client.get("/editions"))
+    assert client.get("/editions/2028").status_code == 404
+    assert client.get("/api/editions/2028").status_code == 404
+    assert 2028 not in [e["year"] for e in client.get("/api/editions").get_json()["editions"]]
+    overview = text(admin.get("/admin/editions/2028"))
+    assert "Pas encore publique" in overview
+    for _ in range(2):  # posted twice: published once
+        assert admin.post("/admin/editions/2028/public", data={"public": "yes"}).status_code == 303
+    assert edition_of(2028).public is True
+    assert "2028" in text(client.get("/editions")) and client.get("/editions/2028").status_code == 200
+    changes = db.session.scalars(sa.select(AuditEntry).filter_by(action="edition.update").order_by(AuditEntry.id))
+    assert [(c.before, c.after) for c in changes] == [({"public": False}, {"public": True})]
+    admin.post("/admin/editions/2028/public", data={"public": "no"})
+    assert client.get("/editions/2028").status_code == 404
+    # the seeds' planned editions, and every edition made before, stay public; opening publishes
+    assert live.edition.public is True
+
+
+def test_opening_an_edition_never_published_publishes_it(admin, app, live):
+    client = app.test_client()
+    admin.post("/admin/editions/2026/status", data={"target": "finished", "confirm": "yes"})
+    admin.post("/admin/editions/new", data={"edition-year": "2028"})
+    admin.post("/admin/editions/2028/participants", data={f"school-{s.slug}": "y" for s in live.schools})
+    admin.post("/admin/editions/2028/programme", data={"discipline-handball-men": "y"})
+    admin.post("/admin/editions/2028/scheme", data={"scheme-place_points": "10 6 4", "scheme-tie_rule": "shared"})
+    assert admin.post("/admin/editions/2028/status", data=OPEN).status_code == 303
+    assert edition_of(2028).status is EditionStatus.LIVE and edition_of(2028).public is True
+    assert client.get("/editions/2028").status_code == 200

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Enum, ForeignKey, Numeric, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,9 @@ class Edition(Model):
     status: Mapped[EditionStatus] = mapped_column(_enum(EditionStatus), default=EditionStatus.PLANNED)
     delegation_count: Mapped[int | None]  # how many delegations took part, where known
     source: Mapped[str | None] = mapped_column(String(300))
+    # In the public lists and pages: an edition an administrator creates stays out of them until published
+    # (opening publishes it); the seeds' editions, planned ones included, are public.
+    public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # What the public sees of this edition: bumped in the transaction of every change to it
     # (cartel.read.revisions), so that pages and ETags computed for a revision stay valid until then.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")

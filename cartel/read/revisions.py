@@ -20,7 +20,10 @@ from cartel.models import Edition, HistoryRevision
 
 # The only reads a RevisionReader makes, by name; compiled once per reader, for its database.
 QUERIES: dict[str, sa.Select[Any]] = {
-    "edition": sa.select(Edition.id, Edition.revision).where(Edition.year == sa.bindparam("year")),
+    # an edition not yet public has no public page: answered as if it did not exist
+    "edition": sa.select(Edition.id, Edition.revision).where(
+        Edition.year == sa.bindparam("year"), Edition.public.is_(True)
+    ),
     "history": sa.select(HistoryRevision.revision).where(HistoryRevision.id == HistoryRevision.ROW_ID),
 }
 

@@ -399,10 +399,17 @@ def load_history(
     """
     db_session = session or db.session
     if known is None:
-        editions, schools = load_editions(session=session)
+        editions, schools = load_editions(Edition.public.is_(True), session)
         standings = tuple(build(d, schools) for d in editions)
     else:
-        every = list(db_session.scalars(sa.select(Edition).options(joinedload(Edition.scheme)).order_by(Edition.year)))
+        every = list(
+            db_session.scalars(
+                sa.select(Edition)
+                .where(Edition.public.is_(True))
+                .options(joinedload(Edition.scheme))
+                .order_by(Edition.year)
+            )
+        )
         reused = {e.id: found for e in every if (found := known(e.id, e.revision)) is not None}
         editions, schools = load_details([e for e in every if e.id not in reused], session)
         fresh = {d.edition.id: d for d in editions}

@@ -288,6 +288,8 @@ def _edition_fields(names: Names) -> dict[str, tuple[str, Callable]]:
         "start_date": (_("First day"), _date),
         "end_date": (_("Last day"), _date),
         "delegation_count": (_("Number of delegations"), _plain),
+        "source": (_("Where these details come from"), _plain),
+        "public": (_("Public"), lambda value: _("yes") if value else _("no")),
     }
 
 

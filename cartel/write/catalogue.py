@@ -92,7 +92,7 @@ def save_edition(edition: Edition | None, values: dict, host: School | None, act
         if edition is None
         else {**_snapshot(edition, EDITION_FIELDS), "host": edition.host.slug if edition.host else None}
     )
-    edition = edition or Edition(status=EditionStatus.PLANNED)
+    edition = edition or Edition(status=EditionStatus.PLANNED, public=False)  # published by the administrator
     for name in EDITION_FIELDS:
         setattr(edition, name, values.get(name))
     edition.host = host
@@ -213,3 +213,14 @@ def set_scheme(edition: Edition, scheme: scoring.ScoringScheme, actor: Actor) ->
     db.session.flush()
     record(actor, Action.EDITION_SCHEME, edition.year, before, scheme_snapshot(edition.scheme), edition_id=edition.id)
     db.session.flush()
+
+
+def set_public(edition: Edition, public: bool, actor: Actor) -> None:
+    """Show a planned edition in the public lists and pages, or take it out again (a live or past
+    edition stays public)."""
+    if edition.public == public or (not public and edition.status is not EditionStatus.PLANNED):
+        return
+    edition.public = public
+    record(
+        actor, Action.EDITION_UPDATE, edition.year, {"public": not public}, {"public": public}, edition_id=edition.id
+    )

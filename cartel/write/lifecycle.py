@@ -88,4 +88,7 @@ def change_status(edition: Edition, target: EditionStatus, actor: Actor) -> None
         for official in frozen:
             db.session.delete(official)
     edition.status = target
+    if target is not EditionStatus.PLANNED and not edition.public:  # the public follows a live edition
+        before["public"], after["public"] = False, True
+        edition.public = True
     record(actor, action, edition.year, before, after, edition_id=edition.id)

@@ -404,6 +404,17 @@ def status(year: int) -> ResponseReturnValue:
     return redirect(url_for("admin.edition", year=year), code=303)
 
 
+@bp.post("/editions/<int:year>/public")
+def publish(year: int) -> ResponseReturnValue:
+    """Show a planned edition to the public, or take it out again; posting it twice changes nothing more."""
+    edition = edition_or_404(year)
+    public = request.form.get("public") == "yes"
+    with unit_of_work():
+        catalogue.set_public(edition, public, actor())
+    flash(_("The edition is public.") if edition.public else _("The edition is out of the public pages."))
+    return redirect(url_for("admin.edition", year=year, _anchor="public"), code=303)
+
+
 @bp.get("/editions/<int:year>/organisers")
 def organisers(year: int) -> ResponseReturnValue:
     """Who enters the results: the organiser accounts, this edition's entry links, and a sheet of new
