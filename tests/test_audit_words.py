@@ -139,7 +139,7 @@ def test_every_change_reads_as_a_sentence_with_names(trail):
     rows = told(trail.get("/admin/audit"))
     page = "\n".join(rows)
     expected = [
-        "Résultat enregistré : Handball masculin, édition 2026 — 1er IMT Mines Alès, 2e IMT Mines Albi × Mines Nancy, "
+        "Résultat enregistré : Handball masculin, édition 2026 — 1er IMT Mines Alès, 2e IMT Mines Albi + Mines Nancy, "
         "3e IMT Nord Europe (définitif) Avant : aucune équipe classée (à venir)",
         "Mis en cours : Football féminin, édition 2026 État : à venir → en cours",
         "Résultat enregistré : Football féminin, édition 2026 — 1er Mines Nancy, 2e IMT Mines Alès (provisoire) "
@@ -198,7 +198,7 @@ def test_every_change_reads_as_a_sentence_with_names(trail):
 def test_the_trail_reads_in_english_too(trail):
     page = "\n".join(told(trail.get("/admin/audit?lang=en")))
     for sentence in [
-        "Result saved: Handball (men), 2026 edition — 1st IMT Mines Alès, 2nd IMT Mines Albi × Mines Nancy, "
+        "Result saved: Handball (men), 2026 edition — 1st IMT Mines Alès, 2nd IMT Mines Albi + Mines Nancy, "
         "3rd IMT Nord Europe (final) Before: no team placed (to come)",
         "Penalty added: -2 for IMT Mines Alès, 2026 edition Reason: retard",
         "Bonus added: +1.5 for IMT Mines Albi, 2026 edition",
@@ -378,7 +378,7 @@ def test_the_result_history_names_schools_states_and_what_each_line_did(admin, l
     db.session.commit()
     page = text(admin.get("/saisie/swimming-open/history"))
     assert "(importé d'un fichier)" in page and "(mis en cours)" in page
-    assert "IMT Mines Alès × IMT Mines Albi" in page and "IMT Nord Europe" in page
+    assert "IMT Mines Alès + IMT Mines Albi" in page and "IMT Nord Europe" in page
     for slug in ("swimming-open", "ales", "albi", "douai", "in_progress", "provisional", "pending"):
         assert not re.search(rf"\b{slug}\b", page), slug
 

@@ -95,7 +95,7 @@ def test_results_podiums_and_penalties_sheets(edition, client):
     points_cell = wb["Résultats"].cell(row=6, column=columns["ales\u202f: points"] + 1)
     assert points_cell.number_format == "General"  # shows 10 and 6.67, never "10."
     _, podiums = table(wb["Podiums"])
-    assert ("Football féminin", "provisoire", f"Mines Nancy × {INJECTION}", "IMT Mines Alès", None, None) in podiums
+    assert ("Football féminin", "provisoire", f"Mines Nancy + {INJECTION}", "IMT Mines Alès", None, None) in podiums
     _, penalties = table(wb["Pénalités"])
     assert penalties[0][:3] == ("IMT Mines Albi", -1.5, "=cmd|' /C calc'!A0")
 

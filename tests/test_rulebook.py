@@ -93,7 +93,7 @@ def test_the_edition_page_shows_a_tables_points_and_the_contests_apart(client, r
     sports, contests = (" ".join(html.unescape(re.sub(r"<[^>]+>", " ", p)).split()) for p in (sports, contests))
     assert contests.startswith("Concours Des concours qui ne sont pas des sports")
     assert "Concours DJ barème propre 1 IMT Nord Europe 5 pts" in contests and "Concours DJ" not in sports
-    assert "Volleyball féminin barème propre 1 Mines Nancy 24 pts 2 IMT Mines Alès × IMT Mines Albi 18 pts" in sports
+    assert "Volleyball féminin barème propre 1 Mines Nancy 24 pts 2 IMT Mines Alès + IMT Mines Albi 18 pts" in sports
     assert "Handball masculin 1 IMT Mines Alès" in sports and "Handball masculin barème propre" not in sports
     assert "IMT Mines Alès 10 pts" not in sports  # the edition's points are not shown per place
     assert "Volleyball" not in contests and "Handball" not in contests

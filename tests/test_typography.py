@@ -18,7 +18,13 @@ from tests.helpers import login
 # a sign that ends a word (followed by a space or the end of the text) without the narrow space before it
 MISSING = re.compile(rf"(?<!{NARROW_NBSP})[:;!?](?=\s|$)|«(?!{NARROW_NBSP})|(?<!{NARROW_NBSP})»")
 ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
-UNREAD = ("script", "style", "code", "pre")  # code and data as stored (the audit trail's JSON) are not French
+UNREAD = (
+    "script",
+    "style",
+    "code",
+    "pre",
+    "textarea",
+)  # data as stored or typed (the audit trail's JSON, a source) is not French
 SKIPPED = ("/logout", "/language/", "/static/", "/api/", "/embed/")
 FILES = (".xlsx", ".csv", ".ics", ".json", ".js")
 

@@ -62,7 +62,7 @@ state_label = labels.result_state
 
 
 def team_name(schools) -> str:
-    return " × ".join(s.name for s in schools)
+    return labels.joint(s.name for s in schools)
 
 
 def ranking_table(standing: EditionStanding) -> tuple[tuple[Column, ...], tuple[tuple, ...]]:

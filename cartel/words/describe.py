@@ -91,7 +91,7 @@ def places_words(places, names: Names) -> str:
     if not places:
         return _("no team placed")
     return ", ".join(
-        f"{ordinal(int(place))} {' × '.join(_school(s, names) for s in schools)}" for place, schools in places
+        f"{ordinal(int(place))} {labels.joint(_school(s, names) for s in schools)}" for place, schools in places
     )
 
 

@@ -7,6 +7,16 @@ import enum
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+# A joint team (schools entered together, one place) is written one way everywhere: pages, the entry
+# confirmation, the import preview, workbooks, audit words. "+" reads "together", where "×" read like a
+# match and "/" like a tie; it is also what the import template takes between two schools.
+JOINT = " + "
+
+
+def joint(names) -> str:
+    """A joint team's name from its schools' names, in the team's order: "IMT Mines Albi + Mines Nancy"."""
+    return JOINT.join(names)
+
 
 def edition_status(status: enum.Enum | str) -> str:
     value = status.value if isinstance(status, enum.Enum) else status

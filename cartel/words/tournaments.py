@@ -14,6 +14,7 @@ from cartel.core.tournament.rules import Criterion, Decider
 from cartel.core.tournament.schedule import Clash, Conflict
 from cartel.core.tournament.shapes import CONSOLATION, Shape
 from cartel.core.tournament.sheet import Sheet
+from cartel.words import labels
 
 POOL_MATCH = re.compile(r"^(?P<pool>[A-Z])-(?P<round>\d+)\.(?P<number>\d+)$")
 HEAT = re.compile(r"^H(\d+)$")
@@ -60,7 +61,7 @@ def team_name(team: str | None, names: Mapping[str, str]) -> str:
     """A team's name (a joint team's schools joined), or a dash while it is not known."""
     if team is None:
         return "—"
-    return " × ".join(names.get(slug, slug) for slug in team.split("+"))
+    return labels.joint(names.get(slug, slug) for slug in team.split("+"))
 
 
 def score_words(

@@ -31,6 +31,7 @@ from cartel.files.upload import Table, UploadRow
 from cartel.models import Edition, ProgrammeEntry, ResultState, School
 from cartel.read.exports import edition_title, exported_line
 from cartel.read.standings import scheme_of, table_of
+from cartel.words import labels
 from cartel.words.i18n import discipline_name
 from cartel.words.problems import podium_problem
 from cartel.write.audit import Actor
@@ -79,7 +80,7 @@ def places_needed(edition: Edition) -> int:
 
 
 def team_text(team: podium.Team[str], names: dict[str, str]) -> str:
-    return f" {JOINT} ".join(names[s] for s in team.schools)
+    return labels.joint(names[s] for s in team.schools)
 
 
 def template_rows(edition: Edition, entries: list[ProgrammeEntry]) -> list[list]:

@@ -28,6 +28,7 @@ from cartel.core.tournament.sheet import Sheet
 from cartel.core.tournament.ties import SubMatch
 from cartel.web.entry.forms import MAX_VERSION, VersionForm
 from cartel.web.forms import OnceForm
+from cartel.words import labels
 from cartel.words.tournaments import race_time
 
 MAX_FIGURE = 9_999  # far above any real score: the rules' own bound says "too high" with its words
@@ -248,7 +249,7 @@ def race_form(lanes: Sequence[str], names: dict[str, str], **kwargs) -> RaceForm
 
     Sized.lanes = tuple(lanes)
     for team in lanes:
-        label = " × ".join(names.get(slug, slug) for slug in team.split("+"))
+        label = labels.joint(names.get(slug, slug) for slug in team.split("+"))
         setattr(
             Sized,
             f"time_{team}",
