@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -305,3 +306,48 @@ def test_points_per_discipline_of_an_edition_without_a_scheme_are_not_known(
     assert by_discipline["Handball"][columns["ales\u202f: points"]] == "non connu"
     notes = [c for row in wb["Résultats"].iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert french("Points par discipline non connus : l'édition n'a pas de barème de points.") in notes
+
+
+def smallest_text(pdf: Path) -> list[float]:
+    """Per page of ``pdf``, the smallest size (pt) at which a piece of text is drawn, as printed."""
+    from pypdf import PdfReader
+
+    sizes = []
+    for page in PdfReader(pdf).pages:
+        seen: list[float] = []
+
+        def visit(text, cm, tm, font, size, seen=seen):
+            if text.strip():
+                seen.append(abs(size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        sizes.append(min(seen) if seen else float("inf"))
+    return sizes
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="the file format does not depend on the database")
+def test_every_sheet_prints_on_a4_with_readable_text(seeded, client, tmp_path):
+    """The 26-column results sheet printed at about 3 pt: now every page of every workbook, converted to
+    PDF by LibreOffice as a printer would get it, has its smallest text at 7 pt or more. 1900 has 15
+    schools placed in 25 disciplines: its results sheet is 32 columns wide."""
+    from tests.synthetic import add_synthetic_history
+
+    add_synthetic_history(editions=1, disciplines=25, schools=15)
+    db.session.remove()
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: make test installs Debian's libreoffice-calc-nogui"
+    workbooks = {"wide": "/editions/1900/export.xlsx", "edition": "/editions/2023/export.xlsx"}
+    for name, path in (*workbooks.items(), ("history", "/records/export.xlsx")):
+        (tmp_path / f"{name}.xlsx").write_bytes(client.get(path).get_data())
+        subprocess.run(
+            [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile"]
+            + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{name}.xlsx")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        sizes = smallest_text(tmp_path / f"{name}.pdf")
+        assert sizes and min(sizes) >= 7, (name, len(sizes), sorted(sizes)[:5])
+        workbook = openpyxl.load_workbook(tmp_path / f"{name}.xlsx")
+        for ws in workbook:
+            assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.print_title_rows, (name, ws.title)

@@ -19,6 +19,8 @@ from fractions import Fraction
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -97,6 +99,36 @@ def _width(value) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+# A4 printing. Column widths are counted in characters of the default font: landscape A4 less the
+# default margins holds about 105 of them as LibreOffice prints, portrait about 72 (measured from its PDF).
+# A sheet up to 1 / READABLE_SCALE of that is fitted to the page's width (its 11 pt text then at 7.7 pt
+# or more); a wider one (the results: a column pair per school) prints at full size over several pages
+# across, its first column (the discipline, the school) repeated on each, its header row on every page.
+PAGE_WIDTH_CHARS = {"landscape": 105, "portrait": 72}
+READABLE_SCALE = 0.7
+
+
+def _text_of_size(hundredths_of_pt: int) -> RichText:
+    """A chart element's text properties: its size (in hundredths of a point, as DrawingML counts)."""
+    size = CharacterProperties(sz=hundredths_of_pt)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet, header: int) -> None:
+    orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.orientation = orientation
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = f"{header}:{header}"
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, len(sheet.columns) + 1))
+    if width * READABLE_SCALE <= PAGE_WIDTH_CHARS[orientation]:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        ws.page_setup.scale = 100
+        ws.print_title_cols = "A:A"
+
+
 def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     ws.title = xml_text(sheet.name)[:MAX_SHEET_NAME]
     row = 1
@@ -128,17 +160,18 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"
     for k, line in enumerate(sheet.notes):
         put_cell(ws, last_row + 2 + k, 1, line).font = NOTE_FONT
-    ws.print_title_rows = f"{header}:{header}"
-    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, sheet, header)
     if sheet.chart and sheet.rows:
         chart = BarChart()
         chart.type = "bar"  # horizontal bars: school names stay readable
         chart.title = xml_text(sheet.chart.title)
         chart.legend = None
+        # the chart shrinks with the page it is printed on (to about 65%): 14 pt labels print at 9 pt
+        for axis in (chart.x_axis, chart.y_axis):
+            axis.txPr = _text_of_size(1400)
         chart.y_axis.title = xml_text(sheet.chart.axis_title)
+        for paragraph in chart.y_axis.title.tx.rich.p:
+            paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1400))
         chart.x_axis.scaling.orientation = "maxMin"  # first row on top, as in the table
         chart.y_axis.number_format = "0"
         chart.y_axis.crosses = "max"  # with the reversed categories, keeps the values under the bars
