@@ -161,10 +161,18 @@ def test_history_workbook(seeded, client):
     assert (2020, None, None, "annulée", None) in palmares
     _, titles = table(wb["Titres"], 4)
     assert ("IMT Mines Alès", 32, "au moins") in titles
+    assert len(wb["Titres"]._charts) == 1  # titles per school, as a chart too
     _, records = table(wb["Records"], 4)
     assert ("Record de points en une édition", 325, "IMT Mines Alès", "2023") in records
     _, results = table(wb["Résultats par école"], 4)
-    assert ("IMT Mines Alès", 2023, 1, 325, 9, 4, 7) in results
+    assert ("IMT Mines Alès", 2023, "terminée", 1, 325, 9, 4, 7) in results
+
+
+def test_the_history_workbook_says_which_edition_is_live(edition, client):
+    wb, _ = workbook(client, "/records/export.xlsx")
+    header, results = table(wb["Résultats par école"], 4)
+    assert header[:4] == ("École", "Année", "Édition", "Rang")
+    assert {r[2] for r in results if r[1] == 2026} == {"en cours"}  # its ranks are not final
 
 
 def test_export_links_on_the_pages(seeded, client):

@@ -336,6 +336,7 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
         ),
         tuple((name[t.school], t.count, _("at least") if t.at_least else _("exactly")) for t in records.titles),
         head,
+        chart=BarChartSpec(_("Titles per school"), 1, 2, _("Titles")) if records.titles else None,
     )
     record_rows = []
     if records.record_points:
@@ -372,15 +373,23 @@ def history_workbook(history: History, records, now: dt.datetime) -> bytes:
         for standing, row in school_rows(history, school):
             medals = row.medals if row and row.medals else (None, None, None)
             result_rows.append(
-                (school.name, standing.edition.year, row.rank if row else None, row.points if row else None, *medals)
+                (
+                    school.name,
+                    standing.edition.year,
+                    labels.edition_status(standing.edition.status),  # a live edition's rank is not its last
+                    row.rank if row else None,
+                    row.points if row else None,
+                    *medals,
+                )
             )
     by_school = Sheet(
         _("Results by school"),
         (
             Column(_("School"), min_width=20),
             Column(_("Year"), "0"),
+            Column(_("Edition")),
             Column(_("Rank"), "0"),
-            Column(_("Points"), _points_format([r[3] for r in result_rows])),
+            Column(_("Points"), _points_format([r[4] for r in result_rows])),
             Column(_("1st places"), "0"),
             Column(_("2nd places"), "0"),
             Column(_("3rd places"), "0"),
