@@ -247,6 +247,19 @@ def programme(year: int) -> ResponseReturnValue:
     edition = edition_or_404(year)
     disciplines = disciplines_sorted()
     earlier = previous_edition(edition, Edition.programme.any())
+
+    def page(form, status: int = 200, problem: str | None = None) -> tuple[str, int]:
+        return step_page(
+            "admin/step_programme.html",
+            edition,
+            "programme",
+            status,
+            form=form,
+            disciplines=disciplines,
+            earlier=earlier,
+            problem=problem,
+        )
+
     if request.method == "POST" and request.form.get("copy_from") and earlier is not None:
         form = programme_form(disciplines, {e.discipline_id: e for e in earlier.programme})
         form.process(
@@ -257,29 +270,13 @@ def programme(year: int) -> ResponseReturnValue:
             }
         )
         flash(_("The programme of %(year)s is filled in below: check it, then save.", year=earlier.year))
-        return step_page(
-            "admin/step_programme.html",
-            edition,
-            "programme",
-            form=form,
-            disciplines=disciplines,
-            earlier=earlier,
-            problem=None,
-        )
+        return page(form)
     # the saved programme fills the page; a post stands alone (a field left out is empty, a weight 1)
     saved = {e.discipline_id: e for e in edition.programme} if request.method == "GET" else {}
     form = programme_form(disciplines, saved)
     problem = None
     if request.method == "POST" and tick_rows(form, "discipline-", request.form.get("tick")):
-        return step_page(
-            "admin/step_programme.html",
-            edition,
-            "programme",
-            form=form,
-            disciplines=disciplines,
-            earlier=earlier,
-            problem=None,
-        )
+        return page(form)
     if form.validate_on_submit():
         weights, tables = {}, {}
         for d in form.chosen(disciplines):
@@ -308,16 +305,7 @@ def programme(year: int) -> ResponseReturnValue:
                 )
                 return redirect(next_step(edition, "programme"), code=303)
     has_errors = problem or any(f.errors for f in form)
-    return step_page(
-        "admin/step_programme.html",
-        edition,
-        "programme",
-        422 if has_errors else 200,
-        form=form,
-        disciplines=disciplines,
-        earlier=earlier,
-        problem=problem,
-    )
+    return page(form, 422 if has_errors else 200, problem)
 
 
 @bp.route("/editions/<int:year>/scheme", methods=["GET", "POST"])
