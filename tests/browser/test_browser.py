@@ -85,3 +85,39 @@ def test_public_page_updates_itself_and_shows_when_the_server_is_gone(running, b
     assert "Connexion perdue" in public.locator("[data-lost]").inner_text()
     public.evaluate("window.scrollTo(0, 0)")
     public.screenshot(path=str(screenshot_dir / "live-lost.png"), full_page=False)
+
+
+def test_what_changed_since_the_student_looked_is_marked_for_a_few_seconds(server, browser):
+    """Rows used to just move: now a rank that rose says "↑1" and the rows that changed light up, then
+    the marks go; with reduced motion they light up without the animation. A link jumps to the latest results."""
+    organiser = login_organiser(browser, server)
+
+    def podium(slug, *schools):
+        organiser.goto(f"{server}/saisie/{slug}")
+        for place, school in enumerate(schools, start=1):
+            organiser.locator(f"label[for='r{place}-{school}']").click()
+        organiser.locator("button[value='final']").click()
+        organiser.wait_for_url(f"**/saisie/{slug}/saved/*")
+
+    podium("handball-men", "imt-mines-ales", "mines-nancy", "imt-mines-albi")
+    public = browser.new_page(viewport={"width": 360, "height": 740})
+    public.goto(f"{server}/editions/2026")
+    assert public.locator("tr[data-school='mines-nancy'] td").first.inner_text().strip() == "2"
+    assert public.locator("a[href='#h-latest']").count() == 1  # the latest results, one tap away on a phone
+    assert public.locator("tr.changed, tr.moved-up, tr.moved-down").count() == 0  # nothing marked at first
+
+    podium("rugby-women", "mines-nancy", "imt-mines-albi", "mines-saint-etienne")
+    nancy = public.locator("tr[data-school='mines-nancy']")
+    public.locator("tr.moved-up[data-school='mines-nancy']").wait_for(timeout=10_000)
+    assert nancy.locator(".delta").inner_text() == "↑1" and "1" in nancy.locator("td").first.inner_text()
+    assert "changed" in (nancy.get_attribute("class") or "")
+    assert public.locator("tr[data-school='imt-mines-ales'] .delta").inner_text() == "↓1"
+    animated = "r => getComputedStyle(r.children[1]).animationName"
+    assert nancy.evaluate(animated) == "cartel-changed"
+    public.emulate_media(reduced_motion="reduce")
+    assert nancy.evaluate(animated) == "none"  # highlighted, not animated
+    assert nancy.evaluate("r => getComputedStyle(r.children[1]).backgroundColor") != "rgba(0, 0, 0, 0)"
+    public.locator("tr[data-school='mines-nancy'] .delta").wait_for(state="detached", timeout=15_000)
+    assert public.locator("tr.changed, tr.moved-up, tr.moved-down").count() == 0  # then the marks go
+    organiser.context.close()
+    public.close()
