@@ -454,3 +454,17 @@ def test_opening_an_edition_never_published_publishes_it(admin, app, live):
     assert admin.post("/admin/editions/2028/status", data=OPEN).status_code == 303
     assert edition_of(2028).status is EditionStatus.LIVE and edition_of(2028).public is True
     assert client.get("/editions/2028").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "start, end", [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"), ("2027-04-22", "2028-04-25")]
+)
+def test_an_edition_s_days_fall_in_its_year(admin, live, make_edition, start, end):
+    """A typo such as 0001 used to be saved, then the links step failed on it (a date out of range)."""
+    make_edition(2028, status=EditionStatus.PLANNED, schools=live.schools, disciplines=[live.hb])
+    db.session.commit()
+    data = {"edition-year": "2028", "edition-start_date": start, "edition-end_date": end}
+    response = admin.post("/admin/editions/2028/details", data=data)
+    assert response.status_code == 422 and "Le jour doit tomber en 2028, l'année de l'édition." in text(response)
+    assert edition_of(2028).start_date is None and edition_of(2028).end_date is None  # nothing saved
+    assert admin.get("/admin/editions/2028/organisers").status_code == 200

@@ -148,7 +148,17 @@ class EditionForm(OnceForm):
         if other is not None and other is not self._edition:
             raise ValidationError(_l("Another edition has this number."))
 
+    def _in_the_year(self, field) -> None:
+        """An edition's days fall in its year (a Cartel is held in spring): a typo such as 0001 or 9999
+        is refused here, not carried into the entry links' dates."""
+        if field.data and self.year.data and not self.year.errors and field.data.year != self.year.data:
+            raise ValidationError(_l("The day must fall in %(year)s, the edition's year.") % {"year": self.year.data})
+
+    def validate_start_date(self, field) -> None:
+        self._in_the_year(field)
+
     def validate_end_date(self, field) -> None:
+        self._in_the_year(field)
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day is before the first day."))
 
