@@ -28,6 +28,8 @@ def test_saving_a_podium_shows_points_gained_and_the_new_ranking(organiser, live
 def test_shared_third_place_and_joint_team(organiser, live):
     organiser.post("/saisie/handball-men", data=podium_form(("ales", "albi"), "nancy", "douai", (), tied=()))
     assert places(live, live.hb) == [(1, ("albi", "ales")), (2, ("nancy",)), (3, ("douai",))]
+    page = text(organiser.get("/saisie/handball-men/saved/1"))  # one team, one row: not a tie of two schools
+    assert "1 IMT Mines Alès + IMT Mines Albi +5 chacune 2 Mines Nancy +6 3 IMT Nord Europe +4" in page
     data = podium_form("ales", "albi", "nancy", "douai", tied=(4,), version=1, submission_id="sub-2")
     assert organiser.post("/saisie/handball-men", data=data).status_code == 303
     assert places(live, live.hb) == [(1, ("ales",)), (2, ("albi",)), (3, ("nancy",)), (3, ("douai",))]

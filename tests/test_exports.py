@@ -333,29 +333,84 @@ def smallest_text(pdf: Path) -> list[float]:
     return sizes
 
 
+def printed(tmp_path: Path, xlsx: Path) -> Path:
+    """``xlsx`` converted to PDF by LibreOffice, as a printer would get it."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is missing: make test installs Debian's libreoffice-calc-nogui"
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile"]
+        + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(xlsx)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return xlsx.with_suffix(".pdf")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+
+
 @pytest.mark.skipif(POSTGRES_URL is not None, reason="the file format does not depend on the database")
 def test_every_sheet_prints_on_a4_with_readable_text(seeded, client, tmp_path):
     """The 26-column results sheet printed at about 3 pt: now every page of every workbook, converted to
-    PDF by LibreOffice as a printer would get it, has its smallest text at 7 pt or more. 1900 has 15
-    schools placed in 25 disciplines: its results sheet is 32 columns wide."""
+    PDF by LibreOffice as a printer would get it, has its smallest text at 7 pt or more, and says at its
+    foot which workbook, sheet and page it is. 1900 has 15 schools placed in 25 disciplines: its results
+    sheet is 32 columns wide, printed across pages with the title block in each page's header."""
     from tests.synthetic import add_synthetic_history
 
     add_synthetic_history(editions=1, disciplines=25, schools=15)
     db.session.remove()
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is missing: make test installs Debian's libreoffice-calc-nogui"
     workbooks = {"wide": "/editions/1900/export.xlsx", "edition": "/editions/2023/export.xlsx"}
     for name, path in (*workbooks.items(), ("history", "/records/export.xlsx")):
         (tmp_path / f"{name}.xlsx").write_bytes(client.get(path).get_data())
-        subprocess.run(
-            [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile"]
-            + ["--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / f"{name}.xlsx")],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        sizes = smallest_text(tmp_path / f"{name}.pdf")
+        pdf = printed(tmp_path, tmp_path / f"{name}.xlsx")
+        sizes = smallest_text(pdf)
         assert sizes and min(sizes) >= 7, (name, len(sizes), sorted(sizes)[:5])
         workbook = openpyxl.load_workbook(tmp_path / f"{name}.xlsx")
         for ws in workbook:
             assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.print_title_rows, (name, ws.title)
+        texts = page_texts(pdf)
+        sheets = [ws.title for ws in workbook]
+        for number, text in enumerate(texts, start=1):
+            footer = [sheet for sheet in sheets if f" {sheet} {number} / {len(texts)}" in text]
+            assert footer, (name, number, text[:120])
+    results = [t for t in page_texts(tmp_path / "wide.pdf") if " Résultats " in t]
+    assert len(results) > 1  # printed across pages, each headed by the title block and the export time
+    assert all("Exporté le" in t.split("Discipline")[0] for t in results), results
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="the file format does not depend on the database")
+def test_a_long_text_wraps_in_its_cell_and_the_sheet_still_fits_the_page_width(tmp_path):
+    """A badminton score in sets ("2–1 (21–13 21–10; …)") made the matches sheet too wide to fit: it
+    printed over two pages across. The long column now wraps, its rows grow, and the sheet prints one
+    page wide with every score whole."""
+    from cartel.files.excel import Column, Sheet, build_workbook
+
+    score = "2–1 (21–13 21–10; 21–11 21–13; 12–21 8–21)"
+    titles = ("Discipline", "Match", "Domicile", "Extérieur", "Score", "État", "Jour", "Heure", "Lieu")
+    rows = tuple(
+        (
+            "Volley-ball masculin",
+            f"Barrage {k} (places 1 à 6)",
+            "Équipe Corail",
+            "Équipe Améthyste",
+            score,
+            "terminé",
+            "",
+            "",
+            "",
+        )
+        for k in range(1, 13)
+    )
+    sheet = Sheet("Matchs", tuple(Column(t) for t in titles), rows, title_lines=("Cartel 2099",))
+    (tmp_path / "matches.xlsx").write_bytes(build_workbook([sheet]))
+    ws = openpyxl.load_workbook(tmp_path / "matches.xlsx")["Matchs"]
+    assert ws.page_setup.fitToWidth == 1 and ws["E4"].alignment.wrap_text and (ws.row_dimensions[4].height or 0) > 15
+    pdf = printed(tmp_path, tmp_path / "matches.xlsx")
+    [text] = page_texts(pdf)  # one page: 12 rows, every column
+    assert text.count("Équipe Améthyste") == 12 and "Lieu" in text
+    assert min(smallest_text(pdf)) >= 7
+    assert text.replace(" ", "").count(score.replace(" ", "")) == 12  # no score cut at the cell's edge

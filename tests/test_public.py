@@ -1,5 +1,6 @@
 """Public pages on the real seeded history, in French and English."""
 
+import datetime
 import re
 
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from cartel import ROOT
 from cartel.extensions import db
 from cartel.web import assets
+from cartel.write.audit import bump_revisions
 from tests.helpers import asset, text
 
 
@@ -94,6 +96,28 @@ def test_home_shows_the_live_edition_ranking(app, client, make_school, make_disc
     page = text(client.get("/"))
     assert "1 IMT Mines Alès 6 0 1 0 2 IMT Mines Albi 5 (-5) 1 0 0" in page
     assert "Comportement antisportif" in text(client.get("/editions/2026"))
+
+
+@pytest.mark.parametrize("path", ["/", "/editions/2026"])
+def test_a_link_over_the_ranking_jumps_to_the_latest_results(
+    app, client, make_school, make_discipline, make_edition, place, path
+):
+    """On a phone the latest results start screens down: home and the edition page link there from above
+    the ranking, once there is a result to go to."""
+    from cartel.models import EditionStatus
+
+    ales = make_school("ales", "IMT Mines Alès")
+    hb = make_discipline("handball")
+    edition = make_edition(2026, 51, status=EditionStatus.LIVE, schools=[ales], disciplines=[hb])
+    db.session.commit()
+    assert 'href="#h-latest"' not in client.get(path).get_data(as_text=True)  # nothing to jump to yet
+    place(edition, hb, 1, ales)
+    edition.programme[0].updated_at = datetime.datetime(2026, 4, 10, 15, 0)  # saved, as entry stamps it
+    bump_revisions(edition.id)
+    db.session.commit()
+    html = client.get(path).get_data(as_text=True)
+    link, ranking, target = html.find('href="#h-latest"'), html.find("<table"), html.find('id="h-latest"')
+    assert -1 < link < ranking < target
 
 
 def test_provisional_flag_counts_final_disciplines(app, client, make_school, make_discipline, make_edition, place):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -106,6 +107,9 @@ def _width(value) -> int:
 # across, its first column (the discipline, the school) repeated on each, its header row on every page.
 PAGE_WIDTH_CHARS = {"landscape": 105, "portrait": 72}
 READABLE_SCALE = 0.7
+WIDEST_COLUMN = 34  # characters; longer texts wrap, so a sheet of a few columns still fits the page's width
+FOOTER_SIZE = 12  # points, before the page's scale (70% or more): it prints at 8.4 pt or more
+LINE_HEIGHT = 15  # points: a line of the default 11 pt font
 
 
 def _text_of_size(hundredths_of_pt: int) -> RichText:
@@ -119,6 +123,14 @@ def _print_setup(ws: Worksheet, sheet: Sheet, header: int) -> None:
     ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = f"{header}:{header}"
+    # every printed page says where it comes from: the workbook's title, the sheet, the page of how many
+    for part, text in (
+        (ws.oddFooter.left, sheet.title_lines[0].replace("&", "&&") if sheet.title_lines else None),
+        (ws.oddFooter.center, "&A"),
+        (ws.oddFooter.right, "&P / &N"),
+    ):
+        if text:  # "&" starts a code in a header or footer: "&&" is the character
+            part.text, part.size = text, FOOTER_SIZE
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, len(sheet.columns) + 1))
     if width * READABLE_SCALE <= PAGE_WIDTH_CHARS[orientation]:
         ws.page_setup.fitToWidth = 1
@@ -127,6 +139,10 @@ def _print_setup(ws: Worksheet, sheet: Sheet, header: int) -> None:
     else:
         ws.page_setup.scale = 100
         ws.print_title_cols = "A:A"
+        if sheet.title_lines:  # the title block would be cut at column A on the pages across: in the header
+            ws.print_area = f"A{header}:{get_column_letter(ws.max_column)}{ws.max_row}"
+            ws.oddHeader.left.text = " — ".join(line.replace("&", "&&") for line in sheet.title_lines)
+            ws.oddHeader.left.size = 10  # printed at full size; one line (a line break is not kept)
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
@@ -154,7 +170,19 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     last_col = get_column_letter(len(sheet.columns))
     for c, column in enumerate(sheet.columns, start=1):
         widest = max([_width(column.title)] + [_width(cell_value(v[c - 1])) for v in sheet.rows if c <= len(v)])
-        ws.column_dimensions[get_column_letter(c)].width = min(max(widest + 2, column.min_width), 60)
+        ws.column_dimensions[get_column_letter(c)].width = min(max(widest + 2, column.min_width), WIDEST_COLUMN)
+        if widest + 2 > WIDEST_COLUMN:  # a long text (a score in sets, a reason) wraps in its cell
+            for r in range(header + 1, last_row + 1):
+                cell = ws.cell(row=r, column=c)
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                lines = len(textwrap.wrap(str(cell.value or ""), WIDEST_COLUMN - 2)) or 1
+                # spreadsheets do not all grow a row to fit its wrapped text when they open a file
+                ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_HEIGHT * lines)
+    for r in range(header + 1, last_row + 1):
+        if ws.row_dimensions[r].height:  # a row grown for wrapped text: its other cells at the top too
+            for cell in ws[r]:
+                if not cell.alignment.wrap_text:
+                    cell.alignment = Alignment(vertical="top")
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
     if sheet.rows:
         ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"

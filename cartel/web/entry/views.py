@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import NoReturn
+from fractions import Fraction
+from typing import NamedTuple, NoReturn
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
@@ -41,6 +42,7 @@ from cartel.web.entry.access import (
 )
 from cartel.web.entry.forms import AdjustmentForm, EntryForm, RemoveForm, RestoreForm, VersionForm, entry_form
 from cartel.web.forms import once, reused_message, reused_page
+from cartel.words import labels
 from cartel.words.problems import podium_problem
 from cartel.write.audit import Actor
 from cartel.write.penalties import add_adjustment, delete_adjustment
@@ -250,6 +252,15 @@ def expired_form(error: CSRFError) -> ResponseReturnValue:
     return render_template("error.html", code=400, title=_("Form expired"), message=message), 400
 
 
+class GainedRow(NamedTuple):
+    """One team of the saved podium: a joint team is one row, its points shared equally between its schools."""
+
+    place: int
+    name: str
+    each: Fraction | None  # the points each of its schools gained; None while no scheme is set
+    schools: int
+
+
 @bp.get("/<slug>/saved/<int:version>")
 def saved(slug: str, version: int) -> ResponseReturnValue:
     edition, entry, _actor = discipline_in_live_edition(slug)
@@ -260,8 +271,16 @@ def saved(slug: str, version: int) -> ResponseReturnValue:
     if data.scheme is not None:
         placements = [p for p in data.placements if p.discipline == entry.discipline_id]
         gained = scoring.discipline_points(placements, data.scheme, to_fraction(entry.weight))
-    teams = current_teams(entry)
     by_slug = {s.slug: s for s in schools.values()}
+    teams = [
+        GainedRow(
+            team.place,
+            labels.joint(by_slug[slug].name for slug in team.schools),
+            gained.get(by_slug[team.schools[0]].id, Fraction(0)) if gained else None,
+            len(team.schools),
+        )
+        for team in current_teams(entry)
+    ]
     return render_template(
         "entry/saved.html",
         edition=edition,
@@ -269,7 +288,6 @@ def saved(slug: str, version: int) -> ResponseReturnValue:
         standing=standing,
         teams=teams,
         gained=gained,
-        by_slug=by_slug,
         version=version,
         stale=version != entry.version,
         next_entry=next_discipline(edition, entry),
