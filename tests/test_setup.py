@@ -438,6 +438,10 @@ def test_a_new_edition_stays_out_of_the_public_pages_until_published(admin, app,
     assert "2028" in text(client.get("/editions")) and client.get("/editions/2028").status_code == 200
     changes = db.session.scalars(sa.select(AuditEntry).filter_by(action="edition.update").order_by(AuditEntry.id))
     assert [(c.before, c.after) for c in changes] == [({"public": False}, {"public": True})]
+    for forged in ({"public": "maybe"}, {}):  # anything but yes or no changes nothing
+        refused = admin.post("/admin/editions/2028/public", data=forged)
+        assert refused.status_code == 400 and french("publique : oui ou non") in refused.get_data(as_text=True)
+        assert edition_of(2028).public is True
     admin.post("/admin/editions/2028/public", data={"public": "no"})
     assert client.get("/editions/2028").status_code == 404
     # the seeds' planned editions, and every edition made before, stay public; opening publishes

@@ -18,7 +18,7 @@ from cartel.extensions import db
 from cartel.models import Edition, EditionStatus, EntryLink, ResultState, Role, School, User
 from cartel.read.standings import build_standing, load_editions
 from cartel.web.admin.base import actor, bp, discipline_choices, disciplines_sorted
-from cartel.web.admin.forms import EditionForm, LinkForm, ProgrammeField, SchemeForm
+from cartel.web.admin.forms import EditionForm, LinkForm, ProgrammeField, PublicForm, SchemeForm
 from cartel.web.admin.setup_forms import participants_form, programme_form, tick_rows, weight_of
 from cartel.web.forms import applied_before, new_submission_id, once
 from cartel.words import labels
@@ -396,9 +396,11 @@ def status(year: int) -> ResponseReturnValue:
 def publish(year: int) -> ResponseReturnValue:
     """Show a planned edition to the public, or take it out again; posting it twice changes nothing more."""
     edition = edition_or_404(year)
-    public = request.form.get("public") == "yes"
+    form = PublicForm()
+    if not form.validate():
+        abort(400, description=_("Choose whether the edition is public: yes or no."))
     with unit_of_work():
-        catalogue.set_public(edition, public, actor())
+        catalogue.set_public(edition, form.public.data == "yes", actor())
     flash(_("The edition is public.") if edition.public else _("The edition is out of the public pages."))
     return redirect(url_for("admin.edition", year=year, _anchor="public"), code=303)
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -181,6 +182,12 @@ class SchemeForm(OnceForm):
     )
     preview = SubmitField(_l("Preview the ranking"))
     submit = SubmitField(_l("Save the scheme"))
+
+
+class PublicForm(FlaskForm):
+    """Show a planned edition to the public ("yes") or take it out ("no"): the button pressed says which."""
+
+    public = SelectField(choices=[SelectChoice("yes", "yes"), SelectChoice("no", "no")], validators=[InputRequired()])
 
 
 class ProgrammeField(RadioField):
