@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -251,10 +252,69 @@ def group_alive(pgid: int) -> list[int]:
     return alive
 
 
-class Server:
+class ProcessGroup:
+    """A server started in a process group of its own (``start_new_session``), so that one signal reaches
+    its master and every worker. As a context manager it is always stopped, no worker outliving it."""
+
+    name = "server"
+    stop_timeout = 40.0  # seconds a graceful stop may take before SIGKILL
+
+    process: subprocess.Popen
+    pgid: int
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process.poll() is None:
+            self.stop()
+        else:
+            self.kill()  # the master is gone: make sure no worker outlives it
+
+    def cpu_seconds(self) -> float:
+        """CPU time of the master and its workers so far (from /proc)."""
+        total = 0.0
+        for pid in group_alive(self.pgid):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM to the master); SIGKILL to the group if it lingers."""
+        self.process.terminate()
+        try:
+            self.process.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self._wait_group_gone()
+
+    def kill(self) -> None:
+        """SIGKILL to the whole process group: the master and every worker die at once."""
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        self._wait_group_gone()
+
+    def _wait_group_gone(self) -> None:
+        deadline = time.monotonic() + 10
+        while (alive := group_alive(self.pgid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive:
+            raise RuntimeError(f"{self.name} processes {alive} still run after the stop")
+
+
+class Server(ProcessGroup):
     """gunicorn (``options``: workers, threads...) serving the app on ``url`` on a free port of 127.0.0.1,
-    in a process group of its own so that one signal reaches the master and every worker; its output
-    appended to ``log``. Ready when /health answers 200. As a context manager it is always stopped."""
+    in a process group of its own (see ProcessGroup); its output appended to ``log``. Ready when /health
+    answers 200."""
+
+    name = "gunicorn"
 
     def __init__(self, url: str, log: Path, options: list[str], startup: float = 60):
         self.port = free_port()
@@ -287,52 +347,6 @@ class Server:
                 self.kill()
                 raise RuntimeError(f"gunicorn did not answer /health within {startup:g} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.process.poll() is None:
-            self.stop()
-        else:
-            self.kill()  # the master is gone: make sure no worker outlives it
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the master and its workers so far (from /proc)."""
-        total = 0.0
-        for pid in group_alive(self.pgid):
-            try:
-                stat = Path(f"/proc/{pid}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-        return total
-
-    def stop(self) -> None:
-        """Graceful stop (SIGTERM to the master); SIGKILL to the group if it lingers."""
-        self.process.terminate()
-        try:
-            self.process.wait(40)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._wait_group_gone()
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: the master and every worker die at once."""
-        try:
-            os.killpg(self.pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
-        self._wait_group_gone()
-
-    def _wait_group_gone(self) -> None:
-        deadline = time.monotonic() + 10
-        while (alive := group_alive(self.pgid)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if alive:
-            raise RuntimeError(f"gunicorn processes {alive} still run after the stop")
 
 
 def require_gunicorn() -> None:

@@ -58,7 +58,6 @@ import re
 import resource
 import runpy
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -218,10 +217,13 @@ def nginx_version() -> str:
     return (out.stderr or out.stdout).strip().replace("nginx version: ", "")
 
 
-class Nginx:
+class Nginx(common.ProcessGroup):
     """nginx from ``conf`` in the foreground (daemon off) in a process group of its own, prefix ``work``;
     checked with ``nginx -t`` first, ready when both ``ok`` (host:port, /ok) and ``address`` (/health) answer
     200. As a context manager it is always stopped, every worker with it."""
+
+    name = "nginx"
+    stop_timeout = 15.0
 
     def __init__(self, work: Path, conf: Path, address: str, ok: str, startup: float = 20):
         self.address, self.url, self.ok_url = address, f"http://{address}", f"http://{ok}/ok"
@@ -248,47 +250,10 @@ class Nginx:
                 raise RuntimeError(f"nginx did not answer within {startup:g} s:\n{self.errors(everything=True)}")
             time.sleep(0.1)
 
-    def __enter__(self) -> Nginx:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.process.poll() is None:
-            self.stop()
-        else:
-            self.kill()
-
-    def cpu_seconds(self) -> float:
-        """CPU time of the master and its workers so far (the same reading of /proc as common.Server's)."""
-        return common.Server.cpu_seconds(self)  # type: ignore[arg-type]  # it reads only self.pgid
-
     def errors(self, everything: bool = False) -> str:
         """The error logs' lines (the main one's, the site's) of level error or worse (all with ``everything``)."""
         lines = [line for path in sorted(self.log.parent.glob("*error.log")) for line in path.read_text().splitlines()]
         return "\n".join(line for line in lines if everything or re.search(r"\[(error|crit|alert|emerg)\]", line))
-
-    def stop(self) -> None:
-        """Fast shutdown (SIGTERM to the master); SIGKILL to the group if it lingers."""
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._wait_group_gone()
-
-    def kill(self) -> None:
-        try:
-            os.killpg(self.pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait()
-        self._wait_group_gone()
-
-    def _wait_group_gone(self) -> None:
-        deadline = time.monotonic() + 10
-        while (alive := common.group_alive(self.pgid)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if alive:
-            raise RuntimeError(f"nginx processes {alive} still run after the stop")
 
 
 def nginx_user() -> str | None:

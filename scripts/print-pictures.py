@@ -29,6 +29,7 @@ PICTURES = {"print-results.png": ("Résultats", 2), "print-matches.png": ("Match
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs"
+    out.mkdir(parents=True, exist_ok=True)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:
         sys.exit("LibreOffice is missing: scripts/apt-install soffice libreoffice-calc-nogui")

@@ -408,9 +408,34 @@ def test_a_long_text_wraps_in_its_cell_and_the_sheet_still_fits_the_page_width(t
     sheet = Sheet("Matchs", tuple(Column(t) for t in titles), rows, title_lines=("Cartel 2099",))
     (tmp_path / "matches.xlsx").write_bytes(build_workbook([sheet]))
     ws = openpyxl.load_workbook(tmp_path / "matches.xlsx")["Matchs"]
-    assert ws.page_setup.fitToWidth == 1 and ws["E4"].alignment.wrap_text and (ws.row_dimensions[4].height or 0) > 15
+    assert ws.page_setup.fitToWidth == 1 and all(ws.cell(r, 5).alignment.wrap_text for r in range(4, 16))
+    assert all(ws.row_dimensions[r].height == 30 for r in range(4, 16))  # grown to two lines, the text's
     pdf = printed(tmp_path, tmp_path / "matches.xlsx")
     [text] = page_texts(pdf)  # one page: 12 rows, every column
     assert text.count("Équipe Améthyste") == 12 and "Lieu" in text
     assert min(smallest_text(pdf)) >= 7
     assert text.replace(" ", "").count(score.replace(" ", "")) == 12  # no score cut at the cell's edge
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="the file format does not depend on the database")
+def test_a_sheet_printed_across_pages_carries_its_title_and_notes_on_every_page(tmp_path):
+    """On the pages across, column A is the only one repeated: a title or a note written there was cut
+    at its edge ("Points par discipline nc"). The table alone is printed; the title block heads every
+    page and the notes go to its foot, whole. A row is never taller than Excel allows (409 pt)."""
+    from cartel.files.excel import Column, Sheet, build_workbook
+
+    note = "Points par discipline non connus : l'édition n'a pas de barème de points (Ponts & Chaussées)."
+    columns = (Column("Discipline"), *(Column(f"École {k} : place et points") for k in range(1, 13)))
+    rows = tuple((f"Discipline {d}", *(f"{k}e" for k in range(1, 13))) for d in range(1, 6))
+    rows += (("Natation", *["x" * 1600] * 12),)  # absurdly long: the row stops at Excel's maximum
+    title = ("Cartel 1990 (37e édition)", "Exporté le 01/05/2026 12:00 (heure de Paris)")
+    sheet = Sheet("Résultats", columns, rows, title_lines=title, notes=(note,))
+    (tmp_path / "wide.xlsx").write_bytes(build_workbook([sheet]))
+    ws = openpyxl.load_workbook(tmp_path / "wide.xlsx")["Résultats"]
+    assert ws.print_area == "'Résultats'!$A$4:$M$10" and ws.print_title_cols == "$A:$A"
+    assert max(d.height or 0 for d in ws.row_dimensions.values()) == 409
+    texts = page_texts(printed(tmp_path, tmp_path / "wide.xlsx"))
+    assert len(texts) > 1
+    for text in texts:
+        assert text.startswith("Cartel 1990 (37e édition) — Exporté le 01/05/2026 12:00"), text[:100]
+        assert " ".join(french(note).split()) in text, text[-200:]

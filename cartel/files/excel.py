@@ -108,8 +108,9 @@ def _width(value) -> int:
 PAGE_WIDTH_CHARS = {"landscape": 105, "portrait": 72}
 READABLE_SCALE = 0.7
 WIDEST_COLUMN = 34  # characters; longer texts wrap, so a sheet of a few columns still fits the page's width
-FOOTER_SIZE = 12  # points, before the page's scale (70% or more): it prints at 8.4 pt or more
+FOOTER_SIZE = 12  # points, before the page's scale (about 65% at least, with a chart): 7.8 pt or more
 LINE_HEIGHT = 15  # points: a line of the default 11 pt font
+MAX_ROW_HEIGHT = 409  # points: Excel's limit
 
 
 def _text_of_size(hundredths_of_pt: int) -> RichText:
@@ -118,31 +119,38 @@ def _text_of_size(hundredths_of_pt: int) -> RichText:
     return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
 
 
-def _print_setup(ws: Worksheet, sheet: Sheet, header: int) -> None:
+def _page_text(lines: tuple[str, ...]) -> str:
+    """Lines as one line of a page's header or footer: "&" starts a code there, "&&" is the character."""
+    return " — ".join(xml_text(line).replace("&", "&&") for line in lines)
+
+
+def _print_setup(ws: Worksheet, sheet: Sheet, header: int, last_row: int) -> None:
     orientation = "landscape" if sheet.landscape else "portrait"
     ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_title_rows = f"{header}:{header}"
     # every printed page says where it comes from: the workbook's title, the sheet, the page of how many
     for part, text in (
-        (ws.oddFooter.left, sheet.title_lines[0].replace("&", "&&") if sheet.title_lines else None),
+        (ws.oddFooter.left, _page_text(sheet.title_lines[:1])),
         (ws.oddFooter.center, "&A"),
         (ws.oddFooter.right, "&P / &N"),
     ):
-        if text:  # "&" starts a code in a header or footer: "&&" is the character
+        if text:
             part.text, part.size = text, FOOTER_SIZE
     width = sum(ws.column_dimensions[get_column_letter(c)].width or 10 for c in range(1, len(sheet.columns) + 1))
     if width * READABLE_SCALE <= PAGE_WIDTH_CHARS[orientation]:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    else:
-        ws.page_setup.scale = 100
-        ws.print_title_cols = "A:A"
-        if sheet.title_lines:  # the title block would be cut at column A on the pages across: in the header
-            ws.print_area = f"A{header}:{get_column_letter(ws.max_column)}{ws.max_row}"
-            ws.oddHeader.left.text = " — ".join(line.replace("&", "&&") for line in sheet.title_lines)
-            ws.oddHeader.left.size = 10  # printed at full size; one line (a line break is not kept)
+        return
+    ws.page_setup.scale = 100
+    ws.print_title_cols = "A:A"
+    # the title block and the notes below the table, in column A, would be cut at its edge on the pages
+    # across: the table alone is printed, the title block in every page's header, the notes at its foot
+    ws.print_area = f"A{header}:{get_column_letter(len(sheet.columns))}{last_row}"
+    for part, lines in ((ws.oddHeader.left, sheet.title_lines), (ws.oddFooter.left, sheet.notes)):
+        if lines:
+            part.text, part.size = _page_text(lines), 10  # at full size; one line (a line break is not kept)
 
 
 def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
@@ -175,9 +183,11 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
             for r in range(header + 1, last_row + 1):
                 cell = ws.cell(row=r, column=c)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-                lines = len(textwrap.wrap(str(cell.value or ""), WIDEST_COLUMN - 2)) or 1
+                text = str(cell.value or "")
+                lines = sum(len(textwrap.wrap(line, WIDEST_COLUMN)) or 1 for line in text.splitlines()) or 1
                 # spreadsheets do not all grow a row to fit its wrapped text when they open a file
-                ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, LINE_HEIGHT * lines)
+                height = min(LINE_HEIGHT * lines, MAX_ROW_HEIGHT)
+                ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, height)
     for r in range(header + 1, last_row + 1):
         if ws.row_dimensions[r].height:  # a row grown for wrapped text: its other cells at the top too
             for cell in ws[r]:
@@ -188,7 +198,7 @@ def _write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         ws.auto_filter.ref = f"A{header}:{last_col}{last_row}"
     for k, line in enumerate(sheet.notes):
         put_cell(ws, last_row + 2 + k, 1, line).font = NOTE_FONT
-    _print_setup(ws, sheet, header)
+    _print_setup(ws, sheet, header, last_row)
     if sheet.chart and sheet.rows:
         chart = BarChart()
         chart.type = "bar"  # horizontal bars: school names stay readable

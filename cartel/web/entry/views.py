@@ -258,7 +258,7 @@ class GainedRow(NamedTuple):
     place: int
     name: str
     each: Fraction | None  # the points each of its schools gained; None while no scheme is set
-    schools: int
+    size: int  # how many schools: more than one for a joint team
 
 
 @bp.get("/<slug>/saved/<int:version>")
@@ -267,7 +267,7 @@ def saved(slug: str, version: int) -> ResponseReturnValue:
     editions, schools = load_editions(Edition.id == edition.id)
     data = editions[0]
     standing = build_standing(data, schools)
-    gained = {}
+    gained: dict[int, Fraction] | None = None  # None: no points scheme yet
     if data.scheme is not None:
         placements = [p for p in data.placements if p.discipline == entry.discipline_id]
         gained = scoring.discipline_points(placements, data.scheme, to_fraction(entry.weight))
@@ -276,7 +276,7 @@ def saved(slug: str, version: int) -> ResponseReturnValue:
         GainedRow(
             team.place,
             labels.joint(by_slug[slug].name for slug in team.schools),
-            gained.get(by_slug[team.schools[0]].id, Fraction(0)) if gained else None,
+            gained.get(by_slug[team.schools[0]].id, Fraction(0)) if gained is not None else None,
             len(team.schools),
         )
         for team in current_teams(entry)
@@ -287,7 +287,7 @@ def saved(slug: str, version: int) -> ResponseReturnValue:
         entry=entry,
         standing=standing,
         teams=teams,
-        gained=gained,
+        has_scheme=gained is not None,
         version=version,
         stale=version != entry.version,
         next_entry=next_discipline(edition, entry),
