@@ -369,6 +369,29 @@ def percentile(values: list[float], q: float) -> float:
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
+def ratio_table(rows: list[dict], intro: str, baseline: str, baseline_key: str, before=(), after=()) -> str:
+    """A markdown table of wrk runs, one row per route: req/s, the baseline's req/s (``baseline_key``) in
+    the runs around it, the ratio and its goal (ok or **missed**), latencies, errors. ``before`` and
+    ``after`` are (title, key) text columns put before the route and after the latencies."""
+    titles = [t for t, _ in before] + ["route", "req/s", f"{baseline} req/s (before/after)", "ratio", "goal"]
+    titles += ["p50 ms", "p99 ms", *(t for t, _ in after), "non-2xx/3xx", "socket errors"]
+    aligns = ["---"] * (len(before) + 1) + ["---:"] * 3 + ["---"] + ["---:"] * 2 + ["---"] * len(after)
+    lines = [intro, "", "| " + " | ".join(titles) + " |", "| " + " | ".join([*aligns, "---:", "---:"]) + " |"]
+    for r in rows:
+        lead = [str(r[key]) for _, key in before] + [r["route"]]
+        goal = f">= {r['goal']}" if r["goal"] else ""
+        if not r["available"]:
+            statuses = "/".join(map(str, sorted(r["status"])))
+            cells = [*lead, f"not available (HTTP {statuses})", "", "", goal] + [""] * (len(titles) - len(lead) - 4)
+        else:
+            verdict = "" if not r["goal"] else (" ok" if r["ratio"] >= r["goal"] else " **missed**")
+            cells = [*lead, f"{r['rps']:.0f}", f"{r[baseline_key]:.0f} ({r['spread']})", f"{r['ratio']:.2f}"]
+            cells += [goal + verdict, f"{r['p50']:.1f}", f"{r['p99']:.1f}", *(str(r[key]) for _, key in after)]
+            cells += [str(r["non2xx"]), str(r["socket"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 

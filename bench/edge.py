@@ -368,27 +368,12 @@ def interleaved(baseline: str, routes: list[tuple[str, str, float | None]], args
 
 
 def nginx_table(rows: list[dict], baseline: str, args) -> str:
-    lines = [
+    intro = (
         f"wrk -t2 -c{args.connections} -d{args.duration}s --latency -H 'Accept-Encoding: gzip', through nginx; "
         f"ratio = route req/s / mean req/s of the static file `{baseline}` (served by nginx from static/) in "
-        "the runs just before and after; X-Cache-Status of a request right after the route's 1 s warm-up",
-        "",
-        "| route | req/s | static file req/s (before/after) | ratio | goal | p50 ms | p99 ms | X-Cache-Status "
-        "| non-2xx/3xx | socket errors |",
-        "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |",
-    ]
-    for r in rows:
-        goal = f">= {r['goal']}" if r["goal"] else ""
-        if not r["available"]:
-            statuses = "/".join(map(str, sorted(r["status"])))
-            lines.append(f"| {r['route']} | not available (HTTP {statuses}) | | | {goal} | | | | | |")
-            continue
-        verdict = "" if not r["goal"] else (" ok" if r["ratio"] >= r["goal"] else " **missed**")
-        lines.append(
-            f"| {r['route']} | {r['rps']:.0f} | {r['base']:.0f} ({r['spread']}) | {r['ratio']:.2f} | {goal}{verdict} "
-            f"| {r['p50']:.1f} | {r['p99']:.1f} | {r['cache']} | {r['non2xx']} | {r['socket']} |"
-        )
-    return "\n".join(lines)
+        "the runs just before and after; X-Cache-Status of a request right after the route's 1 s warm-up"
+    )
+    return common.ratio_table(rows, intro, "static file", "base", after=[("X-Cache-Status", "cache")])
 
 
 def stylesheet(nginx: Nginx) -> str:

@@ -210,27 +210,11 @@ def mixed(server: common.Server, args) -> list[tuple[str, str, str, str]]:
 
 
 def route_table(rows: list[dict], args) -> str:
-    lines = [
+    intro = (
         f"wrk -t2 -c{args.connections} -d{args.duration}s --latency; ratio = route req/s / mean /health req/s "
-        "of the runs just before and after",
-        "",
-        "| database | route | req/s | /health req/s (before/after) | ratio | goal | p50 ms | p99 ms "
-        "| non-2xx/3xx | socket errors |",
-        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for r in rows:
-        goal = f">= {r['goal']}" if r["goal"] else ""
-        if not r["available"]:
-            statuses = "/".join(map(str, sorted(r["status"])))
-            lines.append(f"| {r['db']} | {r['route']} | not available (HTTP {statuses}) | | | {goal} | | | | |")
-            continue
-        verdict = "" if not r["goal"] else (" ok" if r["ratio"] >= r["goal"] else " **missed**")
-        lines.append(
-            f"| {r['db']} | {r['route']} | {r['rps']:.0f} | {r['health']:.0f} ({r['spread']}) | "
-            f"{r['ratio']:.2f} | {goal}{verdict} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} "
-            f"| {r['socket']} |"
-        )
-    return "\n".join(lines)
+        "of the runs just before and after"
+    )
+    return common.ratio_table(rows, intro, "/health", "health", before=[("database", "db")])
 
 
 def wrk_version() -> str:

@@ -252,14 +252,19 @@ class TapCounter:
         self.page.locator(selector).click()
 
 
+def sign_in(page, server: str, email: str, password: str = PASSWORD) -> None:
+    """Log a browser's ``page`` in through the French login form, as a user types it."""
+    page.goto(f"{server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def login_organiser(browser, server):
     """A phone-sized page of ``browser`` logged in as the organiser of the ``running`` fixture."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", has_touch=True)
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("orga@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, "orga@example.org")
     page.wait_for_url(f"{server}/saisie/")
     return page
 

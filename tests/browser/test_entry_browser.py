@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cartel import create_app
 from cartel.extensions import db
 from cartel.words.typography import french
-from tests.helpers import TapCounter, config_for, login_organiser
+from tests.helpers import TapCounter, config_for, login_organiser, sign_in
 
 
 def test_a_shared_third_place_takes_five_taps_then_save(server, browser):
@@ -107,10 +107,7 @@ def test_a_podium_at_3_s_of_latency_shows_the_saving_state(server, browser):
 def test_without_javascript_the_form_saves_as_any_form(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("orga@example.org")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, "orga@example.org")
     page.goto(f"{server}/saisie/rugby-women")
     page.locator("label[for='r1-mines-nancy']").click()
     page.locator("label[for='r2-imt-mines-ales']").click()
@@ -164,10 +161,7 @@ def entry_links_by_page(pdf: bytes) -> list[list[str]]:
 def test_the_link_sheet_prints_four_codes_to_an_a4_page(admin_and_five_disciplines, browser):
     url = admin_and_five_disciplines
     page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="fr-FR")
-    page.goto(f"{url}/login")
-    page.get_by_label("E-mail").fill("admin@example.org")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, url, "admin@example.org")
     page.wait_for_url(f"{url}/saisie/")
     page.goto(f"{url}/admin/links")
     boxes = page.locator("fieldset.choices input[type=checkbox]")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from cartel.extensions import db
 from cartel.models import AuditEntry, Discipline, ProgrammeEntry
 from cartel.words.typography import french
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, sign_in
 
 PHONE = {"width": 360, "height": 740}
 NOT_SENT = "Pas encore envoyé — sera envoyé dès que la connexion revient."
@@ -25,10 +25,7 @@ def phone(browser, server, **options):
     """A 360 × 740 page of ``browser`` logged in as the organiser (the ``running`` fixture's)."""
     context = browser.new_context(viewport=PHONE, locale="fr-FR", has_touch=True, **options)
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("orga@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, "orga@example.org")
     page.wait_for_url(f"{server}/saisie/")
     return page
 

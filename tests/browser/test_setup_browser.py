@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from cartel.extensions import db
 from cartel.words.typography import french
-from tests.helpers import browser_app, serving
+from tests.helpers import browser_app, serving, sign_in
 
 SCHOOLS = [
     ("imt-mines-ales", "IMT Mines Alès"),
@@ -200,10 +200,7 @@ def test_every_set_up_page_fits_a_360_px_phone(catalogue_server, browser):
         db.session.remove()
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("admin@example.org")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, "admin@example.org")
     for step in ("", "/details", "/participants", "/programme", "/scheme", "/organisers"):
         page.goto(f"{server}/admin/editions/2026{step}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, step
@@ -225,10 +222,7 @@ def test_ticking_every_discipline_then_unticking_some_leaves_them_out(catalogue_
     server, app = catalogue_server.url, catalogue_server.app
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill("admin@example.org")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, "admin@example.org")
     page.goto(f"{server}/admin/editions/new")
     page.get_by_label("Année").fill("2027")
     page.get_by_role("button", name="Enregistrer").click()

@@ -8,7 +8,7 @@ import pytest
 
 from cartel.extensions import db
 from cartel.words.typography import french
-from tests.helpers import PASSWORD, browser_app, serving
+from tests.helpers import PASSWORD, browser_app, serving, sign_in
 
 TWELVE = [f"ecole-{k:02}" for k in range(1, 13)]
 
@@ -63,10 +63,7 @@ def tournament_server(template_database, tmp_path):
 def log_in(browser, server, email, viewport):
     context = browser.new_context(viewport=viewport, locale="fr-FR", has_touch=True)
     page = context.new_page()
-    page.goto(f"{server}/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, server, email)
     page.wait_for_load_state()
     return page
 
