@@ -106,7 +106,11 @@ def test_programme_weights_and_participants(admin, live):
         },
     )
     assert response.status_code == 422
-    assert "Le coefficient de Chess doit être un nombre supérieur à 0 (jusqu'à 100)." in text(response)
+    assert "Le coefficient de Chess doit être un nombre de 0,01 à 100." in text(response)
+    for tiny in ("0,004", "1e-5"):  # above 0, yet stored to the hundredth as 0: it used to be saved as 1
+        data = {"discipline-chess-open": "on", "weight-chess-open": tiny}
+        refused = admin.post("/admin/editions/2026/programme", data=data)
+        assert refused.status_code == 422 and "Le coefficient de Chess doit être" in text(refused)
     response = admin.post(
         "/admin/editions/2026/programme", data={"discipline-handball-men": "on", "weight-handball-men": "2,5"}
     )

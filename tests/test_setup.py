@@ -446,6 +446,9 @@ def test_a_new_edition_stays_out_of_the_public_pages_until_published(admin, app,
     assert client.get("/editions/2028").status_code == 404
     # the seeds' planned editions, and every edition made before, stay public; opening publishes
     assert live.edition.public is True
+    kept = admin.post("/admin/editions/2026/public", data={"public": "no"}, follow_redirects=True)
+    assert "Une édition en cours ou passée reste sur les pages publiques." in text(kept)  # not "is public."
+    assert live.edition.public is True and client.get("/editions/2026").status_code == 200
 
 
 def test_opening_an_edition_never_published_publishes_it(admin, app, live):

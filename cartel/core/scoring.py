@@ -11,6 +11,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Generic, TypeVar
 
@@ -320,6 +321,7 @@ def format_points(points: Fraction) -> str:
 
 MAX_PLACES = 100
 MAX_POINTS = 10_000
+MAX_DECIMALS = 6  # digits after the point a place's points may have
 
 
 def _parse_points(points_text: str) -> tuple[Fraction, ...]:
@@ -327,10 +329,30 @@ def _parse_points(points_text: str) -> tuple[Fraction, ...]:
     words = [p.strip() for p in points_text.replace(";", " ").split() if p.strip()]
     if len(words) > MAX_PLACES or any(len(w) > 12 for w in words):
         raise SchemeError("too_large", "too many places or digits")
-    points = tuple(Fraction(w.replace(",", ".")) for w in words)
-    if any(p > MAX_POINTS for p in points):
+    return tuple(_parse_one(w.replace(",", ".")) for w in words)
+
+
+def _parse_one(word: str) -> Fraction:
+    """One place's points: '7.5', '10', '50/3'. Bounds are checked before the exact value is made:
+    Fraction('1e99999999') would compute a hundred-million-digit number (minutes of a worker) first."""
+    if "/" in word:  # a ratio of two integers of at most 12 digits in all: cheap to make
+        value = Fraction(word)
+    else:
+        try:
+            number = Decimal(word)
+        except InvalidOperation:
+            raise ValueError(f"not a number of points: {word!r}") from None
+        exponent = number.as_tuple().exponent
+        if not number.is_finite() or not isinstance(exponent, int):
+            raise ValueError(f"not a number of points: {word!r}")  # NaN, Infinity, as Fraction says
+        if number < 0:
+            raise SchemeError("negative", "points cannot be negative")
+        if number > MAX_POINTS or exponent < -MAX_DECIMALS:
+            raise SchemeError("too_large", "points out of bounds")
+        value = Fraction(number)
+    if value > MAX_POINTS:
         raise SchemeError("too_large", "points out of bounds")
-    return points
+    return value
 
 
 def parse_scheme(points_text: str, tie_rule: str, tie_breaks_text: str) -> ScoringScheme[D]:

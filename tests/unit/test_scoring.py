@@ -434,3 +434,42 @@ def test_shared_ties_give_every_tied_team_the_shared_places_points(table, groups
 def test_improving_a_place_never_lowers_own_points_with_own_tables(edition, data):
     scheme, results, weights = edition
     improving_a_place_never_lowers_own_points_nor_raises_another(scheme, results, weights, data)
+
+
+@pytest.mark.parametrize(
+    "typed, code",
+    [
+        ("1e99999999", "too_large"),  # fits the 12-character limit, yet a hundred-million-digit number
+        ("1e-99999999", "too_large"),
+        ("-1e99999999", "negative"),
+        ("0,0000001", "too_large"),  # more decimals than a place's points may have
+        ("10001", "too_large"),
+    ],
+)
+def test_typed_points_are_bounded_before_their_exact_value_is_made(monkeypatch, typed, code):
+    """Fraction("1e99999999") computes 10**99999999 before any bound is checked: minutes of a worker for
+    one admin form. The bounds now come first, and the exact value is never made for such a word."""
+    from cartel.core import scoring
+
+    def never(*args):
+        raise AssertionError(f"the exact value of {args!r} was made before the bounds were checked")
+
+    monkeypatch.setattr(scoring, "Fraction", never)
+    with pytest.raises(SchemeError) as refused:
+        scoring.parse_table(typed, beyond_last=True)
+    assert refused.value.code == code
+
+
+def test_typed_points_read_as_a_rulebook_writes_them():
+    from cartel.core import scoring
+
+    assert scoring.parse_table("24 18 50/3 7,5 25e-1", beyond_last=True).place_points == (
+        Fraction(24),
+        Fraction(18),
+        Fraction(50, 3),
+        Fraction(15, 2),
+        Fraction(5, 2),
+    )
+    for typed in ("NaN", "inf", "ten", "²"):
+        with pytest.raises(ValueError):
+            scoring.parse_table(typed, beyond_last=True)

@@ -399,9 +399,13 @@ def publish(year: int) -> ResponseReturnValue:
     form = PublicForm()
     if not form.validate():
         abort(400, description=_("Choose whether the edition is public: yes or no."))
+    wanted = form.public.data == "yes"
     with unit_of_work():
-        catalogue.set_public(edition, form.public.data == "yes", actor())
-    flash(_("The edition is public.") if edition.public else _("The edition is out of the public pages."))
+        catalogue.set_public(edition, wanted, actor())
+    if edition.public != wanted:  # only a planned edition can be taken out
+        flash(_("A live or past edition stays on the public pages."), "error")
+    else:
+        flash(_("The edition is public.") if edition.public else _("The edition is out of the public pages."))
     return redirect(url_for("admin.edition", year=year, _anchor="public"), code=303)
 
 

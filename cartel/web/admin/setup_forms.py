@@ -85,7 +85,7 @@ class ProgrammeBase(OnceForm):
 
 def parse_weight(text: str | None) -> Decimal | None:
     """A weight typed with a comma or a point ("2,5", "2.5"), 1 when left empty; None if it is not a
-    number above 0 and up to 100. Kept to the hundredth, as stored."""
+    number from 0.01 to 100. Kept to the hundredth, as stored: 0.004 would be stored as 0, so it is refused."""
     text = (text or "").strip().replace(",", ".") or "1"
     try:
         weight = Decimal(text) if len(text) <= 12 else None
@@ -93,14 +93,15 @@ def parse_weight(text: str | None) -> Decimal | None:
         return None
     if weight is None or not weight.is_finite() or not Decimal(0) < weight <= 100:
         return None
-    return weight.quantize(Decimal("0.01"))
+    stored = weight.quantize(Decimal("0.01"))
+    return stored if stored > 0 else None
 
 
 def _weight_check(discipline: Discipline) -> Callable[..., None]:
     def check(form, field) -> None:
         if parse_weight(field.data) is None:
             raise ValidationError(
-                _l("The weight of %(discipline)s must be a number above 0 (up to 100).")
+                _l("The weight of %(discipline)s must be a number from 0.01 to 100.")
                 % {"discipline": discipline_name(discipline)}
             )
 
